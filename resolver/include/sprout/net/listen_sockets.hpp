@@ -1,0 +1,23 @@
+// Binding every listen address for every worker up front (before privileges are dropped).
+#pragma once
+
+#include <vector>
+
+#include "sprout/config/config.hpp"
+#include "sprout/net/worker.hpp"
+
+namespace sprout::net {
+
+struct BoundSockets {
+  std::vector<WorkerSockets> per_worker;
+  std::vector<config::Endpoint> endpoints;  // with the ports actually bound (port 0 resolved)
+};
+
+// Binds UDP and TCP sockets with SO_REUSEPORT for each worker on each endpoint. Port 0 picks
+// one free port shared by UDP and TCP. Throws std::runtime_error naming the address and the
+// system error when a bind fails; closes what it opened.
+BoundSockets bind_listeners(const std::vector<config::Endpoint>& endpoints, std::size_t workers);
+
+void close_sockets(BoundSockets& sockets) noexcept;
+
+}  // namespace sprout::net

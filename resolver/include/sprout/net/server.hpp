@@ -1,0 +1,34 @@
+// The control side of `sproutdns serve`: config, sockets, workers, signals and reloads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sprout/config/config.hpp"
+#include "sprout/resolver/snapshot.hpp"
+
+namespace sprout::net {
+
+struct ServeOptions {
+  std::string config_path;  // empty: the embedded default
+  std::string ready_file;   // written once every listener is bound
+  std::string user;         // run as this user after binding when started as root
+};
+
+class Server {
+ public:
+  explicit Server(ServeOptions options);
+  // Runs until SIGTERM/SIGINT; returns the process exit code.
+  int run();
+
+ private:
+  std::shared_ptr<config::Config> load() const;  // nullptr after logging every error
+  void reload();
+
+  ServeOptions options_;
+  resolver::SnapshotHolder snapshots_;
+  std::shared_ptr<const config::Config> running_;
+};
+
+}  // namespace sprout::net

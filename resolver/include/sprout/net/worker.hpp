@@ -1,0 +1,74 @@
+// One worker: an io_context on its own thread with its own sockets, c-ares channels and counters.
+#pragma once
+
+#include <utility>  // before Asio: Boost 1.74 needs it
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <array>
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "sprout/net/forwarder.hpp"
+#include "sprout/resolver/snapshot.hpp"
+
+namespace sprout::net {
+
+class UdpListener;
+class TcpAcceptor;
+
+struct WorkerSockets {
+  std::vector<int> udp;  // bound datagram sockets, one per listen address
+  std::vector<int> tcp;  // listening stream sockets
+};
+
+// Per-worker counters: written only by the worker thread, read by anyone (relaxed).
+struct WorkerCounters {
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(resolver::Action::kCount)> actions{};
+  std::atomic<std::uint64_t> udp_queries{0}, tcp_queries{0}, tcp_connections{0}, tcp_rejected{0};
+  void count(resolver::Action a) noexcept {
+    actions[static_cast<std::size_t>(a)].fetch_add(1, std::memory_order_relaxed);
+  }
+};
+
+class Worker {
+ public:
+  Worker(std::size_t index, const resolver::SnapshotHolder& snapshots, WorkerSockets sockets);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start();
+  void stop();  // from any thread; joins
+
+  // The query path shared by UDP and TCP. decide() runs every synchronous step without
+  // allocating; on `respond` the answer is current().response(), on `forward` the caller
+  // hands over a ReplySink with forward_current() (the only allocation, for misses only).
+  resolver::Outcome decide(std::span<const std::uint8_t> wire, const config::IpAddress& client, bool tcp);
+  [[nodiscard]] const resolver::QueryContext& current() const noexcept { return ctx_; }
+  void forward_current(std::unique_ptr<ReplySink> reply);
+
+  [[nodiscard]] const config::TcpLimits& tcp_limits() const noexcept;
+  [[nodiscard]] asio::io_context& io() noexcept { return io_; }
+  WorkerCounters& counters() noexcept { return counters_; }
+  int tcp_open = 0;  // connections currently open on this worker
+
+ private:
+  std::size_t index_;
+  asio::io_context io_;
+  resolver::SnapshotCache snapshot_;
+  std::array<std::uint8_t, 4096> scratch_{};
+  std::unique_ptr<Forwarder> forwarder_;
+  std::vector<std::unique_ptr<UdpListener>> udp_;
+  std::vector<std::shared_ptr<TcpAcceptor>> tcp_;
+  WorkerCounters counters_;
+  std::thread thread_;
+  resolver::QueryContext ctx_;  // reused for synchronous answers
+};
+
+config::IpAddress to_ip(const asio::ip::address& a);
+
+}  // namespace sprout::net

@@ -1,0 +1,57 @@
+// Everything a query needs, immutable once published, and the holder that swaps it atomically.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "sprout/config/config.hpp"
+#include "sprout/resolver/network_table.hpp"
+#include "sprout/resolver/pipeline.hpp"
+
+namespace sprout::resolver {
+
+struct Snapshot {
+  explicit Snapshot(std::shared_ptr<const config::Config> cfg);
+  std::shared_ptr<const config::Config> config;
+  NetworkTable networks;
+  Pipeline pipeline;
+  std::uint64_t generation = 0;
+};
+
+// The decision order lives here and only here.
+Pipeline build_pipeline(const config::Config& cfg, const NetworkTable& networks);
+
+// Publishes snapshots to the workers. Workers keep their own shared_ptr and only re-load it
+// when generation() moves, so the hot path pays one relaxed atomic load per query.
+class SnapshotHolder {
+ public:
+  void publish(std::shared_ptr<Snapshot> next);
+  [[nodiscard]] std::shared_ptr<const Snapshot> load() const { return current_.load(std::memory_order_acquire); }
+  [[nodiscard]] std::uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
+
+ private:
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
+  std::atomic<std::uint64_t> generation_{0};
+};
+
+// A worker's pinned view of the holder.
+class SnapshotCache {
+ public:
+  explicit SnapshotCache(const SnapshotHolder& holder) : holder_(holder), current_(holder.load()), seen_(holder.generation()) {}
+  const std::shared_ptr<const Snapshot>& get() {
+    const std::uint64_t gen = holder_.generation();
+    if (gen != seen_) {
+      current_ = holder_.load();
+      seen_ = gen;
+    }
+    return current_;
+  }
+
+ private:
+  const SnapshotHolder& holder_;
+  std::shared_ptr<const Snapshot> current_;
+  std::uint64_t seen_;
+};
+
+}  // namespace sprout::resolver

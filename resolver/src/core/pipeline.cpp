@@ -1,0 +1,29 @@
+// Running the stages in the order build_pipeline() put them.
+#include "sprout/resolver/pipeline.hpp"
+
+namespace sprout::resolver {
+
+Verdict Pipeline::run_query(QueryContext& q) const {
+  for (const auto& stage : query_) {
+    const Verdict v = stage->on_query(q);
+    if (v != Verdict::next) return v;
+  }
+  return Verdict::next;
+}
+
+Verdict Pipeline::run_response(QueryContext& q, std::span<std::uint8_t> answer) const {
+  for (const auto& stage : response_) {
+    const Verdict v = stage->on_response(q, answer);
+    if (v != Verdict::next) return v;
+  }
+  return Verdict::next;
+}
+
+std::vector<std::string_view> Pipeline::stage_names() const {
+  std::vector<std::string_view> names;
+  for (const auto& s : query_) names.push_back(s->name());
+  for (const auto& s : response_) names.push_back(s->name());
+  return names;
+}
+
+}  // namespace sprout::resolver

@@ -1,0 +1,154 @@
+// Control thread: owns signals and reloads; workers only ever see complete snapshots.
+#include "sprout/net/server.hpp"
+
+#include <utility>  // before Asio: Boost 1.74 needs it
+
+#include <ares.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "sprout/config/loader.hpp"
+#include "sprout/net/listen_sockets.hpp"
+#include "sprout/net/worker.hpp"
+#include "sprout/resolver/log.hpp"
+
+namespace sprout::net {
+namespace {
+
+void write_ready_file(const std::string& path, const std::vector<config::Endpoint>& endpoints) {
+  if (path.empty()) return;
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    for (const auto& e : endpoints) {
+      out << "udp " << e.address.to_string() << ' ' << e.port << '\n';
+      out << "tcp " << e.address.to_string() << ' ' << e.port << '\n';
+    }
+  }
+  std::rename(tmp.c_str(), path.c_str());  // atomic: readers never see half a file
+}
+
+// Secure default: a resolver started as root keeps only its bound sockets, not root.
+bool drop_privileges(const std::string& user, const std::string& state_dir) {
+  if (::geteuid() != 0 || user == "root") return true;
+  const passwd* pw = ::getpwnam(user.c_str());
+  if (pw == nullptr) {
+    log::error("cannot drop privileges: unknown user '", user, "'");
+    return false;
+  }
+  ::mkdir(state_dir.c_str(), 0750);
+  if (::chown(state_dir.c_str(), pw->pw_uid, pw->pw_gid) != 0) log::warn("cannot chown ", state_dir);
+  if (::setgroups(0, nullptr) != 0 || ::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0) {
+    log::error("cannot drop privileges to '", user, "'");
+    return false;
+  }
+  log::info("running as user ", user);
+  return true;
+}
+
+std::size_t worker_count(const config::Config& cfg) {
+  if (cfg.workers > 0) return static_cast<std::size_t>(cfg.workers);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+bool restart_needed(const config::Config& a, const config::Config& b) {
+  auto same_listen = [](const config::Endpoint& x, const config::Endpoint& y) {
+    return x.address == y.address && x.port == y.port;
+  };
+  auto same_upstream = [](const config::Upstream& x, const config::Upstream& y) {
+    return x.address == y.address && x.port == y.port && x.timeout == y.timeout && x.tries == y.tries;
+  };
+  return a.workers != b.workers || !std::equal(a.listen.begin(), a.listen.end(), b.listen.begin(), b.listen.end(), same_listen) ||
+         !std::equal(a.upstreams.begin(), a.upstreams.end(), b.upstreams.begin(), b.upstreams.end(), same_upstream);
+}
+
+}  // namespace
+
+Server::Server(ServeOptions options) : options_(std::move(options)) {}
+
+std::shared_ptr<config::Config> Server::load() const {
+  std::shared_ptr<config::Config> cfg;
+  if (options_.config_path.empty()) {
+    cfg = std::make_shared<config::Config>(config::embedded_default());
+  } else {
+    config::LoadResult r = config::load_file(options_.config_path);
+    for (const auto& e : r.errors) log::error(e.to_string());
+    if (!r.config) return nullptr;
+    cfg = std::make_shared<config::Config>(std::move(*r.config));
+  }
+  if (cfg->upstreams.empty()) cfg->upstreams = config::upstreams_from_resolv_conf();
+  if (cfg->upstreams.empty()) {
+    log::error(cfg->source, ": no upstreams configured and none found in /etc/resolv.conf");
+    return nullptr;
+  }
+  return cfg;
+}
+
+void Server::reload() {
+  auto cfg = load();
+  if (!cfg) {
+    log::error("reload failed: keeping the running configuration (generation ", snapshots_.generation(), ")");
+    return;
+  }
+  if (restart_needed(*running_, *cfg)) log::warn("reload: listen, workers and upstreams changes take effect after a restart");
+  log::set_level(cfg->logging.level);
+  auto next = std::make_shared<resolver::Snapshot>(cfg);
+  snapshots_.publish(next);
+  running_ = cfg;
+  log::info("reloaded ", cfg->source, " (generation ", snapshots_.generation(), ")");
+}
+
+int Server::run() {
+  // Signals are caught from the start, so a SIGTERM right after the ready file is a clean stop.
+  asio::io_context control;
+  asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
+  auto cfg = load();
+  if (!cfg) return 1;
+  log::set_level(cfg->logging.level);
+  running_ = cfg;
+  snapshots_.publish(std::make_shared<resolver::Snapshot>(cfg));
+  const std::size_t n = worker_count(*cfg);
+  BoundSockets sockets;
+  try {
+    sockets = bind_listeners(cfg->listen, n);
+  } catch (const std::exception& e) {
+    log::error(e.what());
+    return 1;
+  }
+  write_ready_file(options_.ready_file, sockets.endpoints);
+  if (!drop_privileges(options_.user, cfg->state_dir)) return 1;
+  ares_library_init(ARES_LIB_INIT_ALL);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (std::size_t i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(i, snapshots_, sockets.per_worker[i]));
+  for (auto& w : workers) w->start();
+  for (const auto& e : sockets.endpoints) log::info("listening on ", e.to_string(), " (udp, tcp)");
+  log::info("started: ", n, " workers, ", cfg->upstreams.size(), " upstreams, config ", cfg->source);
+
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      reload();
+      signals.async_wait(on_signal);
+      return;
+    }
+    log::info("stopping on signal ", sig);
+    control.stop();
+  };
+  signals.async_wait(on_signal);
+  control.run();
+  for (auto& w : workers) w->stop();
+  workers.clear();
+  ares_library_cleanup();
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace sprout::net

@@ -1,0 +1,90 @@
+// Worker: the per-thread event loop and the query path that joins listeners and upstream.
+#include "sprout/net/worker.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+
+#include "sprout/net/tcp_server.hpp"
+#include "sprout/net/udp_listener.hpp"
+#include "sprout/resolver/log.hpp"
+
+namespace sprout::net {
+
+config::IpAddress to_ip(const asio::ip::address& a) {
+  config::IpAddress ip;
+  if (a.is_v4()) {
+    ip.v4 = true;
+    ip.bytes[10] = ip.bytes[11] = 0xff;
+    const auto b = a.to_v4().to_bytes();
+    std::copy(b.begin(), b.end(), ip.bytes.begin() + 12);
+    return ip;
+  }
+  const auto v6 = a.to_v6();
+  const auto b = v6.to_bytes();
+  std::copy(b.begin(), b.end(), ip.bytes.begin());
+  ip.v4 = v6.is_v4_mapped();  // a dual-stack socket's IPv4 client is still an IPv4 client
+  return ip;
+}
+
+Worker::Worker(std::size_t index, const resolver::SnapshotHolder& snapshots, WorkerSockets sockets)
+    : index_(index), snapshot_(snapshots) {
+  const auto& cfg = *snapshot_.get()->config;
+  forwarder_ = std::make_unique<Forwarder>(io_, cfg.upstreams, scratch_, counters_);
+  for (int fd : sockets.udp) udp_.push_back(std::make_unique<UdpListener>(*this, fd));
+  for (int fd : sockets.tcp) tcp_.push_back(std::make_shared<TcpAcceptor>(*this, fd));
+}
+
+Worker::~Worker() {
+  stop();
+  tcp_.clear();
+  udp_.clear();
+  forwarder_.reset();  // pending upstream queries are dropped here (ARES_EDESTRUCTION)
+}
+
+const config::TcpLimits& Worker::tcp_limits() const noexcept {
+  return const_cast<Worker*>(this)->snapshot_.get()->config->tcp;
+}
+
+void Worker::start() {
+  for (auto& u : udp_) u->start();
+  for (auto& t : tcp_) t->start();
+  thread_ = std::thread([this] {
+    auto guard = asio::make_work_guard(io_);
+    for (;;) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& e) {
+        // A handler bug must not kill the worker: log it and keep serving.
+        log::error("worker ", index_, ": ", e.what());
+      }
+    }
+  });
+}
+
+void Worker::stop() {
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+resolver::Outcome Worker::decide(std::span<const std::uint8_t> wire, const config::IpAddress& client, bool tcp) {
+  ctx_ = resolver::QueryContext{};
+  ctx_.client = client;
+  ctx_.tcp = tcp;
+  ctx_.snapshot = snapshot_.get().get();
+  ctx_.scratch = scratch_;
+  const resolver::Outcome outcome = resolver::handle_query(wire, ctx_);
+  if (outcome != resolver::Outcome::forward) counters_.count(ctx_.action);
+  return outcome;
+}
+
+void Worker::forward_current(std::unique_ptr<ReplySink> reply) {
+  auto p = std::make_unique<PendingQuery>();
+  p->wire.assign(ctx_.view.wire.begin(), ctx_.view.wire.end());
+  p->ctx = ctx_;
+  p->ctx.view.wire = p->wire;  // rebase the view onto the owned copy
+  p->snapshot = snapshot_.get();
+  p->reply = std::move(reply);
+  forwarder_->forward(std::move(p));
+}
+
+}  // namespace sprout::net
