@@ -1,0 +1,56 @@
+// Internal: turns a parsed YAML document into a Config, reporting every problem to a Reader.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "node_reader.hpp"
+#include "sprout/config/config.hpp"
+
+namespace sprout::config::detail {
+
+class ConfigParser {
+ public:
+  // `base_dir` is where relative paths (list sources, state_dir) are resolved from.
+  ConfigParser(Reader& reader, std::filesystem::path base_dir);
+
+  // Fills `out` from the document root; defaults are applied by the caller afterwards.
+  void parse(const Field& root, Config& out);
+  [[nodiscard]] bool saw_listen() const { return saw_listen_; }
+  [[nodiscard]] bool saw_networks() const { return saw_networks_; }
+
+ private:
+  void collect_names(const YAML::Node& root);
+  void read_listen(const Field& f);
+  void read_logging(const Field& f);
+  void read_category(const std::string& name, const Field& f);
+  void read_networks(const Field& f);
+  void read_upstream(const Field& f);
+  void read_tcp(const Field& f);
+  void read_list(const std::string& name, const Field& f);
+  void read_profile(const std::string& name, const Field& f);
+  void read_block_mode(Profile& p, const Field& f, const Field* blockpage);
+  void read_blockpage(Profile& p, const Field& f);
+  void read_network(const std::string& name, const Field& f);
+  void read_cidr(Network& n, const Field& f);
+  void read_labels(Network& n, const Field& f);
+  std::vector<std::string> read_domains(const Field& f);
+  std::optional<std::string> reference(const Field& f, const std::set<std::string>& defined,
+                                       std::string_view kind);
+  std::string resolve_path(const std::string& path) const;
+
+  Reader& r_;
+  std::filesystem::path base_dir_;
+  Config* cfg_ = nullptr;
+  std::set<std::string> categories_;
+  std::set<std::string> profiles_;
+  std::map<std::string, std::string> cidr_owner_;  // "10.0.0.0/8" -> network name
+  bool saw_listen_ = false;
+  bool saw_networks_ = false;
+};
+
+}  // namespace sprout::config::detail

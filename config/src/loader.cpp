@@ -1,0 +1,145 @@
+#include "sprout/config/loader.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "address_parts.hpp"
+#include "config_parser.hpp"
+#include "node_reader.hpp"
+
+namespace sprout::config {
+namespace {
+
+constexpr std::string_view kEmbeddedSource = "<embedded default>";
+constexpr std::array<std::string_view, 8> kLocalNetworks{
+    "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12",
+    "192.168.0.0/16", "100.64.0.0/10", "fc00::/7", "fe80::/10"};
+
+void apply_defaults(Config& c, bool saw_listen, bool saw_networks) {
+  if (!saw_listen) {
+    c.listen = {*detail::parse_endpoint("127.0.0.1:5354"), *detail::parse_endpoint("[::1]:5354")};
+  }
+  bool has_default = false;
+  for (const auto& p : c.profiles) has_default = has_default || p.name == "default";
+  if (!has_default) {
+    Profile p;
+    p.name = "default";
+    c.profiles.push_back(std::move(p));
+  }
+  // No networks configured: answer only this host and private ranges, never the world.
+  if (!saw_networks) {
+    Network n;
+    n.name = "default";
+    n.profile = "default";
+    for (auto text : kLocalNetworks) n.cidrs.push_back(*IpPrefix::parse(text));
+    c.networks.push_back(std::move(n));
+  }
+}
+
+LoadResult load_with_base(std::string_view yaml, std::string_view file, const std::filesystem::path& base) {
+  detail::Reader reader{std::string(file)};
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    reader.error(e.mark, "", e.msg);
+    return LoadResult{std::nullopt, reader.take_errors()};
+  }
+  YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
+  if (docs.size() > 1) {
+    reader.error(docs[1].Mark(), "", "found a second YAML document (a config file holds exactly one)");
+  }
+  Config cfg;
+  cfg.source = std::string(file);
+  detail::ConfigParser parser(reader, base);
+  YAML::Mark start;  // 0:0 -> 1:1, where a wrong document type is reported
+  if (!root.IsNull() && !root.IsMap()) {
+    reader.error(start, "", "expected a map at the top level, found " + detail::Reader::describe(root));
+  } else {
+    try {
+      parser.parse(detail::Field{root, "", start}, cfg);
+    } catch (const YAML::Exception& e) {  // not expected: the reader never converts with as<>
+      reader.error(e.mark, "", e.msg);
+    }
+  }
+  if (!reader.ok()) return LoadResult{std::nullopt, reader.take_errors()};
+  apply_defaults(cfg, parser.saw_listen(), parser.saw_networks());
+  return LoadResult{std::move(cfg), {}};
+}
+
+// Reads a whole file; on failure returns nullopt and leaves errno's text in `why`.
+std::optional<std::string> read_all(const std::string& path, std::string& why) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    why = std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string text;
+  char buf[65536];
+  ssize_t n = 0;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+  if (n < 0) why = std::strerror(errno);
+  ::close(fd);
+  if (n < 0) return std::nullopt;
+  return text;
+}
+
+}  // namespace
+
+std::string ConfigError::to_string() const {
+  std::string out = file;
+  if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+  out += ": ";
+  if (!path.empty()) out += path + ": ";
+  return out + message;
+}
+
+LoadResult load_string(std::string_view yaml, std::string_view file) {
+  std::error_code ec;
+  auto cwd = std::filesystem::current_path(ec);
+  return load_with_base(yaml, file, cwd);
+}
+
+LoadResult load_file(const std::string& path) {
+  std::string why;
+  auto text = read_all(path, why);
+  if (!text) return LoadResult{std::nullopt, {ConfigError{path, 0, 0, "", "cannot read: " + why}}};
+  std::error_code ec;
+  auto base = std::filesystem::absolute(path, ec).parent_path();
+  return load_with_base(*text, path, base);
+}
+
+Config embedded_default() {
+  Config c;
+  c.source = std::string(kEmbeddedSource);
+  apply_defaults(c, false, false);
+  c.upstreams = upstreams_from_resolv_conf();
+  return c;
+}
+
+std::vector<Upstream> upstreams_from_resolv_conf(const std::string& path) {
+  std::vector<Upstream> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string keyword;
+    std::string value;
+    if (!(words >> keyword >> value) || keyword != "nameserver") continue;
+    // Link-local addresses with a zone id ("fe80::1%eth0") cannot be expressed here: skip.
+    if (auto a = IpAddress::parse(value)) {
+      Upstream u;
+      u.address = *a;
+      out.push_back(u);
+    }
+  }
+  return out;
+}
+
+}  // namespace sprout::config
