@@ -100,7 +100,7 @@ void Server::reload() {
   }
   if (restart_needed(*running_, *cfg)) log::warn("reload: listen, workers and upstreams changes take effect after a restart");
   log::set_level(cfg->logging.level);
-  auto next = std::make_shared<resolver::Snapshot>(cfg);
+  auto next = std::make_shared<resolver::Snapshot>(cfg, nullptr);
   snapshots_.publish(next);
   running_ = cfg;
   log::info("reloaded ", cfg->source, " (generation ", snapshots_.generation(), ")");
@@ -114,7 +114,7 @@ int Server::run() {
   if (!cfg) return 1;
   log::set_level(cfg->logging.level);
   running_ = cfg;
-  snapshots_.publish(std::make_shared<resolver::Snapshot>(cfg));
+  snapshots_.publish(std::make_shared<resolver::Snapshot>(cfg, nullptr));
   const std::size_t n = worker_count(*cfg);
   BoundSockets sockets;
   try {

@@ -7,6 +7,7 @@
 
 #include "sprout/config/config.hpp"
 #include "sprout/dns/query_view.hpp"
+#include "sprout/resolver/decision.hpp"
 
 namespace sprout::resolver {
 
@@ -30,6 +31,7 @@ struct QueryContext {
   std::size_t response_size = 0;             // bytes of `scratch` holding the answer
   Action action = Action::allowed;
   AnswerSource source = AnswerSource::none;
+  Decision decision;                         // set by PolicyDecision
 
   [[nodiscard]] std::span<const std::uint8_t> response() const noexcept { return scratch.first(response_size); }
   // Writes an error answer (rcode, or BADVERS when 16) into scratch.

@@ -5,16 +5,27 @@
 #include <cstdint>
 #include <memory>
 
+#include <chrono>
+
+#include "sprout/blocklists/domain_index.hpp"
 #include "sprout/config/config.hpp"
 #include "sprout/resolver/network_table.hpp"
 #include "sprout/resolver/pipeline.hpp"
+#include "sprout/resolver/profile_policy.hpp"
 
 namespace sprout::resolver {
 
 struct Snapshot {
-  explicit Snapshot(std::shared_ptr<const config::Config> cfg);
+  Snapshot(std::shared_ptr<const config::Config> cfg, std::shared_ptr<const blocklists::DomainIndex> index);
+  Snapshot(const Snapshot&) = delete;  // stages hold references into it
+  Snapshot& operator=(const Snapshot&) = delete;
+
+  [[nodiscard]] std::chrono::system_clock::time_point clock_now() const;
+
   std::shared_ptr<const config::Config> config;
+  std::shared_ptr<const blocklists::DomainIndex> lists;  // may be null: no lists configured
   NetworkTable networks;
+  std::vector<ProfilePolicy> profiles;                   // parallel to config->profiles
   Pipeline pipeline;
   std::uint64_t generation = 0;
 };

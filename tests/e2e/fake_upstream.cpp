@@ -1,0 +1,284 @@
+// fake_upstream: a tiny scripted DNS server (UDP+TCP on one port) that records every query it gets.
+//
+// Usage: fake_upstream --port-file FILE --log FILE [--mode normal|down] [--answer-ip X]
+// Answers by name: default A <answer-ip> / AAAA 2001:db8::1 (TTL 300); big.* -> 100 A records;
+// silent.* -> no answer; servfail.* -> SERVFAIL; mismatch.* -> answer for another question.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dns_wire.hpp"
+
+namespace sprout::e2e {
+namespace {
+
+constexpr std::uint32_t kTtl = 300;
+constexpr std::size_t kMaxConnections = 256;
+constexpr const char* kMismatchName = "mismatched.example.";
+constexpr const char* kMismatchIp = "203.0.113.66";
+
+struct Options {
+  std::string port_file;
+  std::string log_file;
+  std::string mode = "normal";
+  std::string answer_ip = "192.0.2.1";
+};
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  Fd& operator=(Fd&& o) noexcept {
+    std::swap(fd_, o.fd_);
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  [[nodiscard]] int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+struct Connection {
+  Fd fd;
+  Bytes buffer;
+};
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+std::optional<Options> parse_args(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i];
+    const std::string value = argv[i + 1];
+    if (key == "--port-file") o.port_file = value;
+    else if (key == "--log") o.log_file = value;
+    else if (key == "--mode") o.mode = value;
+    else if (key == "--answer-ip") o.answer_ip = value;
+    else return std::nullopt;
+  }
+  if (argc % 2 == 0 || o.port_file.empty() || o.log_file.empty()) return std::nullopt;
+  if (o.mode != "normal" && o.mode != "down") return std::nullopt;
+  return o;
+}
+
+sockaddr_in loopback(std::uint16_t port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+bool bind_to(int fd, std::uint16_t port) {
+  const auto a = loopback(port);
+  return ::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
+}
+
+std::uint16_t bound_port(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  return ntohs(a.sin_port);
+}
+
+// UDP on an ephemeral port, then TCP on the same number; another process may hold that TCP
+// port, so retry with a fresh UDP port a few times.
+bool bind_pair(Fd& udp, Fd& tcp, std::uint16_t& port) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    Fd u(::socket(AF_INET, SOCK_DGRAM, 0));
+    if (u.get() < 0 || !bind_to(u.get(), 0)) continue;
+    port = bound_port(u.get());
+    Fd t(::socket(AF_INET, SOCK_STREAM, 0));
+    const int one = 1;
+    ::setsockopt(t.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (t.get() < 0 || !bind_to(t.get(), port) || ::listen(t.get(), 64) != 0) continue;
+    udp = std::move(u);
+    tcp = std::move(t);
+    return true;
+  }
+  return false;
+}
+
+bool write_port_file(const std::string& path, std::uint16_t port) {
+  const std::string tmp = path + ".tmp";
+  File f(std::fopen(tmp.c_str(), "w"));
+  if (!f) return false;
+  std::fprintf(f.get(), "%u\n", static_cast<unsigned>(port));
+  f.reset();
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+bool starts_with_label(const std::string& name, std::string_view prefix) {
+  return name.size() >= prefix.size() && names_equal(name.substr(0, prefix.size()), prefix);
+}
+
+void add_answers(Message& r, const Question& q, const Options& o) {
+  if (starts_with_label(q.name, "big.")) {
+    for (int i = 1; i <= 100; ++i) {
+      r.answers.push_back(make_a(q.name, "198.18.0." + std::to_string(i), kTtl));
+    }
+  } else if (starts_with_label(q.name, "mismatch.")) {
+    r.questions[0].name = kMismatchName;
+    r.answers.push_back(make_a(kMismatchName, kMismatchIp, kTtl));
+  } else if (q.qtype == rr_type::kA) {
+    r.answers.push_back(make_a(q.name, o.answer_ip, kTtl));
+  } else if (q.qtype == rr_type::kAaaa) {
+    r.answers.push_back(make_aaaa(q.name, "2001:db8::1", kTtl));
+  }
+}
+
+// Over UDP a real server truncates to the requester's EDNS size (512 without EDNS).
+Bytes truncate_if_needed(Message r, std::size_t limit) {
+  Bytes wire = encode_message(r);
+  if (wire.size() <= limit) return wire;
+  r.answers.clear();
+  r.authority.clear();
+  r.flags |= 0x0200;
+  return encode_message(r);
+}
+
+std::optional<Bytes> respond(const Message& query, const Options& o, bool over_udp) {
+  if (o.mode == "down" || query.questions.empty()) return std::nullopt;
+  const Question& q = query.questions[0];
+  if (starts_with_label(q.name, "silent.")) return std::nullopt;
+  Message r;
+  r.id = query.id;
+  r.flags = static_cast<std::uint16_t>(0x8000 | 0x0400 | 0x0080 | (query.flags & 0x7900));
+  r.questions = {q};
+  std::size_t limit = 512;
+  if (const auto* opt = query.opt()) {
+    r.additional.push_back(make_opt({opt->klass, 0, (opt->ttl & 0x8000) != 0}));
+    limit = std::max<std::size_t>(512, opt->klass);
+  }
+  if (query.questions.size() != 1) {
+    r.flags = static_cast<std::uint16_t>((r.flags & ~0xF) | rcode::kFormErr);
+  } else if (starts_with_label(q.name, "servfail.")) {
+    r.flags |= rcode::kServFail;
+  } else {
+    add_answers(r, q, o);
+  }
+  return over_udp ? truncate_if_needed(std::move(r), limit) : encode_message(r);
+}
+
+void log_query(std::FILE* log, const char* proto, const Message& q) {
+  const std::string name = q.questions.empty() ? "-" : q.questions[0].name;
+  const std::string type = q.questions.empty() ? "-" : type_to_string(q.questions[0].qtype);
+  std::fprintf(log, "%s %u %s %s\n", proto, static_cast<unsigned>(q.id), name.c_str(), type.c_str());
+  std::fflush(log);
+}
+
+std::optional<Bytes> handle(std::span<const std::uint8_t> wire, const Options& o, std::FILE* log,
+                            const char* proto) {
+  auto query = parse_message(wire);
+  if (!query || query->qr()) return std::nullopt;
+  log_query(log, proto, *query);
+  return respond(*query, o, std::strcmp(proto, "udp") == 0);
+}
+
+void serve_udp(int fd, const Options& o, std::FILE* log) {
+  std::uint8_t buf[65536];
+  sockaddr_storage from{};
+  socklen_t from_len = sizeof from;
+  const auto n = ::recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+  if (n <= 0) return;
+  if (auto answer = handle({buf, static_cast<std::size_t>(n)}, o, log, "udp")) {
+    ::sendto(fd, answer->data(), answer->size(), 0, reinterpret_cast<sockaddr*>(&from), from_len);
+  }
+}
+
+bool send_all(int fd, const Bytes& data) {
+  std::size_t sent = 0;
+  while (sent < data.size()) {
+    const auto n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    sent += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Reads what is there and answers every complete frame; false when the peer is gone.
+bool serve_tcp(Connection& c, const Options& o, std::FILE* log) {
+  std::uint8_t buf[65536];
+  const auto n = ::recv(c.fd.get(), buf, sizeof buf, 0);
+  if (n <= 0) return false;
+  c.buffer.insert(c.buffer.end(), buf, buf + n);
+  while (c.buffer.size() >= 2) {
+    const std::size_t len = (std::size_t{c.buffer[0]} << 8) | c.buffer[1];
+    if (c.buffer.size() < 2 + len) break;
+    auto answer = handle({c.buffer.data() + 2, len}, o, log, "tcp");
+    c.buffer.erase(c.buffer.begin(), c.buffer.begin() + static_cast<std::ptrdiff_t>(2 + len));
+    if (!answer) continue;
+    Bytes framed{static_cast<std::uint8_t>(answer->size() >> 8),
+                 static_cast<std::uint8_t>(answer->size() & 0xFF)};
+    framed.insert(framed.end(), answer->begin(), answer->end());
+    if (!send_all(c.fd.get(), framed)) return false;
+  }
+  return true;
+}
+
+void accept_one(int listener, std::vector<Connection>& connections) {
+  Fd fd(::accept(listener, nullptr, nullptr));
+  if (fd.get() >= 0 && connections.size() < kMaxConnections) {
+    connections.push_back({std::move(fd), {}});
+  }
+}
+
+[[noreturn]] void run(const Options& o, int udp, int tcp, std::FILE* log) {
+  std::vector<Connection> connections;
+  while (true) {
+    std::vector<pollfd> fds{{udp, POLLIN, 0}, {tcp, POLLIN, 0}};
+    for (const auto& c : connections) fds.push_back({c.fd.get(), POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), -1) < 0) continue;
+    if (fds[0].revents & POLLIN) serve_udp(udp, o, log);
+    if (fds[1].revents & POLLIN) accept_one(tcp, connections);
+    std::vector<Connection> alive;
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+      const bool ready = (fds[i + 2].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+      if (!ready || serve_tcp(connections[i], o, log)) alive.push_back(std::move(connections[i]));
+    }
+    connections = std::move(alive);
+  }
+}
+
+}  // namespace
+}  // namespace sprout::e2e
+
+int main(int argc, char** argv) {
+  using namespace sprout::e2e;
+  const auto options = parse_args(argc, argv);
+  if (!options) {
+    std::fprintf(stderr,
+                 "usage: fake_upstream --port-file FILE --log FILE [--mode normal|down] "
+                 "[--answer-ip X]\n");
+    return 2;
+  }
+  File log(std::fopen(options->log_file.c_str(), "a"));
+  Fd udp, tcp;
+  std::uint16_t port = 0;
+  if (!log || !bind_pair(udp, tcp, port) || !write_port_file(options->port_file, port)) {
+    std::fprintf(stderr, "fake_upstream: setup failed: %s\n", std::strerror(errno));
+    return 1;
+  }
+  std::fprintf(stderr, "fake_upstream: listening on 127.0.0.1:%u (%s)\n",
+               static_cast<unsigned>(port), options->mode.c_str());
+  run(*options, udp.get(), tcp.get(), log.get());
+}
