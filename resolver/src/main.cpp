@@ -4,6 +4,9 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "sprout/blocklists/list_loader.hpp"
 #include "sprout/config/loader.hpp"
 #include "sprout/net/server.hpp"
 #include "sprout/resolver/version.hpp"
@@ -17,6 +20,9 @@ usage:
       serve DNS; without --config, the embedded default: 127.0.0.1 and ::1 port 5354,
       upstreams from /etc/resolv.conf, queries from loopback and private networks only
   sproutdns check-config FILE     print every error in FILE; exit 0 if valid, 1 if not
+  sproutdns lists [--config FILE] [--fetch]
+      load every configured list and print name, category, source, entries, invalid
+      lines, last refresh and state (--fetch: download URL lists now)
   sproutdns --version
   sproutdns --help
 
@@ -34,6 +40,31 @@ int check_config(const std::string& path) {
     return 1;
   }
   std::printf("%s: ok\n", path.c_str());
+  return 0;
+}
+
+// Loads the config for commands that take --config FILE (or the embedded default).
+std::optional<sprout::config::Config> load_config(const std::string& path) {
+  if (path.empty()) return sprout::config::embedded_default();
+  auto result = sprout::config::load_file(path);
+  for (const auto& e : result.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+  return std::move(result.config);
+}
+
+int lists(const std::vector<std::string>& args) {
+  std::string path;
+  sprout::blocklists::LoadOptions options;
+  options.fetch = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) path = args[++i];
+    else if (args[i] == "--fetch") options.fetch = true;
+    else return std::fprintf(stderr, "sproutdns lists: unknown option '%s'\n", args[i].c_str()), 2;
+  }
+  const auto cfg = load_config(path);
+  if (!cfg) return 1;
+  const auto loaded = sprout::blocklists::load_lists(*cfg, options);
+  std::fputs(sprout::blocklists::format_status_table(loaded.lists).c_str(), stdout);
+  std::printf("index: %zu names, %zu bytes\n", loaded.index.size(), loaded.index.memory_bytes());
   return 0;
 }
 
@@ -71,6 +102,7 @@ int main(int argc, char** argv) {
     }
     return check_config(args[1]);
   }
+  if (!args.empty() && args[0] == "lists") return lists(args);
   if (!args.empty() && args[0] == "serve") args.erase(args.begin());
   return serve(args);
 }

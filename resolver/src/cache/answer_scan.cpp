@@ -11,9 +11,6 @@ constexpr std::uint16_t kTypeSoa = static_cast<std::uint16_t>(dns::RrType::soa);
 constexpr std::uint16_t kTypeAny = static_cast<std::uint16_t>(dns::RrType::any);
 constexpr std::uint32_t kNoTtl = 0xffffffffu;
 
-// RFC 2181 8: a TTL with the most significant bit set is treated as zero.
-std::uint32_t sane_ttl(std::uint32_t ttl) noexcept { return ttl > 0x7fffffffu ? 0 : ttl; }
-
 // What the record walk collects.
 struct Tally {
   std::uint32_t min_rr_ttl = kNoTtl;      // answer + authority, OPT excluded

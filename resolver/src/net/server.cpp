@@ -100,21 +100,26 @@ void Server::reload() {
   }
   if (restart_needed(*running_, *cfg)) log::warn("reload: listen, workers and upstreams changes take effect after a restart");
   log::set_level(cfg->logging.level);
-  auto next = std::make_shared<resolver::Snapshot>(cfg, nullptr);
-  snapshots_.publish(next);
+  std::vector<blocklists::ListStatus> statuses;
+  snapshots_.publish(build_snapshot(cfg, false, &statuses));
+  refresher_.set_statuses(std::move(statuses));
   running_ = cfg;
+  refresher_.use(cfg);
+  refresher_.refresh_now();
   log::info("reloaded ", cfg->source, " (generation ", snapshots_.generation(), ")");
 }
 
 int Server::run() {
   // Signals are caught from the start, so a SIGTERM right after the ready file is a clean stop.
-  asio::io_context control;
-  asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
+  asio::signal_set signals(control_, SIGINT, SIGTERM, SIGHUP);
   auto cfg = load();
   if (!cfg) return 1;
   log::set_level(cfg->logging.level);
   running_ = cfg;
-  snapshots_.publish(std::make_shared<resolver::Snapshot>(cfg, nullptr));
+  // Fast start: files and last-good copies now, downloads in the background afterwards.
+  std::vector<blocklists::ListStatus> statuses;
+  snapshots_.publish(build_snapshot(cfg, false, &statuses));
+  refresher_.set_statuses(std::move(statuses));
   const std::size_t n = worker_count(*cfg);
   BoundSockets sockets;
   try {
@@ -140,10 +145,12 @@ int Server::run() {
       return;
     }
     log::info("stopping on signal ", sig);
-    control.stop();
+    control_.stop();
   };
   signals.async_wait(on_signal);
-  control.run();
+  refresher_.use(cfg);
+  refresher_.refresh_now();
+  control_.run();
   for (auto& w : workers) w->stop();
   workers.clear();
   ares_library_cleanup();

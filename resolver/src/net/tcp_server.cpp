@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 
 #include "sprout/net/worker.hpp"
+#include "sprout/resolver/proxy_protocol.hpp"
 
 namespace sprout::net {
 namespace {
@@ -63,7 +64,31 @@ TcpConnection::~TcpConnection() { --worker_.tcp_open; }
 
 void TcpConnection::start() {
   arm_idle();
+  if (worker_.trusted_proxy(client_)) return read_proxy_header();
   read_length();
+}
+
+void TcpConnection::read_proxy_header() {
+  // A trusted front end starts every connection with a PROXY v2 header: fixed part first,
+  // then the address block whose length it announces.
+  body_.resize(resolver::kProxyFixedSize);
+  asio::async_read(socket_, asio::buffer(body_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+    if (ec) return self->close();
+    const resolver::ProxyHeader h = resolver::parse_proxy_v2(self->body_);
+    if (h.status != resolver::ProxyStatus::incomplete || h.length == 0) {
+      if (h.status == resolver::ProxyStatus::local) return self->read_length();
+      return self->close();
+    }
+    self->body_.resize(h.length);
+    asio::async_read(self->socket_, asio::buffer(self->body_.data() + resolver::kProxyFixedSize, h.length - resolver::kProxyFixedSize),
+                     [self](const boost::system::error_code& ec2, std::size_t) {
+                       if (ec2) return self->close();
+                       const resolver::ProxyHeader full = resolver::parse_proxy_v2(self->body_);
+                       if (full.status == resolver::ProxyStatus::ok) self->client_ = full.source;
+                       else if (full.status != resolver::ProxyStatus::local) return self->close();
+                       self->read_length();
+                     });
+  });
 }
 
 void TcpConnection::arm_idle() {

@@ -52,8 +52,10 @@ void UdpListener::drain() {
     if (ec == asio::error::would_block || ec == asio::error::try_again) return;
     if (ec) continue;  // e.g. ICMP errors surfaced on the socket: keep serving
     worker_.counters().udp_queries.fetch_add(1, std::memory_order_relaxed);
-    const config::IpAddress client = to_ip(from_.address());
-    switch (worker_.decide(std::span(rx_.data(), n), client, false)) {
+    config::IpAddress client = to_ip(from_.address());
+    std::span<const std::uint8_t> wire(rx_.data(), n);
+    if (!worker_.unwrap_proxy(wire, client)) continue;
+    switch (worker_.decide(wire, client, false)) {
       case resolver::Outcome::respond: send(from_, worker_.current().response()); break;
       case resolver::Outcome::forward: worker_.forward_current(std::make_unique<UdpReply>(*this, from_)); break;
       case resolver::Outcome::drop: break;

@@ -6,6 +6,7 @@
 #include "sprout/net/tcp_server.hpp"
 #include "sprout/net/udp_listener.hpp"
 #include "sprout/resolver/log.hpp"
+#include "sprout/resolver/proxy_protocol.hpp"
 
 namespace sprout::net {
 
@@ -42,6 +43,19 @@ Worker::~Worker() {
 
 const config::TcpLimits& Worker::tcp_limits() const noexcept {
   return const_cast<Worker*>(this)->snapshot_.get()->config->tcp;
+}
+
+bool Worker::trusted_proxy(const config::IpAddress& peer) {
+  return resolver::is_trusted_proxy(*snapshot_.get()->config, peer);
+}
+
+bool Worker::unwrap_proxy(std::span<const std::uint8_t>& wire, config::IpAddress& client) {
+  if (!trusted_proxy(client)) return true;  // an untrusted peer's header is just a bad query
+  const resolver::ProxyHeader h = resolver::parse_proxy_v2(wire);
+  if (h.status != resolver::ProxyStatus::ok && h.status != resolver::ProxyStatus::local) return false;
+  if (h.status == resolver::ProxyStatus::ok) client = h.source;
+  wire = wire.subspan(h.length);
+  return true;
 }
 
 void Worker::start() {

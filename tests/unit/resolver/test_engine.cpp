@@ -20,7 +20,7 @@ std::shared_ptr<resolver::Snapshot> snapshot_for(std::initializer_list<const cha
   config::Network n{.name = "lan", .cidrs = {}, .profile = "default", .labels = {}};
   for (const char* c : cidrs) n.cidrs.push_back(*config::IpPrefix::parse(c));
   cfg->networks.push_back(n);
-  return std::make_shared<resolver::Snapshot>(cfg);
+  return std::make_shared<resolver::Snapshot>(cfg, nullptr);
 }
 
 struct Fixture {

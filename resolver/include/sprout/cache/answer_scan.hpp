@@ -77,7 +77,11 @@ enum class AnswerStatus : std::uint8_t {
   negative_without_soa,  // RFC 2308 5: SHOULD NOT be cached, and we do not
   zero_ttl,              // effective TTL is 0
   too_large,             // bigger than a DNS message can be
+  no_memory,             // the entry could not be allocated
 };
+
+// RFC 2181 8: a TTL with the most significant bit set is treated as zero.
+inline std::uint32_t sane_ttl(std::uint32_t ttl) noexcept { return ttl > 0x7fffffffu ? 0 : ttl; }
 
 struct TtlLimits {
   std::uint32_t min_ttl = 0;

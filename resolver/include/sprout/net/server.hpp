@@ -1,11 +1,15 @@
 // The control side of `sproutdns serve`: config, sockets, workers, signals and reloads.
 #pragma once
 
+#include <utility>  // before Asio: Boost 1.74 needs it
+
+#include <boost/asio/io_context.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "sprout/config/config.hpp"
+#include "sprout/net/list_refresher.hpp"
 #include "sprout/resolver/snapshot.hpp"
 
 namespace sprout::net {
@@ -27,7 +31,9 @@ class Server {
   void reload();
 
   ServeOptions options_;
+  boost::asio::io_context control_;  // signals, reloads, list refresh results
   resolver::SnapshotHolder snapshots_;
+  ListRefresher refresher_{control_, snapshots_};
   std::shared_ptr<const config::Config> running_;
 };
 

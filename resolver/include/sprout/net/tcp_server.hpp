@@ -36,6 +36,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void query_dropped();
 
  private:
+  void read_proxy_header();
   void read_length();
   void read_body(std::size_t length);
   void on_message(std::size_t length);

@@ -51,6 +51,11 @@ class Worker {
   [[nodiscard]] const resolver::QueryContext& current() const noexcept { return ctx_; }
   void forward_current(std::unique_ptr<ReplySink> reply);
 
+  // PROXY v2: for datagrams from a trusted front end, strips the header and replaces
+  // `client` with the address it carries. False: drop the datagram.
+  bool unwrap_proxy(std::span<const std::uint8_t>& wire, config::IpAddress& client);
+  [[nodiscard]] bool trusted_proxy(const config::IpAddress& peer);
+
   [[nodiscard]] const config::TcpLimits& tcp_limits() const noexcept;
   [[nodiscard]] asio::io_context& io() noexcept { return io_; }
   WorkerCounters& counters() noexcept { return counters_; }

@@ -1,0 +1,61 @@
+// Builds snapshots with their lists off the serving threads, and refreshes URL lists on time.
+#pragma once
+
+#include <utility>  // before Asio: Boost 1.74 needs it
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "sprout/blocklists/list_loader.hpp"
+#include "sprout/resolver/snapshot.hpp"
+
+namespace sprout::net {
+
+namespace asio = boost::asio;
+
+// Loads lists for `cfg` (fetch=false: files and last-good copies only) and builds a
+// complete snapshot; logs one line per list that is not ok.
+std::shared_ptr<resolver::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
+                                                   std::vector<blocklists::ListStatus>* statuses);
+
+// Runs list downloads on a background thread and hands finished snapshots back to the
+// control io_context, which publishes them (unless the config changed meanwhile).
+class ListRefresher {
+ public:
+  ListRefresher(asio::io_context& control, resolver::SnapshotHolder& holder);
+  ~ListRefresher();
+  // The running config changed (start or reload): reschedule against it.
+  void use(std::shared_ptr<const config::Config> cfg);
+  // Download every URL list now (in the background).
+  void refresh_now();
+  [[nodiscard]] std::vector<blocklists::ListStatus> statuses() const;
+  void set_statuses(std::vector<blocklists::ListStatus> s);
+
+ private:
+  void schedule();
+  void publish(std::shared_ptr<const config::Config> cfg, std::shared_ptr<resolver::Snapshot> snap,
+               std::vector<blocklists::ListStatus> statuses);
+
+  // What a download thread may still touch after we are gone: checked under the lock, so
+  // a download finishing during shutdown never posts to a dead io_context.
+  struct Shared {
+    std::mutex mutex;
+    bool alive = true;
+  };
+
+  asio::io_context& control_;
+  resolver::SnapshotHolder& holder_;
+  asio::steady_timer timer_;
+  std::shared_ptr<const config::Config> cfg_;
+  std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
+  std::atomic<bool> busy_{false};
+  mutable std::mutex mutex_;
+  std::vector<blocklists::ListStatus> statuses_;
+};
+
+}  // namespace sprout::net

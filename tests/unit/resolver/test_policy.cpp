@@ -1,0 +1,172 @@
+// Blocked answers, PROXY v2 parsing and the decision order (overrides, lists, categories).
+#include <catch2/catch.hpp>
+
+#include <array>
+
+#include "dns_builder.hpp"
+#include "sprout/dns/synthesized.hpp"
+#include "sprout/resolver/engine.hpp"
+#include "sprout/resolver/proxy_protocol.hpp"
+
+using namespace sprout;
+using test::QueryBuilder;
+
+namespace {
+
+dns::QueryView view_of(const std::vector<std::uint8_t>& wire) {
+  dns::QueryView v;
+  REQUIRE(dns::parse_query(wire, v) == dns::ParseStatus::ok);
+  return v;
+}
+
+std::uint16_t rcode(std::span<const std::uint8_t> r) { return dns::get16(&r[2]) & 0xf; }
+std::uint16_t count(std::span<const std::uint8_t> r, std::size_t off) { return dns::get16(&r[off]); }
+
+}  // namespace
+
+TEST_CASE("blocked answers: NXDOMAIN with SOA, addresses, NODATA, REFUSED, EDE") {
+  std::array<std::uint8_t, 1024> out{};
+  auto a_query = QueryBuilder(0x0a0a).name("bad.example").type_class(1).opt().bytes;
+  const auto q = view_of(a_query);
+  dns::BlockedAnswer answer;
+  answer.ede_text = "gambling";
+  answer.ttl = 120;
+  SECTION("nxdomain") {
+    const auto r = std::span(out.data(), dns::write_blocked(q, answer, out));
+    REQUIRE(r.size() > 12);
+    CHECK(rcode(r) == 3);
+    CHECK(count(r, dns::kOffNs) == 1);
+    CHECK(count(r, dns::kOffAr) == 1);
+    const std::string text(r.end() - 8, r.end());
+    CHECK(text == "gambling");
+    CHECK(dns::get16(&r[r.size() - 14]) == 15);  // EDE option code
+    CHECK(dns::get16(&r[r.size() - 12]) == 10);  // option length: info-code + text
+    CHECK(dns::get16(&r[r.size() - 10]) == 15);  // info-code Blocked
+  }
+  SECTION("null address for A, :: for AAAA, NODATA for TXT") {
+    answer.kind = dns::BlockedKind::address;
+    auto r = std::span(out.data(), dns::write_blocked(q, answer, out));
+    CHECK(rcode(r) == 0);
+    CHECK(count(r, dns::kOffAn) == 1);
+    auto aaaa = QueryBuilder().name("bad.example").type_class(28).bytes;
+    r = std::span(out.data(), dns::write_blocked(view_of(aaaa), answer, out));
+    CHECK(count(r, dns::kOffAn) == 1);
+    CHECK(count(r, dns::kOffAr) == 0);  // no EDNS from the client: no OPT, no EDE
+    auto txt = QueryBuilder().name("bad.example").type_class(16).bytes;
+    r = std::span(out.data(), dns::write_blocked(view_of(txt), answer, out));
+    CHECK(count(r, dns::kOffAn) == 0);
+    CHECK(count(r, dns::kOffNs) == 1);
+  }
+  SECTION("refused") {
+    answer.kind = dns::BlockedKind::refused;
+    auto r = std::span(out.data(), dns::write_blocked(q, answer, out));
+    CHECK(rcode(r) == 5);
+  }
+  SECTION("too small a buffer fails cleanly") {
+    CHECK(dns::write_blocked(q, answer, std::span(out.data(), 20)) == 0);
+  }
+}
+
+TEST_CASE("PROXY v2 headers") {
+  std::vector<std::uint8_t> h = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A,
+                                 0x21, 0x12, 0x00, 0x0C, 192, 0, 2, 55, 127, 0, 0, 1, 0x30, 0x39, 0x00, 0x35};
+  auto p = resolver::parse_proxy_v2(h);
+  REQUIRE(p.status == resolver::ProxyStatus::ok);
+  CHECK(p.length == 28);
+  CHECK(p.source.to_string() == "192.0.2.55");
+  CHECK(resolver::parse_proxy_v2(std::span(h.data(), 20)).status == resolver::ProxyStatus::incomplete);
+  CHECK(resolver::parse_proxy_v2(std::span(h.data(), 5)).status == resolver::ProxyStatus::incomplete);
+  auto local = h;
+  local[12] = 0x20;
+  CHECK(resolver::parse_proxy_v2(local).status == resolver::ProxyStatus::local);
+  auto bad = h;
+  bad[3] = 0;
+  CHECK(resolver::parse_proxy_v2(bad).status == resolver::ProxyStatus::invalid);
+  auto v1 = h;
+  v1[12] = 0x11;
+  CHECK(resolver::parse_proxy_v2(v1).status == resolver::ProxyStatus::invalid);
+  std::vector<std::uint8_t> v6(h.begin(), h.begin() + 16);
+  v6[13] = 0x22;
+  v6[15] = 36;
+  for (int i = 0; i < 36; ++i) v6.push_back(i < 15 ? 0 : 1);
+  p = resolver::parse_proxy_v2(v6);
+  REQUIRE(p.status == resolver::ProxyStatus::ok);
+  CHECK_FALSE(p.source.v4);
+  CHECK(p.source.to_string() == "::1");
+}
+
+namespace {
+
+struct PolicyFixture {
+  std::shared_ptr<resolver::Snapshot> snap;
+  PolicyFixture() {
+    auto cfg = std::make_shared<config::Config>();
+    cfg->categories = {{"adult", ""}, {"gambling", ""}, {"school-ok", ""}};
+    config::Profile kids;
+    kids.name = "kids";
+    kids.block = {"adult", "gambling"};
+    kids.allow = {"ok.bet.example"};
+    kids.deny = {"tiktok.example"};
+    config::Profile def;
+    def.name = "default";
+    cfg->profiles = {def, kids};
+    cfg->networks.push_back({"kids", {*config::IpPrefix::parse("127.0.0.2/32")}, "kids", {}});
+    cfg->networks.push_back({"all", {*config::IpPrefix::parse("127.0.0.0/8")}, "default", {}});
+    blocklists::IndexBuilder b(42);
+    const blocklists::Rule block{};
+    blocklists::Rule allow{};
+    allow.allow = true;
+    b.add("bet.example", block, 1u << 1, 0);
+    b.add("adult.example", block, 1u << 0, 1);
+    b.add("safe.adult.example", allow, 1u << 2, 2);
+    auto index = std::make_shared<blocklists::DomainIndex>(b.build());
+    snap = std::make_shared<resolver::Snapshot>(cfg, index);
+  }
+  resolver::Decision decide(const char* client, std::string_view name) {
+    const auto* net = snap->networks.match(*config::IpAddress::parse(client));
+    REQUIRE(net != nullptr);
+    return resolver::decide(*snap, *net, name, 1, std::chrono::system_clock::now());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("decision order: overrides, allow entries, categories, per network") {
+  PolicyFixture f;
+  using resolver::DecisionKind;
+  using resolver::Reason;
+  auto d = f.decide("127.0.0.2", "www.bet.example");
+  CHECK(d.kind == DecisionKind::block);
+  CHECK(d.reason == Reason::category);
+  CHECK(d.category == 1);
+  CHECK(d.list == 0);
+  CHECK(d.matched == "bet.example");
+  CHECK(f.decide("127.0.0.1", "www.bet.example").kind == DecisionKind::resolve);  // default profile
+  d = f.decide("127.0.0.2", "ok.bet.example");
+  CHECK(d.kind == DecisionKind::resolve);
+  CHECK(d.reason == Reason::allow_override);
+  d = f.decide("127.0.0.2", "x.tiktok.example");
+  CHECK(d.kind == DecisionKind::block);
+  CHECK(d.reason == Reason::deny_override);
+  d = f.decide("127.0.0.2", "a.safe.adult.example");
+  CHECK(d.kind == DecisionKind::resolve);
+  CHECK(d.reason == Reason::allowlist);
+  CHECK(f.decide("127.0.0.2", "adult.example").kind == DecisionKind::block);
+  CHECK(f.decide("127.0.0.2", "example").kind == DecisionKind::resolve);
+}
+
+TEST_CASE("the engine answers blocked names itself, with the category in EDE") {
+  PolicyFixture f;
+  std::array<std::uint8_t, 1024> scratch{};
+  resolver::QueryContext ctx;
+  ctx.client = *config::IpAddress::parse("127.0.0.2");
+  ctx.snapshot = f.snap.get();
+  ctx.scratch = scratch;
+  auto q = QueryBuilder(0x5151).name("Casino.Bet.Example").type_class().opt().bytes;
+  REQUIRE(resolver::handle_query(q, ctx) == resolver::Outcome::respond);
+  CHECK(ctx.action == resolver::Action::blocked);
+  const auto r = ctx.response();
+  CHECK(rcode(r) == 3);
+  CHECK(dns::get16(&r[0]) == 0x5151);
+  CHECK(std::string(r.end() - 8, r.end()) == "gambling");
+}
