@@ -1,0 +1,142 @@
+// End-to-end: real lists from ../shared/data block names and subdomains, exceptions pass,
+// and a SIGHUP swaps lists while queries keep flowing.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include "resolver_fixture.hpp"
+
+using namespace sprout::e2e;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The resolver drops root after binding; a reload then reads files as `nobody`.
+void make_readable(const fs::path& dir) {
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+}
+
+std::string first_domain(const fs::path& list) {
+  std::ifstream in(list);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] != '#' && line.find_first_not_of("0123456789.") != std::string::npos) return line;
+  }
+  return {};
+}
+
+std::string lists_config(std::uint16_t upstream, const fs::path& dir, const std::string& extra_lists) {
+  const fs::path data = shared_data_dir() / "blocklists";
+  return "listen: [\"127.0.0.1:0\"]\nworkers: 2\n"
+         "upstreams: [{address: 127.0.0.1, port: " + std::to_string(upstream) + ", timeout: 500ms, tries: 1}]\n"
+         "state_dir: " + (dir / "state").string() + "\n"
+         "categories: {gambling: {}, drugs: {}, local: {}}\n"
+         "lists:\n"
+         "  ut1-gambling: {category: gambling, source: " + (data / "ut1/gambling.txt").string() + "}\n"
+         "  blp-drugs: {category: drugs, source: " + (data / "blocklistproject/drugs.adblock").string() + "}\n" +
+         extra_lists +
+         "profiles: {default: {block: [gambling, drugs, local]}}\n"
+         "networks: {lo: {cidrs: [127.0.0.1/32], profile: default}}\n";
+}
+
+}  // namespace
+
+TEST_CASE("real lists block a listed name and its subdomains; @@ exceptions pass", "[resolver][lists]") {
+  SPROUT_REQUIRE_RESOLVER();
+  if (!fs::exists(shared_data_dir() / "blocklists/ut1/gambling.txt")) {
+    WARN("shared data absent; skipped");
+    return;
+  }
+  TempDir dir;
+  make_readable(dir.path());
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  write_file(dir / "local.adblock", "! local test list\n||blocked.test^\n@@||ok.blocked.test^\n");
+  Resolver r(dir.path(), lists_config(upstream.port(), dir.path(),
+                                      "  local: {category: local, source: " + (dir / "local.adblock").string() + "}\n"));
+  const std::string gambling = first_domain(shared_data_dir() / "blocklists/ut1/gambling.txt");
+  REQUIRE_FALSE(gambling.empty());
+
+  for (const std::string name : {gambling, "www." + gambling, "a.b.c." + gambling}) {
+    const auto out = dig(r.udp_port(), name + " A");
+    INFO(out.output);
+    CHECK(parse_dig_output(out.output).status == "NXDOMAIN");
+    CHECK(out.output.find("EDE: 15 (Blocked): (gambling)") != std::string::npos);
+    CHECK_FALSE(upstream.saw_query(name + "."));
+  }
+  const auto sub = dig(r.udp_port(), "deep.blocked.test A");
+  CHECK(parse_dig_output(sub.output).status == "NXDOMAIN");
+  const auto ok = dig(r.udp_port(), "www.ok.blocked.test A");
+  INFO(ok.output);
+  CHECK(parse_dig_output(ok.output).answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+  CHECK(upstream.saw_query("www.ok.blocked.test."));
+  const auto tcp = dig(r.tcp_port(), "+tcp www." + gambling + " AAAA");
+  CHECK(parse_dig_output(tcp.output).status == "NXDOMAIN");
+  const auto clean = dig(r.udp_port(), "example.org A");
+  CHECK(parse_dig_output(clean.output).status == "NOERROR");
+}
+
+TEST_CASE("SIGHUP swaps lists while queries keep flowing, none unanswered", "[resolver][lists][reload]") {
+  SPROUT_REQUIRE_RESOLVER();
+  if (!fs::exists(shared_data_dir() / "blocklists/ut1/gambling.txt")) return;
+  TempDir dir;
+  make_readable(dir.path());
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  const fs::path local = dir / "swap.txt";
+  write_file(local, "first.test\n");
+  fs::permissions(local, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  Resolver r(dir.path(), lists_config(upstream.port(), dir.path(),
+                                      "  swap: {category: local, source: " + local.string() + "}\n"));
+  CHECK(parse_dig_output(dig(r.udp_port(), "first.test A").output).status == "NXDOMAIN");
+  CHECK(parse_dig_output(dig(r.udp_port(), "second.test A").output).status == "NOERROR");
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> sent{0}, unanswered{0};
+  std::thread load([&] {
+    std::uint16_t id = 1;
+    while (!stop) {
+      const auto reply = udp_exchange(build_query(id++, "flow" + std::to_string(id % 50) + ".test.", rr_type::kA),
+                                      r.udp_port(), 2000ms);
+      ++sent;
+      if (!reply) ++unanswered;
+    }
+  });
+  std::this_thread::sleep_for(300ms);
+  write_file(local, "second.test\n");
+  r.process().signal(SIGHUP);
+  bool swapped = false;
+  for (int i = 0; i < 50 && !swapped; ++i) {
+    swapped = parse_dig_output(dig(r.udp_port(), "second.test A").output).status == "NXDOMAIN";
+    if (!swapped) std::this_thread::sleep_for(100ms);
+  }
+  std::this_thread::sleep_for(300ms);
+  stop = true;
+  load.join();
+  INFO("sent " << sent << ", unanswered " << unanswered << "\n" << r.process().stderr_text());
+  CHECK(swapped);
+  CHECK(sent > 20);
+  CHECK(unanswered == 0);
+  CHECK(parse_dig_output(dig(r.udp_port(), "first.test A").output).status == "NOERROR");
+  CHECK(r.process().stderr_text().find("reloaded") != std::string::npos);
+}
+
+TEST_CASE("a reload with a broken config keeps the running state", "[resolver][lists][reload]") {
+  SPROUT_REQUIRE_RESOLVER();
+  if (!fs::exists(shared_data_dir() / "blocklists/ut1/gambling.txt")) return;
+  TempDir dir;
+  make_readable(dir.path());
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  Resolver r(dir.path(), lists_config(upstream.port(), dir.path(), ""));
+  const std::string gambling = first_domain(shared_data_dir() / "blocklists/ut1/gambling.txt");
+  write_file(dir / "sprout.yaml", "listen: [\"127.0.0.1:0\"]\nprofiles: {default: {block: [gamblng]}}\n");
+  r.process().signal(SIGHUP);
+  std::this_thread::sleep_for(500ms);
+  CHECK(r.process().running());
+  CHECK(parse_dig_output(dig(r.udp_port(), gambling + " A").output).status == "NXDOMAIN");
+  const std::string err = r.process().stderr_text();
+  CHECK(err.find("unknown category 'gamblng'") != std::string::npos);
+  CHECK(err.find("reload failed") != std::string::npos);
+}
