@@ -1,6 +1,8 @@
 #include "config_parser.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 
 #include "address_parts.hpp"
 #include "values.hpp"
@@ -13,6 +15,9 @@ using namespace std::chrono_literals;
 
 constexpr std::uint64_t kKiB = 1024;
 constexpr std::uint64_t kGiB = kKiB * kKiB * kKiB;
+// The schedule engine packs one bit per schedule next to a timestamp in a 64-bit word.
+constexpr std::size_t kMaxSchedules = 16;
+constexpr std::string_view kDefaultZoneDir = "/usr/share/zoneinfo";
 
 // Names defined under a top-level map key (first occurrence), read before any reference.
 std::set<std::string> names_under(const YAML::Node& root, std::string_view section) {
@@ -27,6 +32,30 @@ std::set<std::string> names_under(const YAML::Node& root, std::string_view secti
     break;
   }
   return names;
+}
+
+// Where IANA zone files live: $TZDIR (the glibc convention) or /usr/share/zoneinfo.
+std::string zone_dir() {
+  const char* env = std::getenv("TZDIR");
+  return env != nullptr && *env != '\0' ? std::string(env) : std::string(kDefaultZoneDir);
+}
+
+// Empty when `name` is a usable IANA zone; otherwise why not. UTC needs no file.
+std::string zone_problem(const std::string& name) {
+  const std::string example = "e.g. Asia/Ho_Chi_Minh, UTC";
+  if (name == "UTC") return {};
+  bool chars_ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+           c == '_' || c == '-' || c == '+';
+  });
+  // A zone name is a path below the zone directory; never let it climb out of it.
+  if (!chars_ok || name.front() == '/' || name.find("..") != std::string::npos)
+    return "is not an IANA time zone name (" + example + ")";
+  std::ifstream in(zone_dir() + "/" + name, std::ios::binary);
+  char magic[4] = {};
+  if (!in || !in.read(magic, 4) || std::string_view(magic, 4) != "TZif")
+    return "is not a known time zone (no TZif file under " + zone_dir() + "; " + example + ")";
+  return {};
 }
 
 std::string endpoint_hint(std::string_view text) {
@@ -66,6 +95,12 @@ void ConfigParser::parse(const Field& root, Config& out) {
       {"lists", [&](const Field& f) { r_.entries(f, [&](auto& n, auto& l) { read_list(n, l); }); }},
       {"profiles", [&](const Field& f) { r_.entries(f, [&](auto& n, auto& p) { read_profile(n, p); }); }},
       {"networks", [&](const Field& f) { read_networks(f); }},
+      {"timezone", [&](const Field& f) { if (auto z = read_timezone(f)) out.timezone = *z; }},
+      {"allow", [&](const Field& f) { out.allow = read_domains(f); }},
+      {"deny", [&](const Field& f) { out.deny = read_domains(f); }},
+      {"blocked_answers", [&](const Field& f) { out.blocked_answers = read_prefixes(f); }},
+      {"proxy_protocol", [&](const Field& f) { out.proxy_protocol = read_prefixes(f); }},
+      {"cache", [&](const Field& f) { read_cache(f); }},
   }, true);
 }
 
@@ -196,6 +231,15 @@ void ConfigParser::read_profile(const std::string& name, const Field& f) {
       {"block_mode", [&](const Field& v) { mode = v; }},
       {"blockpage", [&](const Field& v) { blockpage = v; read_blockpage(p, v); }},
       {"block_ttl", [&](const Field& v) { if (auto t = r_.integer(v, 0, 86400)) p.block_ttl = static_cast<std::uint32_t>(*t); }},
+      {"safesearch", [&](const Field& v) { read_safesearch(p.safesearch, v); }},
+      {"bypass_prevention", [&](const Field& v) { p.bypass_prevention = r_.boolean(v).value_or(true); }},
+      {"timezone", [&](const Field& v) { p.timezone = read_timezone(v).value_or(""); }},
+      {"schedules", [&](const Field& v) {
+         r_.entries(v, [&](auto& n, auto& s) { read_schedule(p, n, s); });
+         if (p.schedules.size() > kMaxSchedules)
+           r_.error(v, std::to_string(p.schedules.size()) + " schedules (at most " + std::to_string(kMaxSchedules) +
+                           " per profile)");
+       }},
   });
   if (mode) read_block_mode(p, *mode, blockpage ? &*blockpage : nullptr);
   cfg_->profiles.push_back(std::move(p));
@@ -245,26 +289,204 @@ void ConfigParser::read_network(const std::string& name, const Field& f) {
   cfg_->networks.push_back(std::move(n));
 }
 
-void ConfigParser::read_cidr(Network& n, const Field& f) {
+std::optional<IpPrefix> ConfigParser::cidr(const Field& f) {
   auto text = r_.string(f, "a CIDR");
-  if (!text) return;
+  if (!text) return std::nullopt;
   auto raw = parse_prefix_raw(*text);
   if (!raw) {
     r_.error(f, "'" + *text + "' is not a CIDR (expected e.g. 192.168.1.0/24 or 2001:db8::/32)");
-    return;
+    return std::nullopt;
   }
   IpPrefix clean = masked(*raw);
   if (!(clean.address == raw->address)) {
     r_.error(f, "'" + *text + "' has host bits set (did you mean " + clean.to_string() + "?)");
-    return;
+    return std::nullopt;
   }
+  return clean;
+}
+
+void ConfigParser::read_cidr(Network& n, const Field& f) {
+  auto clean = cidr(f);
+  if (!clean) return;
   // The same prefix in two networks would make the client's network depend on file order.
-  auto [owner, fresh] = cidr_owner_.emplace(clean.to_string(), n.name);
+  auto [owner, fresh] = cidr_owner_.emplace(clean->to_string(), n.name);
   if (!fresh) {
-    r_.error(f, "'" + *text + "' is already in network '" + owner->second + "'");
+    r_.error(f, "'" + f.node.Scalar() + "' is already in network '" + owner->second + "'");
     return;
   }
-  n.cidrs.push_back(clean);
+  n.cidrs.push_back(*clean);
+}
+
+std::vector<IpPrefix> ConfigParser::read_prefixes(const Field& f) {
+  std::vector<IpPrefix> out;
+  r_.items(f, [&](const Field& i) {
+    auto p = cidr(i);
+    if (!p) return;
+    if (std::find_if(out.begin(), out.end(), [&](const IpPrefix& x) { return x.address == p->address && x.bits == p->bits; }) != out.end()) {
+      r_.error(i, "'" + i.node.Scalar() + "' is listed twice");
+      return;
+    }
+    out.push_back(*p);
+  });
+  return out;
+}
+
+std::optional<std::string> ConfigParser::read_timezone(const Field& f) {
+  auto name = r_.string(f, "a time zone name");
+  if (!name) return std::nullopt;
+  std::string why = zone_problem(*name);
+  if (why.empty()) return name;
+  r_.error(f, "'" + *name + "' " + why);
+  return std::nullopt;
+}
+
+std::optional<std::chrono::seconds> ConfigParser::seconds(const Field& f, std::chrono::seconds lo,
+                                                           std::chrono::seconds hi) {
+  auto d = r_.duration(f, lo, hi);
+  if (!d || *d < lo || *d > hi) return std::nullopt;
+  if (d->count() % 1000 != 0) {
+    r_.error(f, "'" + f.node.Scalar() + "' is not a whole number of seconds");
+    return std::nullopt;
+  }
+  return std::chrono::duration_cast<std::chrono::seconds>(*d);
+}
+
+void ConfigParser::read_cache(const Field& f) {
+  Cache& c = cfg_->cache;
+  std::optional<Field> min_field;
+  auto set = [&](std::chrono::seconds& out, const Field& v, std::chrono::seconds lo, std::chrono::seconds hi) {
+    if (auto s = seconds(v, lo, hi)) out = *s;
+  };
+  constexpr std::chrono::seconds kDay{86400};
+  r_.fields(f, {
+      {"max_entries", [&](const Field& v) {
+         if (auto n = r_.integer(v, 0, 100'000'000)) c.max_entries = static_cast<std::size_t>(*n);
+       }},
+      {"min_ttl", [&](const Field& v) { min_field = v; set(c.min_ttl, v, 0s, 1h); }},
+      {"max_ttl", [&](const Field& v) { set(c.max_ttl, v, 1s, 7 * kDay); }},
+      {"negative_ttl", [&](const Field& v) { set(c.negative_ttl, v, 0s, kDay); }},
+      {"serve_stale", [&](const Field& v) { c.serve_stale = r_.boolean(v).value_or(c.serve_stale); }},
+      {"stale_answer_ttl", [&](const Field& v) { set(c.stale_answer_ttl, v, 1s, 1h); }},
+      {"stale_max_age", [&](const Field& v) { set(c.stale_max_age, v, 0s, 7 * kDay); }},
+      {"prefetch", [&](const Field& v) { c.prefetch = r_.boolean(v).value_or(c.prefetch); }},
+  });
+  if (c.min_ttl > c.max_ttl) {
+    const Field& at = min_field ? *min_field : f;
+    r_.error(at, "min_ttl (" + format_duration(c.min_ttl) + ") is more than max_ttl (" +
+                     format_duration(c.max_ttl) + ")");
+  }
+}
+
+void ConfigParser::read_safesearch(SafeSearch& s, const Field& f) {
+  auto flag = [&](bool& out) { return [&](const Field& v) { out = r_.boolean(v).value_or(false); }; };
+  r_.fields(f, {
+      {"google", flag(s.google)},
+      {"bing", flag(s.bing)},
+      {"duckduckgo", flag(s.duckduckgo)},
+      {"yandex", flag(s.yandex)},
+      {"pixabay", flag(s.pixabay)},
+      {"youtube", [&](const Field& v) {
+         if (auto m = r_.choice<YoutubeMode>(v, {{"off", YoutubeMode::off}, {"moderate", YoutubeMode::moderate},
+                                                 {"strict", YoutubeMode::strict}}))
+           s.youtube = *m;
+       }},
+  });
+}
+
+void ConfigParser::read_schedule(Profile& p, const std::string& name, const Field& f) {
+  Schedule s;
+  s.name = name;
+  std::optional<Field> block, allow, allow_categories;
+  bool mode_ok = true;
+  r_.fields(f, {
+      {"windows", [&](const Field& v) {
+         r_.items(v, [&](const Field& i) { if (auto w = read_window(i)) s.windows.push_back(*w); });
+         if (v.node.IsNull() || (v.node.IsSequence() && v.node.size() == 0)) r_.error(v, "expected at least one window");
+       }, true},
+      {"mode", [&](const Field& v) {
+         if (auto m = r_.choice<ScheduleMode>(v, {{"add_categories", ScheduleMode::add_categories},
+                                                  {"allowlist_only", ScheduleMode::allowlist_only},
+                                                  {"block_all", ScheduleMode::block_all}}))
+           s.mode = *m;
+         else
+           mode_ok = false;
+       }},
+      {"block", [&](const Field& v) {
+         block = v;
+         r_.items(v, [&](const Field& i) { if (auto c = reference(i, categories_, "category")) s.block.push_back(*c); });
+       }},
+      {"allow", [&](const Field& v) { allow = v; s.allow = read_domains(v); }},
+      {"allow_categories", [&](const Field& v) {
+         allow_categories = v;
+         r_.items(v, [&](const Field& i) {
+           if (auto c = reference(i, categories_, "category")) s.allow_categories.push_back(*c);
+         });
+       }},
+  });
+  // With an unreadable mode, which keys belong is unknown: the mode error says enough.
+  if (mode_ok) check_schedule(s, f, block ? &*block : nullptr, allow ? &*allow : nullptr,
+                 allow_categories ? &*allow_categories : nullptr);
+  p.schedules.push_back(std::move(s));
+}
+
+// Keys that a mode ignores are errors: a silently ignored rule is a filter that is not there.
+void ConfigParser::check_schedule(const Schedule& s, const Field& f, const Field* block, const Field* allow,
+                                  const Field* allow_categories) {
+  if (!f.node.IsMap()) return;
+  switch (s.mode) {
+    case ScheduleMode::add_categories:
+      if (allow) r_.error(*allow, "'allow' needs mode allowlist_only or block_all (add_categories only adds blocks)");
+      if (allow_categories) r_.error(*allow_categories, "'allow_categories' needs mode allowlist_only");
+      if (!block) r_.error(f, "mode add_categories needs 'block' (the categories to add while active)");
+      break;
+    case ScheduleMode::allowlist_only:
+      if (block) r_.error(*block, "'block' has no effect with mode allowlist_only (everything not allowed is blocked)");
+      break;
+    case ScheduleMode::block_all:
+      if (block) r_.error(*block, "'block' has no effect with mode block_all (everything except 'allow' is blocked)");
+      if (allow_categories) r_.error(*allow_categories, "'allow_categories' needs mode allowlist_only (block_all allows only 'allow' domains)");
+      break;
+  }
+}
+
+std::optional<Window> ConfigParser::read_window(const Field& f) {
+  Window w;
+  std::optional<Field> to_field;
+  bool have_days = false, have_from = false, have_to = false;
+  auto clock = [&](const Field& v, bool end) -> std::optional<std::uint16_t> {
+    auto text = r_.string(v, "a time HH:MM");
+    if (!text) return std::nullopt;
+    auto t = parse_clock_time(*text, end);
+    if (!t.value) r_.error(v, "'" + *text + "' " + t.why);
+    return t.value;
+  };
+  r_.fields(f, {
+      {"days", [&](const Field& v) { w.days = read_days(v); have_days = w.days != 0; }, true},
+      {"from", [&](const Field& v) { if (auto t = clock(v, false)) { w.start = *t; have_from = true; } }, true},
+      {"to", [&](const Field& v) { to_field = v; if (auto t = clock(v, true)) { w.end = *t; have_to = true; } }, true},
+  });
+  if (!have_days || !have_from || !have_to) return std::nullopt;
+  if (w.start == w.end) {
+    r_.error(*to_field, "empty window (from and to are both '" + to_field->node.Scalar() +
+                            "'; for a whole day use from: \"00:00\", to: \"24:00\")");
+    return std::nullopt;
+  }
+  return w;
+}
+
+std::uint8_t ConfigParser::read_days(const Field& f) {
+  std::uint8_t days = 0;
+  auto one = [&](const Field& item) {
+    auto text = r_.string(item, "a day");
+    if (!text) return;
+    auto d = parse_days(*text);
+    if (d.value) days |= *d.value;
+    else r_.error(item, "'" + *text + "' " + d.why);
+  };
+  if (f.node.IsScalar()) one(f);  // "days: weekdays" reads as well as "days: [weekdays]"
+  else r_.items(f, one);
+  if (f.node.IsNull() || (f.node.IsSequence() && f.node.size() == 0)) r_.error(f, "expected at least one day");
+  return days;
 }
 
 void ConfigParser::read_labels(Network& n, const Field& f) {

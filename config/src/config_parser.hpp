@@ -1,6 +1,7 @@
 // Internal: turns a parsed YAML document into a Config, reporting every problem to a Reader.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -37,6 +38,17 @@ class ConfigParser {
   void read_blockpage(Profile& p, const Field& f);
   void read_network(const std::string& name, const Field& f);
   void read_cidr(Network& n, const Field& f);
+  std::optional<IpPrefix> cidr(const Field& f);
+  std::vector<IpPrefix> read_prefixes(const Field& f);
+  std::optional<std::string> read_timezone(const Field& f);
+  std::optional<std::chrono::seconds> seconds(const Field& f, std::chrono::seconds lo, std::chrono::seconds hi);
+  void read_cache(const Field& f);
+  void read_safesearch(SafeSearch& s, const Field& f);
+  void read_schedule(Profile& p, const std::string& name, const Field& f);
+  void check_schedule(const Schedule& s, const Field& f, const Field* block, const Field* allow,
+                      const Field* allow_categories);
+  std::optional<Window> read_window(const Field& f);
+  std::uint8_t read_days(const Field& f);
   void read_labels(Network& n, const Field& f);
   std::vector<std::string> read_domains(const Field& f);
   std::optional<std::string> reference(const Field& f, const std::set<std::string>& defined,

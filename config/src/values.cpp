@@ -65,7 +65,70 @@ std::string check_label(std::string_view label) {
   return {};
 }
 
+constexpr std::array<std::string_view, 7> kDayNames{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+constexpr std::array<std::string_view, 7> kLongDayNames{"monday", "tuesday", "wednesday", "thursday",
+                                                         "friday", "saturday", "sunday"};
+
+// Index of a single day name (Monday = 0), or -1.
+int day_index(std::string_view name) {
+  for (std::size_t i = 0; i < kDayNames.size(); ++i)
+    if (name == kDayNames[i] || name == kLongDayNames[i]) return static_cast<int>(i);
+  return -1;
+}
+
+std::string day_hint(std::string_view word) {
+  std::vector<std::string> names(kDayNames.begin(), kDayNames.end());
+  names.insert(names.end(), kLongDayNames.begin(), kLongDayNames.end());
+  for (const char* group : {"weekdays", "weekend", "daily"}) names.emplace_back(group);
+  if (auto guess = closest(word, names)) {
+    // "wendesday" is closest to "wednesday"; suggest the short form the examples use.
+    std::string_view shown = *guess;
+    if (int day = day_index(shown); day >= 0) shown = kDayNames[static_cast<std::size_t>(day)];
+    return "did you mean '" + std::string(shown) + "'?";
+  }
+  return "valid: mon, tue, wed, thu, fri, sat, sun, a range like mon-fri, weekdays, weekend, daily";
+}
+
 }  // namespace
+
+Parsed<std::uint8_t> parse_days(std::string_view text) {
+  if (text == "weekdays") return {std::uint8_t{0x1f}, {}};
+  if (text == "weekend") return {std::uint8_t{0x60}, {}};
+  if (text == "daily") return {std::uint8_t{0x7f}, {}};
+  if (int day = day_index(text); day >= 0) return {static_cast<std::uint8_t>(1u << day), {}};
+  auto dash = text.find('-');
+  if (dash == std::string_view::npos) return {std::nullopt, "is not a day (" + day_hint(text) + ")"};
+  int from = day_index(text.substr(0, dash));
+  int to = day_index(text.substr(dash + 1));
+  if (from < 0) return {std::nullopt, "is not a day range ('" + std::string(text.substr(0, dash)) + "': " + day_hint(text.substr(0, dash)) + ")"};
+  if (to < 0) return {std::nullopt, "is not a day range ('" + std::string(text.substr(dash + 1)) + "': " + day_hint(text.substr(dash + 1)) + ")"};
+  // A range runs forward through the week and may wrap: fri-mon is Fri, Sat, Sun, Mon.
+  unsigned bits = 0;
+  for (int d = from;; d = (d + 1) % 7) {
+    bits |= 1u << d;
+    if (d == to) break;
+  }
+  return {static_cast<std::uint8_t>(bits), {}};
+}
+
+Parsed<std::uint16_t> parse_clock_time(std::string_view text, bool allow_end_of_day) {
+  const std::string hint = allow_end_of_day ? "(expected HH:MM, 00:00-24:00)" : "(expected HH:MM, 00:00-23:59)";
+  auto colon = text.find(':');
+  auto digits = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (colon == std::string_view::npos || colon == 0 || colon > 2 || text.size() != colon + 3 ||
+      !digits(text.substr(0, colon)) || !digits(text.substr(colon + 1))) {
+    return {std::nullopt, "is not a time " + hint};
+  }
+  int hours = 0;
+  int minutes = 0;
+  std::from_chars(text.data(), text.data() + colon, hours);
+  std::from_chars(text.data() + colon + 1, text.data() + text.size(), minutes);
+  bool end_of_day = allow_end_of_day && hours == 24 && minutes == 0;
+  if (minutes > 59 || (hours > 23 && !end_of_day)) return {std::nullopt, "is out of range " + hint};
+  return {static_cast<std::uint16_t>(hours * 60 + minutes), {}};
+}
 
 Parsed<std::chrono::milliseconds> parse_duration(std::string_view text) {
   constexpr std::string_view kHint = "(use an integer and a unit: ms, s, m, h, d)";
@@ -111,6 +174,7 @@ Parsed<std::string> normalize_domain(std::string_view text) {
 
 std::string format_duration(std::chrono::milliseconds d) {
   auto ms = static_cast<std::uint64_t>(d.count());
+  if (ms == 0) return "0s";
   return format_with(ms, kDurationUnits.data(), kDurationUnits.data() + kDurationUnits.size());
 }
 

@@ -1,6 +1,7 @@
 // Cache shard: hash chains, LRU order, eviction, entry allocation.
 #include "cache_shard.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <new>
 
@@ -36,9 +37,15 @@ EntryPtr allocate_entry(const CacheKey& key, std::uint64_t hash, std::size_t ttl
 
 CacheShard::~CacheShard() { clear(); }
 
+namespace {
+// A big cache starts small and doubles its table as it fills, so memory follows use.
+constexpr std::size_t kInitialBuckets = 1024;
+}  // namespace
+
 void CacheShard::init(std::size_t capacity) {
   capacity_ = capacity == 0 ? 1 : capacity;
-  buckets_.assign(std::bit_ceil(capacity_), nullptr);  // load factor <= 1, never rehashed
+  max_buckets_ = std::bit_ceil(capacity_);  // load factor stays <= 1 once full
+  buckets_.assign(std::min(max_buckets_, kInitialBuckets), nullptr);
 }
 
 CacheEntry* CacheShard::find(std::uint64_t hash, const CacheKey& key) const noexcept {
@@ -61,6 +68,23 @@ void CacheShard::put(EntryPtr owned, const CacheKey& key) noexcept {
   push_front(entry);
   ++count_;
   counters_.size.store(count_, std::memory_order_relaxed);
+  if (count_ > buckets_.size() && buckets_.size() < max_buckets_) grow();
+}
+
+void CacheShard::grow() noexcept {
+  std::vector<CacheEntry*> bigger;
+  try {
+    bigger.assign(buckets_.size() * 2, nullptr);
+  } catch (const std::bad_alloc&) {
+    return;  // longer chains, still correct
+  }
+  buckets_.swap(bigger);
+  // Every entry is on the LRU list: relink them all into the new table.
+  for (CacheEntry* e = lru_head_; e != nullptr; e = e->lru_next) {
+    CacheEntry*& head = bucket(e->hash);
+    e->chain_next = head;
+    head = e;
+  }
 }
 
 void CacheShard::erase(CacheEntry* entry) noexcept {

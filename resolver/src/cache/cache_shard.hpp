@@ -51,12 +51,14 @@ class alignas(64) CacheShard {
   void unlink_chain(CacheEntry* entry) noexcept;
   void unlink_lru(CacheEntry* entry) noexcept;
   void push_front(CacheEntry* entry) noexcept;
+  void grow() noexcept;
 
   std::mutex mutex_;
   std::vector<CacheEntry*> buckets_;
   CacheEntry* lru_head_ = nullptr;
   CacheEntry* lru_tail_ = nullptr;
   std::size_t capacity_ = 1;
+  std::size_t max_buckets_ = 1;
   std::size_t count_ = 0;
   ShardCounters counters_;
 };

@@ -80,12 +80,13 @@ void Worker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-resolver::Outcome Worker::decide(std::span<const std::uint8_t> wire, const config::IpAddress& client, bool tcp) {
+resolver::Outcome Worker::decide(std::span<const std::uint8_t> wire, const config::IpAddress& client, bool tcp,
+                                 std::span<std::uint8_t> out) {
   ctx_ = resolver::QueryContext{};
   ctx_.client = client;
   ctx_.tcp = tcp;
   ctx_.snapshot = snapshot_.get().get();
-  ctx_.scratch = scratch_;
+  ctx_.scratch = out.empty() ? std::span<std::uint8_t>(scratch_) : out;
   const resolver::Outcome outcome = resolver::handle_query(wire, ctx_);
   if (outcome != resolver::Outcome::forward) counters_.count(ctx_.action);
   return outcome;
@@ -96,6 +97,7 @@ void Worker::forward_current(std::unique_ptr<ReplySink> reply) {
   p->wire.assign(ctx_.view.wire.begin(), ctx_.view.wire.end());
   p->ctx = ctx_;
   p->ctx.view.wire = p->wire;  // rebase the view onto the owned copy
+  p->ctx.scratch = scratch_;
   p->snapshot = snapshot_.get();
   p->reply = std::move(reply);
   forwarder_->forward(std::move(p));

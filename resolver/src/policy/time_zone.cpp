@@ -107,6 +107,15 @@ bool read_file(const std::string& path, std::string& out, std::string& error) {
   return true;
 }
 
+// The footer of a v2+ file: "\n<TZ string>\n" (the string may be empty); nullopt if malformed.
+std::optional<std::string_view> footer_text(std::string_view bytes, std::size_t pos) {
+  if (pos >= bytes.size()) return std::string_view();  // tolerated: no footer at all
+  if (bytes[pos] != '\n') return std::nullopt;
+  auto end = bytes.find('\n', pos + 1);
+  if (end == std::string_view::npos) return std::nullopt;
+  return bytes.substr(pos + 1, end - pos - 1);
+}
+
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : (a - b + 1) / b; }
 
 }  // namespace
@@ -143,19 +152,12 @@ std::optional<TimeZone> TimeZone::from_tzif(std::string name, std::string_view b
   }
   TimeZone z;
   z.name_ = std::move(name);
-  if (width == 8 && b.pos < bytes.size() && bytes[b.pos] == '\n') {
-    auto end = bytes.find('\n', b.pos + 1);
-    if (end == std::string_view::npos) {
-      error = z.name_ + ": unterminated footer";
+  if (width == 8) {
+    auto text = footer_text(bytes, b.pos);
+    if (text && !text->empty()) z.footer_ = PosixTz::parse(*text);
+    if (!text || (!text->empty() && !z.footer_)) {
+      error = z.name_ + ": unsupported or malformed TZ footer '" + std::string(text.value_or("")) + "'";
       return std::nullopt;
-    }
-    auto text = bytes.substr(b.pos + 1, end - b.pos - 1);
-    if (!text.empty()) {
-      z.footer_ = PosixTz::parse(text);
-      if (!z.footer_) {
-        error = z.name_ + ": unsupported TZ rule '" + std::string(text) + "'";
-        return std::nullopt;
-      }
     }
   }
   // RFC 8536: times before the first transition use time type 0.

@@ -19,16 +19,27 @@ TEST_CASE("example home.yaml loads") {
   auto c = load_example("home.yaml");
   CHECK(c.networks.size() == 1);
   CHECK(c.profiles.size() >= 2);
+  CHECK(c.timezone == "Asia/Ho_Chi_Minh");
+  CHECK(c.profiles[0].safesearch.google);
+  REQUIRE(c.profiles[0].schedules.size() == 1);
+  CHECK(c.profiles[0].schedules[0].mode == sprout::config::ScheduleMode::block_all);
 }
 
 TEST_CASE("example school.yaml loads") {
   auto c = load_example("school.yaml");
   CHECK(c.networks.size() >= 2);
   for (const auto& n : c.networks) CHECK_FALSE(n.labels.empty());
+  REQUIRE(c.profiles[0].schedules.size() == 2);
+  CHECK(c.profiles[0].schedules[0].block == std::vector<std::string>{"social", "games"});
+  CHECK(c.profiles[0].schedules[1].mode == sprout::config::ScheduleMode::allowlist_only);
+  CHECK(c.profiles[0].safesearch.youtube == sprout::config::YoutubeMode::strict);
 }
 
 TEST_CASE("example isp.yaml loads") {
   auto c = load_example("isp.yaml");
   CHECK(c.networks.size() >= 3);
   CHECK(c.upstreams.size() >= 2);
+  CHECK(c.proxy_protocol.size() == 2);
+  CHECK(c.cache.max_entries == 2000000);
+  CHECK(c.cache.negative_ttl == std::chrono::minutes(15));
 }

@@ -76,6 +76,40 @@ struct List {
 
 enum class BlockMode { nxdomain, null_ip, refused, blockpage };
 
+// One weekly window: on each day in `days` from `start` to `end` (minutes after local
+// midnight). end <= start means the window crosses midnight into the next day.
+struct Window {
+  std::uint8_t days = 0;         // bit 0 = Monday ... bit 6 = Sunday
+  std::uint16_t start = 0;       // 0..1439
+  std::uint16_t end = 0;         // 0..1440
+};
+
+enum class ScheduleMode {
+  add_categories,   // block `block` categories on top of the profile's (e.g. school hours)
+  allowlist_only,   // only `allow` domains and `allow_categories` resolve (exam mode)
+  block_all,        // everything blocked except `allow` domains (bedtime)
+};
+
+struct Schedule {
+  std::string name;
+  std::vector<Window> windows;
+  ScheduleMode mode = ScheduleMode::add_categories;
+  std::vector<std::string> block;             // categories added while active
+  std::vector<std::string> allow;             // domains still resolving (allowlist_only, block_all)
+  std::vector<std::string> allow_categories;  // categories still resolving (allowlist_only)
+};
+
+enum class YoutubeMode { off, moderate, strict };
+
+struct SafeSearch {
+  bool google = false;
+  bool bing = false;
+  bool duckduckgo = false;
+  bool yandex = false;
+  bool pixabay = false;
+  YoutubeMode youtube = YoutubeMode::off;
+};
+
 struct Profile {
   std::string name;
   std::vector<std::string> block;        // category names (checked at load)
@@ -85,6 +119,10 @@ struct Profile {
   std::optional<IpAddress> blockpage_v4;
   std::optional<IpAddress> blockpage_v6;
   std::uint32_t block_ttl = 300;
+  SafeSearch safesearch;
+  bool bypass_prevention = true;         // canary domains, Private Relay, DDR, `bypass` category
+  std::string timezone;                  // IANA name; empty = Config::timezone
+  std::vector<Schedule> schedules;
 };
 
 struct Network {
@@ -92,6 +130,17 @@ struct Network {
   std::vector<IpPrefix> cidrs;
   std::string profile;                   // must name a profile (checked at load)
   std::map<std::string, std::string> labels;
+};
+
+struct Cache {
+  std::size_t max_entries = 100000;      // 0 disables the cache
+  std::chrono::seconds min_ttl{0};
+  std::chrono::seconds max_ttl{86400};
+  std::chrono::seconds negative_ttl{3600};  // cap for NXDOMAIN/NODATA (RFC 2308)
+  bool serve_stale = true;               // RFC 8767
+  std::chrono::seconds stale_answer_ttl{30};
+  std::chrono::seconds stale_max_age{86400};
+  bool prefetch = true;                  // refresh popular entries shortly before expiry
 };
 
 struct Config {
@@ -106,6 +155,12 @@ struct Config {
   std::vector<List> lists;
   std::vector<Profile> profiles;         // always contains "default" after load
   std::vector<Network> networks;         // the only sources allowed to query
+  std::string timezone = "UTC";          // IANA name used by schedules
+  std::vector<std::string> allow;        // global allow overrides (every profile)
+  std::vector<std::string> deny;         // global deny overrides
+  std::vector<IpPrefix> blocked_answers; // A/AAAA answers pointing into these are blocked
+  std::vector<IpPrefix> proxy_protocol;  // front ends trusted to send PROXY v2 headers
+  Cache cache;
 };
 
 }  // namespace sprout::config

@@ -1,10 +1,13 @@
-// A worker's UDP socket: drains every ready datagram per wakeup and answers in place.
+// A worker's UDP socket: batched receive (recvmmsg) and send (sendmmsg) of answers made in place.
 #pragma once
 
 #include <utility>  // before Asio: Boost 1.74 needs it
 
+#include <sys/socket.h>
+
 #include <boost/asio/ip/udp.hpp>
 #include <array>
+#include <memory>
 
 #include "sprout/net/forwarder.hpp"
 
@@ -19,13 +22,26 @@ class UdpListener {
   void send(const asio::ip::udp::endpoint& to, std::span<const std::uint8_t> bytes);
 
  private:
+  static constexpr std::size_t kBatch = 32;
+  static constexpr std::size_t kBufferSize = 4096;
+
+  // One slot per datagram of a batch: the query is read into `rx`, a synchronous answer is
+  // written into `tx` and everything answered goes out in one sendmmsg.
+  struct Batch {
+    std::array<std::array<std::uint8_t, kBufferSize>, kBatch> rx;
+    std::array<std::array<std::uint8_t, kBufferSize>, kBatch> tx;
+    std::array<sockaddr_storage, kBatch> peer;
+    std::array<iovec, kBatch> rx_iov, tx_iov;
+    std::array<mmsghdr, kBatch> rx_msg, tx_msg;
+  };
+
   void wait_readable();
-  void drain();
+  bool drain_once();  // false when the socket is empty
+  void handle(std::size_t slot, std::size_t length, std::size_t& replies);
 
   Worker& worker_;
   asio::ip::udp::socket socket_;
-  asio::ip::udp::endpoint from_;
-  std::array<std::uint8_t, 4096> rx_{};
+  std::unique_ptr<Batch> batch_ = std::make_unique<Batch>();
 };
 
 }  // namespace sprout::net

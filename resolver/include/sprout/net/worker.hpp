@@ -47,7 +47,9 @@ class Worker {
   // The query path shared by UDP and TCP. decide() runs every synchronous step without
   // allocating; on `respond` the answer is current().response(), on `forward` the caller
   // hands over a ReplySink with forward_current() (the only allocation, for misses only).
-  resolver::Outcome decide(std::span<const std::uint8_t> wire, const config::IpAddress& client, bool tcp);
+  // `out` receives a synchronous answer (default: the worker's scratch buffer).
+  resolver::Outcome decide(std::span<const std::uint8_t> wire, const config::IpAddress& client, bool tcp,
+                           std::span<std::uint8_t> out = {});
   [[nodiscard]] const resolver::QueryContext& current() const noexcept { return ctx_; }
   void forward_current(std::unique_ptr<ReplySink> reply);
 
