@@ -1,0 +1,186 @@
+// DomainIndex: the one compact hash table of every loaded list (hash of a normalized name
+// -> interned category/flag tuple), and IndexBuilder, which fills it while lists are parsed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace sprout::blocklists {
+
+using CategorySet = std::uint64_t;  // bit i = config.categories[i]
+using ListId = std::uint16_t;       // index into config.lists
+inline constexpr ListId kNoList = 0xffff;
+inline constexpr std::size_t kMaxCategories = 64;
+
+enum class Cover : std::uint8_t { exact, subtree, exact_and_subtree };
+enum class Verdict : std::uint8_t { none, allow, block };
+
+// What one list line says about one name.
+struct Rule {
+  bool allow = false;
+  Cover cover = Cover::exact_and_subtree;
+  bool nodata = false;  // RPZ `CNAME *.`: answer NODATA instead of NXDOMAIN
+};
+
+struct Match {
+  Verdict verdict = Verdict::none;
+  bool nodata = false;
+  CategorySet categories = 0;  // block: masked by `blocked`; allow: the allowlist's
+  ListId list = kNoList;       // first list (in config order) holding the entry
+  std::string_view suffix;     // the matched suffix of the looked-up name
+};
+
+namespace index_detail {
+
+// 12-byte slot; key split in two halves so the array packs without padding.
+struct Slot {
+  std::uint32_t key_lo = 0;
+  std::uint32_t key_hi = 0;
+  std::uint32_t value = 0;
+  [[nodiscard]] std::uint64_t key() const noexcept {
+    return (std::uint64_t{key_hi} << 32) | key_lo;
+  }
+};
+static_assert(sizeof(Slot) == 12);
+
+enum AttrFlag : std::uint8_t { kAllowSelf = 1, kAllowSubtree = 2, kNodata = 4 };
+
+struct Attr {
+  CategorySet block_self = 0;     // categories blocking the name itself
+  CategorySet block_subtree = 0;  // categories blocking its strict subdomains
+  CategorySet allow = 0;          // categories of allowlists holding it
+  ListId list = kNoList;
+  std::uint8_t flags = 0;
+  auto tie() const { return std::tie(block_self, block_subtree, allow, list, flags); }
+  bool operator<(const Attr& o) const { return tie() < o.tie(); }
+};
+
+// Anonymous page mapping that grows with mremap: growing never copies nor doubles RSS.
+class PageBuffer {
+ public:
+  PageBuffer() = default;
+  PageBuffer(const PageBuffer&) = delete;
+  PageBuffer& operator=(const PageBuffer&) = delete;
+  PageBuffer(PageBuffer&& o) noexcept { swap(o); }
+  PageBuffer& operator=(PageBuffer&& o) noexcept {
+    PageBuffer tmp(std::move(o));
+    swap(tmp);
+    return *this;
+  }
+  ~PageBuffer();
+  void resize(std::size_t bytes);  // keeps contents; throws std::bad_alloc
+  [[nodiscard]] void* data() const noexcept { return data_; }
+  [[nodiscard]] std::size_t bytes() const noexcept { return bytes_; }
+  void swap(PageBuffer& o) noexcept;
+
+ private:
+  void* data_ = nullptr;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace index_detail
+
+class DomainIndex {
+ public:
+  DomainIndex() = default;
+  // Move-only; a moved-from index is empty (lookups on it match nothing).
+  DomainIndex(DomainIndex&& o) noexcept { swap(o); }
+  DomainIndex& operator=(DomainIndex&& o) noexcept {
+    DomainIndex tmp(std::move(o));
+    swap(tmp);
+    return *this;
+  }
+  DomainIndex(const DomainIndex&) = delete;
+  DomainIndex& operator=(const DomainIndex&) = delete;
+  void swap(DomainIndex& o) noexcept;
+
+  // Walks the suffixes of `name` (canonical lowercase, trailing dot allowed) from the
+  // name itself up to its TLD. At the first level holding an entry that covers the name:
+  // an allow entry wins (also on a tie with a block), else a block entry whose categories
+  // intersect `blocked`. Entries that do not decide are passed over towards the parent.
+  [[nodiscard]] Match lookup(std::string_view name, CategorySet blocked) const noexcept;
+
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }  // distinct names
+  [[nodiscard]] std::size_t slot_count() const noexcept { return slot_count_; }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept;  // everything it owns
+  [[nodiscard]] std::size_t attr_count() const noexcept { return attrs_.size(); }
+  [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
+
+ private:
+  friend class IndexBuilder;
+  [[nodiscard]] const index_detail::Slot* slots() const noexcept {
+    return static_cast<const index_detail::Slot*>(table_.data());
+  }
+  [[nodiscard]] std::size_t home(std::uint64_t key) const noexcept {
+    return static_cast<std::size_t>((static_cast<unsigned __int128>(key) * home_range_) >> 64);
+  }
+  [[nodiscard]] const index_detail::Slot* find(std::uint64_t key) const noexcept;
+  [[nodiscard]] const std::uint64_t* filter_word(std::uint64_t key) const noexcept {
+    return filter_ +
+           static_cast<std::size_t>((static_cast<unsigned __int128>(key) * filter_words_) >> 64);
+  }
+  [[nodiscard]] static std::uint64_t filter_bits(std::uint64_t key) noexcept {
+    return (std::uint64_t{1} << (key & 63)) | (std::uint64_t{1} << ((key >> 6) & 63));
+  }
+  void build_filter();
+
+  // One mapping: the slots (sorted Robin Hood layout, one empty slot at the end), then the
+  // filter words, so the filter shares the table's huge pages (fewer TLB misses).
+  index_detail::PageBuffer table_;
+  // Blocked Bloom filter, 8 bits per name, 2 bits in one word: most suffixes of a query
+  // miss, and the filter answers them from cache without touching the big table.
+  const std::uint64_t* filter_ = nullptr;
+  std::size_t filter_words_ = 0;
+  std::uint64_t seed_ = 0;
+  std::size_t slot_count_ = 0;
+  std::size_t home_range_ = 0;
+  std::size_t size_ = 0;
+  std::vector<index_detail::Attr> attrs_;
+};
+
+// Collects (key, attribute) pairs while lists are parsed (12 bytes per entry, no names
+// kept), then sorts, merges duplicates and expands them in place into the table.
+class IndexBuilder {
+ public:
+  // `seed` keys the hash (random by default, so names colliding on purpose cannot be
+  // prepared in advance); tests pass a fixed one.
+  explicit IndexBuilder(std::uint64_t seed = random_seed());
+  static std::uint64_t random_seed();
+  IndexBuilder(const IndexBuilder&) = delete;
+  IndexBuilder& operator=(const IndexBuilder&) = delete;
+
+  void add(std::string_view normalized_name, const Rule& rule, CategorySet categories, ListId list);
+  // Adds an already hashed key (tests use it to force slot collisions).
+  void add_key(std::uint64_t key, const Rule& rule, CategorySet categories, ListId list);
+
+  [[nodiscard]] std::size_t pending() const noexcept { return size_; }
+  // Undo support: a list whose download turns out bad is dropped from the build.
+  [[nodiscard]] std::size_t mark() const noexcept { return size_; }
+  void rollback(std::size_t mark) noexcept;
+
+  // Consumes the collected entries; the builder is empty afterwards.
+  [[nodiscard]] DomainIndex build();
+
+ private:
+  std::uint32_t intern(const index_detail::Attr& a);
+  std::uint32_t rule_attr(const Rule& rule, CategorySet categories, ListId list);
+  [[nodiscard]] index_detail::Slot* slots() noexcept {
+    return static_cast<index_detail::Slot*>(buffer_.data());
+  }
+  std::size_t merge_duplicates();
+
+  std::uint64_t seed_;
+  index_detail::PageBuffer buffer_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+  std::vector<index_detail::Attr> attrs_;
+  std::map<index_detail::Attr, std::uint32_t> interned_;
+  std::map<std::tuple<bool, Cover, bool, CategorySet, ListId>, std::uint32_t> rule_cache_;
+};
+
+}  // namespace sprout::blocklists

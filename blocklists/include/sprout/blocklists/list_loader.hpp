@@ -1,0 +1,69 @@
+// Loading every configured list (local file or http(s) URL with a last-good copy in
+// state_dir) into one DomainIndex, with a per-list status for `sproutdns lists`.
+#pragma once
+
+#include "sprout/blocklists/domain_index.hpp"
+#include "sprout/blocklists/list_format.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sprout::config {
+struct Config;
+struct List;
+}  // namespace sprout::config
+
+namespace sprout::blocklists {
+
+enum class ListState {
+  ok,      // current content loaded
+  stale,   // refresh failed; serving the last-good copy
+  failed,  // nothing usable: the list contributes no entries
+};
+
+[[nodiscard]] std::string_view state_name(ListState s) noexcept;
+
+struct ListStatus {
+  std::string name;
+  std::string category;
+  std::string source;
+  bool allow = false;
+  Format format = Format::auto_detect;  // the format used (after detection)
+  std::size_t entries = 0;
+  std::size_t invalid = 0;
+  std::size_t unsupported = 0;
+  std::size_t ip_entries = 0;
+  std::size_t ignored = 0;
+  std::vector<std::string> first_errors;
+  std::optional<std::chrono::system_clock::time_point> last_refresh;  // content fetched/read at
+  ListState state = ListState::failed;
+  std::string error;  // why stale / failed
+};
+
+struct LoadOptions {
+  // false (fast start): URL lists are served from their last-good copy when there is one,
+  // without touching the network. true: conditional GET for every URL list.
+  bool fetch = true;
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::seconds transfer_timeout{120};
+  std::uint64_t seed = 0;  // hash seed of the index; 0 = random
+};
+
+struct LoadedLists {
+  DomainIndex index;
+  std::vector<ListStatus> lists;  // same order as config.lists (ListId = position)
+};
+
+// Never throws for a bad list: each list's trouble is in its status.
+LoadedLists load_lists(const config::Config& cfg, const LoadOptions& options = {});
+
+// Where the last-good copy of a URL list lives (state_dir/lists/<name>.list); for a local
+// file, the file itself. Useful for find_line().
+[[nodiscard]] std::string list_content_path(const config::Config& cfg, const config::List& list);
+
+// Fixed-width table of the statuses (one row per list, errors indented below it).
+[[nodiscard]] std::string format_status_table(const std::vector<ListStatus>& lists);
+
+}  // namespace sprout::blocklists

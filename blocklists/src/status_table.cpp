@@ -1,0 +1,64 @@
+// format_status_table: the `sproutdns lists` view of every list's status.
+#include "sprout/blocklists/list_loader.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <string>
+
+namespace sprout::blocklists {
+namespace {
+
+std::string utc_time(const std::optional<std::chrono::system_clock::time_point>& t) {
+  if (!t) return "-";
+  const std::time_t secs = std::chrono::system_clock::to_time_t(*t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%MZ", &tm);
+  return buf;
+}
+
+void pad(std::string& out, const std::string& cell, std::size_t width, bool right = false) {
+  if (right) out.append(width > cell.size() ? width - cell.size() : 0, ' ');
+  out += cell;
+  if (!right) out.append(width > cell.size() ? width - cell.size() : 0, ' ');
+  out += "  ";
+}
+
+}  // namespace
+
+std::string format_status_table(const std::vector<ListStatus>& lists) {
+  std::size_t name_w = 4, cat_w = 8;
+  for (const auto& s : lists) {
+    name_w = std::max(name_w, s.name.size());
+    cat_w = std::max(cat_w, s.category.size() + (s.allow ? 8 : 0));
+  }
+  std::string out;
+  pad(out, "NAME", name_w);
+  pad(out, "CATEGORY", cat_w);
+  pad(out, "STATE", 6);
+  pad(out, "ENTRIES", 9, true);
+  pad(out, "INVALID", 7, true);
+  pad(out, "UNSUPP", 6, true);
+  pad(out, "IP", 6, true);
+  pad(out, "FORMAT", 7);
+  pad(out, "REFRESHED", 17);
+  out += "SOURCE\n";
+  for (const auto& s : lists) {
+    pad(out, s.name, name_w);
+    pad(out, s.category + (s.allow ? " (allow)" : ""), cat_w);
+    pad(out, std::string(state_name(s.state)), 6);
+    pad(out, std::to_string(s.entries), 9, true);
+    pad(out, std::to_string(s.invalid), 7, true);
+    pad(out, std::to_string(s.unsupported), 6, true);
+    pad(out, std::to_string(s.ip_entries), 6, true);
+    pad(out, std::string(format_name(s.format)), 7);
+    pad(out, utc_time(s.last_refresh), 17);
+    out += s.source + "\n";
+    if (!s.error.empty()) out += "    error: " + s.error + "\n";
+    for (const auto& e : s.first_errors) out += "    " + e + "\n";
+  }
+  return out;
+}
+
+}  // namespace sprout::blocklists

@@ -1,0 +1,282 @@
+// Tests of load_lists: local files, http(s) sources against an in-test HTTP server on
+// 127.0.0.1 (200 with ETag, 304, 500, junk, oversize), last-good copies, status table.
+#include "sprout/blocklists/list_loader.hpp"
+#include "sprout/config/config.hpp"
+
+#include <catch2/catch.hpp>
+#include <zlib.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace bl = sprout::blocklists;
+namespace cfg = sprout::config;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Serves one scripted response per connection, in order, and records each request.
+class TinyHttpServer {
+ public:
+  TinyHttpServer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(listen(fd_, 8) == 0);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~TinyHttpServer() {
+    stop_ = true;
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  void push(int status, const std::string& extra_headers, const std::string& body) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string r = "HTTP/1.1 " + std::to_string(status) + " X\r\nConnection: close\r\n" + extra_headers;
+    r += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    responses_.push_back(r);
+  }
+  std::vector<std::string> requests() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+ private:
+  void run() {
+    while (!stop_) {
+      const int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string req;
+      char buf[4096];
+      while (req.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        req.append(buf, static_cast<std::size_t>(n));
+      }
+      std::string resp = "HTTP/1.1 503 X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        requests_.push_back(req);
+        if (next_ < responses_.size()) resp = responses_[next_++];
+      }
+      send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+      close(c);
+    }
+  }
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<std::string> responses_;
+  std::vector<std::string> requests_;
+  std::size_t next_ = 0;
+  std::thread thread_;
+};
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/sprout_bl_loaderXXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  return tmpl;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+cfg::Config base_config(const std::string& dir) {
+  cfg::Config c;
+  c.state_dir = dir + "/state";
+  c.categories = {{"adult", ""}, {"games", ""}, {"trusted", ""}};
+  return c;
+}
+
+cfg::List make_list(const std::string& name, const std::string& category, const std::string& source) {
+  cfg::List l;
+  l.name = name;
+  l.category = category;
+  l.source = source;
+  return l;
+}
+
+constexpr bl::CategorySet kAll = ~bl::CategorySet{0};
+bl::LoadOptions opts() {
+  bl::LoadOptions o;
+  o.connect_timeout = std::chrono::seconds(5);
+  o.transfer_timeout = std::chrono::seconds(10);
+  o.seed = 99;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("load_lists: local files, allowlist, categories, status table", "[loader]") {
+  const std::string dir = temp_dir();
+  write_file(dir + "/adult.txt", "# adult\nporn.example\nbad..name\n");
+  write_file(dir + "/games.hosts", "0.0.0.0 game.example\n0.0.0.0 safe.porn.example\n");
+  write_file(dir + "/allow.txt", "safe.porn.example\n");
+  cfg::Config c = base_config(dir);
+  c.lists.push_back(make_list("ut1-adult", "adult", dir + "/adult.txt"));
+  c.lists.push_back(make_list("games", "games", dir + "/games.hosts"));
+  auto allow = make_list("school-allow", "trusted", dir + "/allow.txt");
+  allow.allow = true;
+  c.lists.push_back(allow);
+  c.lists.push_back(make_list("typo", "adullt", dir + "/adult.txt"));
+  c.lists.push_back(make_list("missing", "adult", dir + "/nope.txt"));
+
+  const auto loaded = bl::load_lists(c, opts());
+  REQUIRE(loaded.lists.size() == 5);
+  CHECK(loaded.lists[0].state == bl::ListState::ok);
+  CHECK(loaded.lists[0].entries == 1);
+  CHECK(loaded.lists[0].invalid == 1);
+  CHECK(loaded.lists[0].last_refresh.has_value());
+  CHECK(loaded.lists[1].format == bl::Format::hosts);
+  CHECK(loaded.lists[3].state == bl::ListState::failed);
+  CHECK(loaded.lists[3].error.find("unknown category 'adullt'") != std::string::npos);
+  CHECK(loaded.lists[4].state == bl::ListState::failed);
+
+  const auto& idx = loaded.index;
+  auto m = idx.lookup("www.porn.example", 0b001);
+  CHECK(m.verdict == bl::Verdict::block);
+  CHECK(m.list == 0);
+  CHECK(idx.lookup("www.porn.example", 0b010).verdict == bl::Verdict::none);
+  CHECK(idx.lookup("game.example", 0b010).verdict == bl::Verdict::block);
+  m = idx.lookup("safe.porn.example", kAll);  // allowlist wins at the same level
+  CHECK(m.verdict == bl::Verdict::allow);
+  CHECK(m.categories == 0b100);
+
+  CHECK(bl::find_line(bl::list_content_path(c, c.lists[0]), bl::Format::auto_detect, "porn.example") ==
+        std::optional<std::size_t>(2));
+  const std::string table = bl::format_status_table(loaded.lists);
+  INFO(table);
+  CHECK(table.find("NAME") == 0);
+  CHECK(table.find("ut1-adult") != std::string::npos);
+  CHECK(table.find("trusted (allow)") != std::string::npos);
+  CHECK(table.find("failed") != std::string::npos);
+  CHECK(table.find(":3: invalid domain name: bad..name") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("load_lists: http source with ETag, 304, 500 and last-good copy", "[loader][http]") {
+  const std::string dir = temp_dir();
+  TinyHttpServer server;
+  cfg::Config c = base_config(dir);
+  auto list = make_list("remote adult", "adult", server.url("/adult.txt"));
+  list.max_bytes = 1000;
+  c.lists.push_back(list);
+
+  server.push(200, "ETag: \"v1\"\r\nLast-Modified: Mon, 01 Jan 2024 00:00:00 GMT\r\n", "bad.com\nworse.com\n");
+  auto r = bl::load_lists(c, opts());
+  REQUIRE(r.lists[0].state == bl::ListState::ok);
+  CHECK(r.lists[0].entries == 2);
+  CHECK(r.index.lookup("x.bad.com", kAll).verdict == bl::Verdict::block);
+  const std::string good = bl::list_content_path(c, c.lists[0]);
+  CHECK(fs::exists(good));
+  CHECK(bl::find_line(good, bl::Format::auto_detect, "worse.com") == std::optional<std::size_t>(2));
+
+  server.push(304, "ETag: \"v1\"\r\n", "");
+  r = bl::load_lists(c, opts());
+  CHECK(r.lists[0].state == bl::ListState::ok);
+  CHECK(r.lists[0].entries == 2);
+  auto reqs = server.requests();
+  REQUIRE(reqs.size() == 2);
+  CHECK(reqs[0].find("If-None-Match") == std::string::npos);
+  CHECK(reqs[1].find("If-None-Match: \"v1\"") != std::string::npos);
+  CHECK(reqs[1].find("If-Modified-Since: Mon, 01 Jan 2024 00:00:00 GMT") != std::string::npos);
+
+  server.push(500, "", "oops");
+  r = bl::load_lists(c, opts());
+  CHECK(r.lists[0].state == bl::ListState::stale);
+  CHECK(r.lists[0].error.find("HTTP status 500") != std::string::npos);
+  CHECK(r.index.lookup("bad.com", kAll).verdict == bl::Verdict::block);
+
+  server.push(200, "", "<html><body>Service unavailable, try later</body></html>\n");
+  r = bl::load_lists(c, opts());
+  CHECK(r.lists[0].state == bl::ListState::stale);
+  CHECK(r.lists[0].error.find("no usable entries") != std::string::npos);
+  CHECK(r.index.lookup("bad.com", kAll).verdict == bl::Verdict::block);
+
+  server.push(200, "", std::string(5000, 'a') + ".com\n");
+  r = bl::load_lists(c, opts());
+  CHECK(r.lists[0].state == bl::ListState::stale);
+  CHECK(r.lists[0].error.find("larger than max_bytes") != std::string::npos);
+
+  auto no_fetch = opts();
+  no_fetch.fetch = false;  // fast start from the last-good copy, no request
+  r = bl::load_lists(c, no_fetch);
+  CHECK(r.lists[0].state == bl::ListState::ok);
+  CHECK(r.lists[0].entries == 2);
+  CHECK(server.requests().size() == 5);
+  CHECK(bl::format_status_table(r.lists).find("remote adult") != std::string::npos);
+
+  fs::remove_all(c.state_dir);  // no last-good copy and the server fails: failed
+  server.push(500, "", "");
+  r = bl::load_lists(c, opts());
+  CHECK(r.lists[0].state == bl::ListState::failed);
+  CHECK(r.lists[0].error.find("no last-good copy") != std::string::npos);
+  CHECK(r.index.size() == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("load_lists: unreachable server falls back to last-good", "[loader][http]") {
+  const std::string dir = temp_dir();
+  cfg::Config c = base_config(dir);
+  std::string url;
+  {
+    TinyHttpServer server;
+    url = server.url("/l.txt");
+    server.push(200, "", "||ads.example^\n");
+    c.lists.push_back(make_list("ads", "games", url));
+    REQUIRE(bl::load_lists(c, opts()).lists[0].state == bl::ListState::ok);
+  }  // server gone: connection refused
+  const auto r = bl::load_lists(c, opts());
+  CHECK(r.lists[0].state == bl::ListState::stale);
+  CHECK(r.lists[0].format == bl::Format::adblock);
+  CHECK(r.index.lookup("ads.example", kAll).verdict == bl::Verdict::block);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("load_lists: max_bytes also caps decompressed gzip content", "[loader]") {
+  const std::string dir = temp_dir();
+  std::string body;
+  for (int i = 0; i < 2000; ++i) body += "same-name.example\n";  // compresses ~100:1
+  const std::string gz = dir + "/bomb.txt.gz";
+  gzFile f = gzopen(gz.c_str(), "wb9");
+  gzwrite(f, body.data(), static_cast<unsigned>(body.size()));
+  gzclose(f);
+  REQUIRE(fs::file_size(gz) < 4000);
+  cfg::Config c = base_config(dir);
+  auto list = make_list("bomb", "adult", gz);
+  list.max_bytes = 4000;
+  c.lists.push_back(list);
+  auto r = bl::load_lists(c, opts());
+  CHECK(r.lists[0].state == bl::ListState::failed);
+  CHECK(r.lists[0].error.find("content larger than 4000 bytes") != std::string::npos);
+  CHECK(r.index.size() == 0);
+  c.lists[0].max_bytes = 1u << 20;
+  r = bl::load_lists(c, opts());
+  CHECK(r.lists[0].state == bl::ListState::ok);
+  CHECK(r.lists[0].entries == 2000);
+  CHECK(r.index.size() == 1);
+  fs::remove_all(dir);
+}
