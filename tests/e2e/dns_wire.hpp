@@ -14,7 +14,9 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace rr_type {
 inline constexpr std::uint16_t kA = 1;
+inline constexpr std::uint16_t kCname = 5;
 inline constexpr std::uint16_t kAaaa = 28;
+inline constexpr std::uint16_t kHttps = 65;
 inline constexpr std::uint16_t kOpt = 41;
 }  // namespace rr_type
 

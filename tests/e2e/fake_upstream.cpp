@@ -2,7 +2,7 @@
 //
 // Usage: fake_upstream --port-file FILE --log FILE [--mode normal|down] [--answer-ip X]
 // Answers by name: default A <answer-ip> / AAAA 2001:db8::1 (TTL 300); big.* -> 100 A records;
-// silent.* -> no answer; servfail.* -> SERVFAIL; mismatch.* -> answer for another question.
+// cloak.* -> CNAME tracker.blocked.test. + its A; silent.* -> no answer; servfail.* -> SERVFAIL; mismatch.* -> answer for another question.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -25,6 +25,7 @@ namespace {
 constexpr std::uint32_t kTtl = 300;
 constexpr std::size_t kMaxConnections = 256;
 constexpr const char* kMismatchName = "mismatched.example.";
+constexpr const char* kCloakTarget = "tracker.blocked.test.";
 constexpr const char* kMismatchIp = "203.0.113.66";
 
 struct Options {
@@ -135,6 +136,12 @@ void add_answers(Message& r, const Question& q, const Options& o) {
     for (int i = 1; i <= 100; ++i) {
       r.answers.push_back(make_a(q.name, "198.18.0." + std::to_string(i), kTtl));
     }
+  } else if (starts_with_label(q.name, "cloak.")) {
+    // CNAME cloaking: an innocent name whose answer leads into tracker.blocked.test.
+    ResourceRecord cname{q.name, rr_type::kCname, 1, kTtl, {}};
+    append_name(cname.rdata, kCloakTarget);
+    r.answers.push_back(cname);
+    r.answers.push_back(make_a(kCloakTarget, o.answer_ip, kTtl));
   } else if (starts_with_label(q.name, "mismatch.")) {
     r.questions[0].name = kMismatchName;
     r.answers.push_back(make_a(kMismatchName, kMismatchIp, kTtl));

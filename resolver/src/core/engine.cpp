@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "sprout/dns/message_writer.hpp"
+#include "sprout/dns/rewrite.hpp"
 
 namespace sprout::resolver {
 
@@ -49,8 +50,27 @@ Outcome handle_query(std::span<const std::uint8_t> wire, QueryContext& q) noexce
   return Outcome::respond;
 }
 
+namespace {
+
+constexpr std::uint32_t kRewriteCnameTtl = 300;
+
+// SafeSearch: upstream answered for the safe host; the client gets qname CNAME host + those
+// records. c-ares already checked the answer matches the rewritten question.
+std::span<std::uint8_t> compose_rewrite(QueryContext& q, std::span<const std::uint8_t> answer) noexcept {
+  const std::uint32_t ttl = std::min(kRewriteCnameTtl, q.decision.ttl_cap);
+  q.response_size = dns::write_cname_answer(q.view, q.decision.rewrite_target, ttl, answer, q.scratch);
+  return q.scratch.first(q.response_size);
+}
+
+}  // namespace
+
 std::span<const std::uint8_t> finish_answer(QueryContext& q, std::span<std::uint8_t> answer) noexcept {
-  if (!dns::restore_client_view(q.view, answer)) return {};
+  if (q.decision.kind == DecisionKind::rewrite) {
+    answer = compose_rewrite(q, answer);
+    if (answer.empty()) return {};
+  } else if (!dns::restore_client_view(q.view, answer)) {
+    return {};
+  }
   std::span<std::uint8_t> out = answer;
   try {
     if (q.snapshot->pipeline.run_response(q, answer) == Verdict::respond) out = q.scratch.first(q.response_size);
@@ -59,14 +79,15 @@ std::span<const std::uint8_t> finish_answer(QueryContext& q, std::span<std::uint
     q.respond_error(static_cast<std::uint16_t>(dns::Rcode::servfail));
     out = q.scratch.first(q.response_size);
   }
-  if (q.source == AnswerSource::none) q.source = AnswerSource::upstream;
   if (!q.tcp && out.size() > q.view.max_udp_answer()) {
     return out.first(dns::truncate_answer(q.view, out));
   }
   return out;
 }
 
-std::size_t prepare_upstream_query(const dns::QueryView& q, std::span<std::uint8_t> out) noexcept {
+std::size_t prepare_upstream_query(const QueryContext& ctx, std::span<std::uint8_t> out) noexcept {
+  const dns::QueryView& q = ctx.view;
+  if (ctx.decision.kind == DecisionKind::rewrite) return dns::write_rewritten_query(q, ctx.decision.rewrite_target, out);
   if (q.wire.size() > out.size()) return 0;
   std::memcpy(out.data(), q.wire.data(), q.wire.size());
   if (q.has_edns && q.edns_udp_size > dns::kMaxForwardUdpSize) {

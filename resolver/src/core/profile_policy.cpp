@@ -39,6 +39,22 @@ blocklists::DomainIndex override_index(const config::Config& cfg, const config::
   return b.build();
 }
 
+blocklists::DomainIndex allow_index(const std::vector<std::string>& names) {
+  blocklists::IndexBuilder b;
+  const blocklists::Rule allow{.allow = true, .cover = blocklists::Cover::exact_and_subtree, .nodata = false};
+  for (const auto& d : names) b.add(d, allow, kDenyBit, blocklists::kNoList);
+  return b.build();
+}
+
+std::unique_ptr<policy::ScheduleClock> schedule_clock(const config::Config& cfg, const config::Profile& p) {
+  const std::string& zone_name = p.timezone.empty() ? cfg.timezone : p.timezone;
+  std::string error;
+  std::optional<policy::TimeZone> zone = policy::TimeZone::utc();
+  if (!zone_name.empty() && zone_name != "UTC") zone = policy::TimeZone::load(zone_name, error);
+  // The loader checked the zone exists; should it vanish before a reload, UTC is the fallback.
+  return std::make_unique<policy::ScheduleClock>(p.schedules, zone ? *zone : policy::TimeZone::utc());
+}
+
 }  // namespace
 
 blocklists::CategorySet category_mask(const config::Config& cfg, const std::vector<std::string>& names) {
@@ -59,6 +75,13 @@ std::vector<ProfilePolicy> compile_profiles(const config::Config& cfg) {
     compiled.blocked = category_mask(cfg, p.block);
     compiled.overrides = override_index(cfg, p);
     compiled.answer = answer_for(p);
+    compiled.safesearch = p.safesearch;
+    compiled.bypass_prevention = p.bypass_prevention;
+    for (const config::Schedule& s : p.schedules) {
+      compiled.schedules.push_back({s.name, s.mode, category_mask(cfg, s.block), category_mask(cfg, s.allow_categories),
+                                    allow_index(s.allow)});
+    }
+    compiled.clock = schedule_clock(cfg, p);
     out.push_back(std::move(compiled));
   }
   return out;

@@ -1,7 +1,10 @@
 // Snapshot construction, the one place that decides stage order, and atomic publication.
 #include "sprout/resolver/snapshot.hpp"
 
+#include "sprout/policy/clock.hpp"
 #include "sprout/resolver/stages/access_control.hpp"
+#include "sprout/resolver/stages/answer_stages.hpp"
+#include "sprout/resolver/stages/cache_stages.hpp"
 #include "sprout/resolver/stages/policy_decision.hpp"
 
 namespace sprout::resolver {
@@ -11,15 +14,26 @@ Snapshot::Snapshot(std::shared_ptr<const config::Config> cfg, std::shared_ptr<co
       lists(std::move(index)),
       networks(*config),
       profiles(compile_profiles(*config)),
+      bypass_categories(category_mask(*config, {"bypass"})),
       pipeline(build_pipeline(*config, networks)) {}
 
-std::chrono::system_clock::time_point Snapshot::clock_now() const { return std::chrono::system_clock::now(); }
+const policy::Clock& process_clock() {
+  static const policy::Clock clock = policy::Clock::from_environment();
+  return clock;
+}
+
+std::chrono::system_clock::time_point Snapshot::clock_now() const { return process_clock().now(); }
 
 Pipeline build_pipeline(const config::Config& cfg, const NetworkTable& networks) {
   Pipeline p;
   p.query<AccessControl>(networks);  // first: refuse unknown networks before any work
-  p.query<PolicyDecision>();         // overrides, then categories; needs q.network from above
-  // -- then the one async step: upstream --
+  p.query<PolicyDecision>();         // overrides, bypass, schedules, SafeSearch, categories; needs q.network
+  p.query<CacheLookup>();            // after policy: the cache holds only upstream answers, so a
+                                     // policy change can never be bypassed by a cached answer
+  // -- then the one async step: upstream on a miss --
+  p.response<CacheInsert>();         // first: store upstream's answer before it is tailored
+  p.response<AnswerInspection>();    // CNAME cloaking and answer addresses; also on cache hits
+  p.response<TtlClamp>();            // last: never past the profile's next schedule change
   return p;
 }
 

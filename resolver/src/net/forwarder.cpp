@@ -2,6 +2,7 @@
 #include "sprout/net/forwarder.hpp"
 
 #include "sprout/dns/message_writer.hpp"
+#include "sprout/resolver/stages/cache_stages.hpp"
 #include "sprout/net/worker.hpp"
 #include "sprout/resolver/log.hpp"
 
@@ -41,7 +42,7 @@ void Forwarder::forward(std::unique_ptr<PendingQuery> p) {
 void Forwarder::attempt(std::unique_ptr<PendingQuery> p) {
   if (p->next >= p->order_size) return fail(std::move(p));
   const std::size_t upstream = p->order[p->next++];
-  const std::size_t size = resolver::prepare_upstream_query(p->ctx.view, query_buf_);
+  const std::size_t size = resolver::prepare_upstream_query(p->ctx, query_buf_);
   if (size == 0) return fail(std::move(p));
   PendingQuery* raw = p.release();  // owned by the callback from here on
   channels_[upstream]->send(std::span(query_buf_.data(), size),
@@ -58,6 +59,7 @@ void Forwarder::on_result(std::unique_ptr<PendingQuery> p, std::size_t upstream,
   }
   if (status == ARES_SUCCESS) {
     p->ctx.scratch = scratch_;
+    p->ctx.source = resolver::AnswerSource::upstream;
     const auto out = resolver::finish_answer(p->ctx, answer);
     if (!out.empty()) {
       down_until_[upstream] = Clock::time_point{};
@@ -75,6 +77,11 @@ void Forwarder::on_result(std::unique_ptr<PendingQuery> p, std::size_t upstream,
 
 void Forwarder::fail(std::unique_ptr<PendingQuery> p) {
   p->ctx.scratch = scratch_;
+  if (resolver::serve_stale(p->ctx)) {  // RFC 8767: an expired answer beats SERVFAIL
+    counters_.count(p->ctx.action);
+    p->reply->send(p->ctx.response());
+    return;
+  }
   p->ctx.action = resolver::Action::servfail;
   p->ctx.respond_error(static_cast<std::uint16_t>(dns::Rcode::servfail));
   counters_.count(p->ctx.action);

@@ -21,7 +21,8 @@ std::chrono::seconds shortest_refresh(const config::Config& cfg) {
 }  // namespace
 
 std::shared_ptr<resolver::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
-                                                   std::vector<blocklists::ListStatus>* statuses) {
+                                                   std::vector<blocklists::ListStatus>* statuses,
+                                                   std::shared_ptr<cache::PacketCache> cache) {
   const auto start = std::chrono::steady_clock::now();
   blocklists::LoadOptions options;
   options.fetch = fetch;
@@ -40,7 +41,9 @@ std::shared_ptr<resolver::Snapshot> build_snapshot(std::shared_ptr<const config:
               index->memory_bytes() / 1024, " KiB index, ", ms.count(), " ms");
   }
   if (statuses != nullptr) *statuses = std::move(loaded.lists);
-  return std::make_shared<resolver::Snapshot>(std::move(cfg), std::move(index));
+  auto snap = std::make_shared<resolver::Snapshot>(std::move(cfg), std::move(index));
+  snap->cache = std::move(cache);
+  return snap;
 }
 
 ListRefresher::ListRefresher(asio::io_context& control, resolver::SnapshotHolder& holder)
@@ -69,9 +72,9 @@ void ListRefresher::schedule() {
 
 void ListRefresher::refresh_now() {
   if (shortest_refresh(*cfg_).count() == 0 || busy_.exchange(true)) return;
-  std::thread([this, cfg = cfg_, shared = shared_] {
+  std::thread([this, cfg = cfg_, shared = shared_, cache = cache_] {
     std::vector<blocklists::ListStatus> statuses;
-    auto snap = build_snapshot(cfg, true, &statuses);
+    auto snap = build_snapshot(cfg, true, &statuses, cache);
     std::lock_guard lock(shared->mutex);
     if (!shared->alive) return;
     asio::post(control_, [this, cfg, snap, statuses = std::move(statuses)]() mutable {

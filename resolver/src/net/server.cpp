@@ -15,6 +15,7 @@
 #include <fstream>
 #include <thread>
 
+#include "sprout/cache/packet_cache.hpp"
 #include "sprout/config/loader.hpp"
 #include "sprout/net/listen_sockets.hpp"
 #include "sprout/net/worker.hpp"
@@ -70,6 +71,20 @@ bool restart_needed(const config::Config& a, const config::Config& b) {
          !std::equal(a.upstreams.begin(), a.upstreams.end(), b.upstreams.begin(), b.upstreams.end(), same_upstream);
 }
 
+std::shared_ptr<cache::PacketCache> make_cache(const config::Config& cfg) {
+  cache::CacheOptions o;
+  o.max_entries = cfg.cache.max_entries;
+  o.min_ttl = cfg.cache.min_ttl;
+  o.max_ttl = cfg.cache.max_ttl;
+  o.negative_ttl = cfg.cache.negative_ttl;
+  o.serve_stale = cfg.cache.serve_stale;
+  o.stale_answer_ttl = cfg.cache.stale_answer_ttl;
+  o.stale_max_age = cfg.cache.stale_max_age;
+  o.prefetch = cfg.cache.prefetch;
+  o.shards = 2 * worker_count(cfg) * 4;  // enough that workers rarely meet on a shard lock
+  return std::make_shared<cache::PacketCache>(o);
+}
+
 }  // namespace
 
 Server::Server(ServeOptions options) : options_(std::move(options)) {}
@@ -101,7 +116,7 @@ void Server::reload() {
   if (restart_needed(*running_, *cfg)) log::warn("reload: listen, workers and upstreams changes take effect after a restart");
   log::set_level(cfg->logging.level);
   std::vector<blocklists::ListStatus> statuses;
-  snapshots_.publish(build_snapshot(cfg, false, &statuses));
+  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_));
   refresher_.set_statuses(std::move(statuses));
   running_ = cfg;
   refresher_.use(cfg);
@@ -116,9 +131,11 @@ int Server::run() {
   if (!cfg) return 1;
   log::set_level(cfg->logging.level);
   running_ = cfg;
+  cache_ = make_cache(*cfg);
+  refresher_.set_cache(cache_);
   // Fast start: files and last-good copies now, downloads in the background afterwards.
   std::vector<blocklists::ListStatus> statuses;
-  snapshots_.publish(build_snapshot(cfg, false, &statuses));
+  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_));
   refresher_.set_statuses(std::move(statuses));
   const std::size_t n = worker_count(*cfg);
   BoundSockets sockets;

@@ -9,6 +9,15 @@
 #include "sprout/resolver/proxy_protocol.hpp"
 
 namespace sprout::net {
+namespace {
+
+class DiscardReply final : public ReplySink {
+ public:
+  void send(std::span<const std::uint8_t>) override {}
+  void drop() override {}
+};
+
+}  // namespace
 
 config::IpAddress to_ip(const asio::ip::address& a) {
   config::IpAddress ip;
@@ -89,6 +98,15 @@ resolver::Outcome Worker::decide(std::span<const std::uint8_t> wire, const confi
   ctx_.scratch = out.empty() ? std::span<std::uint8_t>(scratch_) : out;
   const resolver::Outcome outcome = resolver::handle_query(wire, ctx_);
   if (outcome != resolver::Outcome::forward) counters_.count(ctx_.action);
+  if (ctx_.prefetch) {
+    // A popular cached answer about to expire: refresh it upstream; the answer only feeds
+    // the cache. ctx_ still describes this query, so it is copied before anything else runs.
+    const std::size_t size = ctx_.response_size;
+    auto answer = ctx_.scratch;
+    forward_current(std::make_unique<DiscardReply>());
+    ctx_.scratch = answer;
+    ctx_.response_size = size;
+  }
   return outcome;
 }
 

@@ -114,7 +114,7 @@ TEST_CASE("the upstream copy caps the advertised EDNS size") {
   auto q = QueryBuilder().name("a.b").type_class().opt(65000).bytes;
   REQUIRE(f.run(q) == resolver::Outcome::forward);
   std::array<std::uint8_t, 512> out{};
-  const std::size_t n = resolver::prepare_upstream_query(f.ctx.view, out);
+  const std::size_t n = resolver::prepare_upstream_query(f.ctx, out);
   REQUIRE(n == q.size());
   dns::QueryView v;
   REQUIRE(dns::parse_query(std::span(out.data(), n), v) == dns::ParseStatus::ok);

@@ -21,13 +21,15 @@ namespace asio = boost::asio;
 // Loads lists for `cfg` (fetch=false: files and last-good copies only) and builds a
 // complete snapshot; logs one line per list that is not ok.
 std::shared_ptr<resolver::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
-                                                   std::vector<blocklists::ListStatus>* statuses);
+                                                   std::vector<blocklists::ListStatus>* statuses,
+                                                   std::shared_ptr<cache::PacketCache> cache);
 
 // Runs list downloads on a background thread and hands finished snapshots back to the
 // control io_context, which publishes them (unless the config changed meanwhile).
 class ListRefresher {
  public:
   ListRefresher(asio::io_context& control, resolver::SnapshotHolder& holder);
+  void set_cache(std::shared_ptr<cache::PacketCache> cache) { cache_ = std::move(cache); }
   ~ListRefresher();
   // The running config changed (start or reload): reschedule against it.
   void use(std::shared_ptr<const config::Config> cfg);
@@ -52,6 +54,7 @@ class ListRefresher {
   resolver::SnapshotHolder& holder_;
   asio::steady_timer timer_;
   std::shared_ptr<const config::Config> cfg_;
+  std::shared_ptr<cache::PacketCache> cache_;
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   std::atomic<bool> busy_{false};
   mutable std::mutex mutex_;

@@ -35,6 +35,7 @@ class Server {
   resolver::SnapshotHolder snapshots_;
   ListRefresher refresher_{control_, snapshots_};
   std::shared_ptr<const config::Config> running_;
+  std::shared_ptr<cache::PacketCache> cache_;  // outlives snapshots: reloads keep it warm
 };
 
 }  // namespace sprout::net

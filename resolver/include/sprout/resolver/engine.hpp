@@ -22,6 +22,7 @@ std::span<const std::uint8_t> finish_answer(QueryContext& q, std::span<std::uint
 
 // Copies the client's query for upstream, capping the advertised EDNS UDP size so upstream
 // answers fit the forwarder's buffers (larger answers come back over TCP). Returns the size.
-std::size_t prepare_upstream_query(const dns::QueryView& q, std::span<std::uint8_t> out) noexcept;
+// A SafeSearch rewrite asks upstream for the safe host instead.
+std::size_t prepare_upstream_query(const QueryContext& q, std::span<std::uint8_t> out) noexcept;
 
 }  // namespace sprout::resolver

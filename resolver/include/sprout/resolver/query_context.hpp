@@ -32,6 +32,7 @@ struct QueryContext {
   Action action = Action::allowed;
   AnswerSource source = AnswerSource::none;
   Decision decision;                         // set by PolicyDecision
+  bool prefetch = false;                     // a cache hit asks for a background refresh
 
   [[nodiscard]] std::span<const std::uint8_t> response() const noexcept { return scratch.first(response_size); }
   // Writes an error answer (rcode, or BADVERS when 16) into scratch.

@@ -11,7 +11,12 @@
 #include "sprout/config/config.hpp"
 #include "sprout/resolver/network_table.hpp"
 #include "sprout/resolver/pipeline.hpp"
+#include "sprout/policy/clock.hpp"
 #include "sprout/resolver/profile_policy.hpp"
+
+namespace sprout::cache {
+class PacketCache;
+}
 
 namespace sprout::resolver {
 
@@ -26,9 +31,14 @@ struct Snapshot {
   std::shared_ptr<const blocklists::DomainIndex> lists;  // may be null: no lists configured
   NetworkTable networks;
   std::vector<ProfilePolicy> profiles;                   // parallel to config->profiles
+  blocklists::CategorySet bypass_categories = 0;         // the category named "bypass", if any
+  std::shared_ptr<cache::PacketCache> cache;             // shared by every snapshot; may be null
   Pipeline pipeline;
   std::uint64_t generation = 0;
 };
+
+// The process-wide clock (SPROUT_FAKE_TIME for tests, else the system clock).
+const policy::Clock& process_clock();
 
 // The decision order lives here and only here.
 Pipeline build_pipeline(const config::Config& cfg, const NetworkTable& networks);

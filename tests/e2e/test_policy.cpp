@@ -1,0 +1,121 @@
+// End-to-end: per-network profiles, SafeSearch, bypass canaries, CNAME cloaking, schedules.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <thread>
+
+#include "resolver_fixture.hpp"
+
+using namespace sprout::e2e;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string policy_config(std::uint16_t upstream, const fs::path& dir) {
+  write_file(dir / "adult.txt", "adult.test\n");
+  write_file(dir / "social.txt", "social.test\n");
+  write_file(dir / "trackers.txt", "blocked.test\n");
+  const std::string d = dir.string();
+  return "listen: [\"127.0.0.1:0\"]\nworkers: 1\n"
+         "upstreams: [{address: 127.0.0.1, port: " + std::to_string(upstream) + ", timeout: 500ms, tries: 1}]\n"
+         "state_dir: " + d + "/state\n"
+         "timezone: Asia/Ho_Chi_Minh\n"
+         "categories: {adult: {}, social: {}, tracking: {}}\n"
+         "lists:\n"
+         "  adult: {category: adult, source: " + d + "/adult.txt}\n"
+         "  social: {category: social, source: " + d + "/social.txt}\n"
+         "  trackers: {category: tracking, source: " + d + "/trackers.txt}\n"
+         "profiles:\n"
+         "  kids:\n"
+         "    block: [adult, tracking]\n"
+         "    safesearch: {google: true, bing: true, youtube: strict}\n"
+         "    schedules:\n"
+         "      school-hours:\n"
+         "        windows: [{days: [mon-fri], from: \"08:00\", to: \"11:30\"}]\n"
+         "        block: [social]\n"
+         "  staff: {block: [], bypass_prevention: false}\n"
+         "networks:\n"
+         "  kids: {cidrs: [127.0.0.2/32], profile: kids}\n"
+         "  staff: {cidrs: [127.0.0.3/32], profile: staff}\n";
+}
+
+struct PolicyStack {
+  TempDir dir;
+  std::unique_ptr<FakeUpstream> upstream;
+  std::unique_ptr<Resolver> resolver;
+  explicit PolicyStack(const char* fake_time = nullptr) {
+    upstream = std::make_unique<FakeUpstream>(dir.path(), "up", UpstreamSpec{});
+    if (fake_time != nullptr) ::setenv("SPROUT_FAKE_TIME", fake_time, 1);
+    resolver = std::make_unique<Resolver>(dir.path(), policy_config(upstream->port(), dir.path()));
+    ::unsetenv("SPROUT_FAKE_TIME");
+  }
+  DigResult ask(const std::string& source, const std::string& args) const {
+    return parse_dig_output(dig(resolver->udp_port(), "-b " + source + " " + args).output);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("two networks get different answers for the same name", "[resolver][policy]") {
+  SPROUT_REQUIRE_RESOLVER();
+  PolicyStack s;
+  CHECK(s.ask("127.0.0.2", "www.adult.test A").status == "NXDOMAIN");
+  CHECK(s.ask("127.0.0.3", "www.adult.test A").answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+  CHECK(s.ask("127.0.0.1", "www.adult.test A").status == "REFUSED");
+}
+
+TEST_CASE("SafeSearch answers with a CNAME to the safe host for A, AAAA and HTTPS", "[resolver][policy]") {
+  SPROUT_REQUIRE_RESOLVER();
+  PolicyStack s;
+  const auto a = s.ask("127.0.0.2", "www.google.com A");
+  CHECK(a.answer_data("CNAME") == std::vector<std::string>{"forcesafesearch.google.com."});
+  CHECK(a.answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+  const auto aaaa = s.ask("127.0.0.2", "www.google.com.vn AAAA");
+  CHECK(aaaa.answer_data("CNAME") == std::vector<std::string>{"forcesafesearch.google.com."});
+  CHECK(aaaa.answer_data("AAAA") == std::vector<std::string>{"2001:db8::1"});
+  const auto https = s.ask("127.0.0.2", "www.youtube.com HTTPS");
+  CHECK(https.status == "NOERROR");
+  CHECK(https.answer_data("CNAME") == std::vector<std::string>{"restrict.youtube.com."});
+  CHECK(s.ask("127.0.0.2", "www.bing.com A").answer_data("CNAME") == std::vector<std::string>{"strict.bing.com."});
+  CHECK(s.upstream->saw_query("forcesafesearch.google.com."));
+  CHECK_FALSE(s.upstream->saw_query("www.google.com."));
+  CHECK_FALSE(s.upstream->saw_query("www.youtube.com."));
+  // Staff have no SafeSearch: the real name goes upstream.
+  CHECK(s.ask("127.0.0.3", "www.google.com A").answer_data("CNAME").empty());
+  CHECK(s.upstream->saw_query("www.google.com."));
+}
+
+TEST_CASE("bypass prevention: the Firefox canary and Private Relay get NXDOMAIN", "[resolver][policy]") {
+  SPROUT_REQUIRE_RESOLVER();
+  PolicyStack s;
+  CHECK(s.ask("127.0.0.2", "use-application-dns.net A").status == "NXDOMAIN");
+  CHECK(s.ask("127.0.0.2", "mask.icloud.com AAAA").status == "NXDOMAIN");
+  const auto ddr = s.ask("127.0.0.2", "_dns.resolver.arpa SVCB");
+  CHECK(ddr.status == "NOERROR");
+  CHECK(ddr.answers.empty());
+  CHECK(s.ask("127.0.0.3", "use-application-dns.net A").status == "NOERROR");  // bypass_prevention: false
+}
+
+TEST_CASE("a CNAME into a blocked name is blocked, also from the cache", "[resolver][policy]") {
+  SPROUT_REQUIRE_RESOLVER();
+  PolicyStack s;
+  CHECK(s.ask("127.0.0.2", "cloak.example A").status == "NXDOMAIN");
+  CHECK(s.ask("127.0.0.2", "cloak.example A").status == "NXDOMAIN");  // second time: cache hit
+  const auto staff = s.ask("127.0.0.3", "cloak.example A");
+  CHECK(staff.answer_data("CNAME") == std::vector<std::string>{"tracker.blocked.test."});
+}
+
+TEST_CASE("a schedule window switches behaviour at its boundary, TTLs never cross it", "[resolver][policy][schedule]") {
+  SPROUT_REQUIRE_RESOLVER();
+  // 2026-12-01 is a Tuesday; the window ends at 11:30 Asia/Ho_Chi_Minh. Time is injected.
+  PolicyStack s("2026-12-01T11:29:57+07:00");
+  const auto before = s.ask("127.0.0.2", "social.test A");
+  CHECK(before.status == "NXDOMAIN");
+  const auto during_allowed = dig(s.resolver->udp_port(), "-b 127.0.0.2 +noall +answer +authority other.example A");
+  INFO(during_allowed.output);
+  // Every TTL leaving Sprout stops at the window's end (at most 3 s away).
+  for (const auto& r : s.ask("127.0.0.2", "other.example A").answers) CHECK(r.ttl <= 3);
+  CHECK(s.ask("127.0.0.3", "social.test A").status == "NOERROR");  // staff: no schedule
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  CHECK(s.ask("127.0.0.2", "social.test A").answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+}
