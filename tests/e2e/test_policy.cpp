@@ -119,3 +119,24 @@ TEST_CASE("a schedule window switches behaviour at its boundary, TTLs never cros
   std::this_thread::sleep_for(std::chrono::milliseconds(3500));
   CHECK(s.ask("127.0.0.2", "social.test A").answer_data("A") == std::vector<std::string>{"192.0.2.1"});
 }
+
+TEST_CASE("explain prints the decision serving makes: network, schedule, rule, action", "[resolver][policy][explain]") {
+  SPROUT_REQUIRE_RESOLVER();
+  TempDir dir;
+  write_file(dir / "sprout.yaml", policy_config(53, dir.path()));
+  const std::string base = sproutdns_path() + " explain --config " + (dir / "sprout.yaml").string();
+  const auto during = run_command(base + " --client 127.0.0.2 --at 2026-12-01T09:00:00+07:00 Social.Test.");
+  INFO(during.output);
+  CHECK(during.exit_code == 0);
+  CHECK(during.output.find("network:   kids") != std::string::npos);
+  CHECK(during.output.find("school-hours") != std::string::npos);
+  CHECK(during.output.find("category social, list social line 1") != std::string::npos);
+  CHECK(during.output.find("action:    block: NXDOMAIN") != std::string::npos);
+  CHECK(during.output.find("ttl cap:   9000 s") != std::string::npos);
+  const auto after = run_command(base + " --client 127.0.0.2 --at 2026-12-01T12:00:00+07:00 social.test");
+  CHECK(after.output.find("action:    resolve") != std::string::npos);
+  const auto refused = run_command(base + " --client 192.0.2.1 social.test");
+  CHECK(refused.output.find("REFUSED") != std::string::npos);
+  const auto json = run_command(base + " --client 127.0.0.2 --json www.google.com AAAA");
+  CHECK(json.output.find("\"action\":\"rewrite\"") != std::string::npos);
+}

@@ -1,0 +1,79 @@
+// check-config, lists, explain: thin shells over the same code the server runs.
+#include "commands.hpp"
+
+#include <cstdio>
+
+#include "sprout/blocklists/list_loader.hpp"
+#include "sprout/config/loader.hpp"
+#include "sprout/net/list_refresher.hpp"
+#include "sprout/policy/clock.hpp"
+#include "sprout/resolver/explain.hpp"
+
+namespace sprout::cli {
+
+std::optional<config::Config> load_config(const std::string& path) {
+  if (path.empty()) return config::embedded_default();
+  auto result = config::load_file(path);
+  for (const auto& e : result.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+  return std::move(result.config);
+}
+
+int check_config(const std::vector<std::string>& args) {
+  if (args.size() != 2) {
+    std::fputs("usage: sproutdns check-config FILE\n", stderr);
+    return 2;
+  }
+  const auto result = config::load_file(args[1]);
+  for (const auto& e : result.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+  if (!result.errors.empty()) {
+    std::fprintf(stderr, "%zu error%s\n", result.errors.size(), result.errors.size() == 1 ? "" : "s");
+    return 1;
+  }
+  std::printf("%s: ok\n", args[1].c_str());
+  return 0;
+}
+
+int lists(const std::vector<std::string>& args) {
+  std::string path;
+  blocklists::LoadOptions options;
+  options.fetch = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) path = args[++i];
+    else if (args[i] == "--fetch") options.fetch = true;
+    else return std::fprintf(stderr, "sproutdns lists: unknown option '%s'\n", args[i].c_str()), 2;
+  }
+  const auto cfg = load_config(path);
+  if (!cfg) return 1;
+  const auto loaded = blocklists::load_lists(*cfg, options);
+  std::fputs(blocklists::format_status_table(loaded.lists).c_str(), stdout);
+  std::printf("index: %zu names, %zu bytes\n", loaded.index.size(), loaded.index.memory_bytes());
+  return 0;
+}
+
+int explain(const std::vector<std::string>& args) {
+  std::string path, client, at_text;
+  bool json = false;
+  std::vector<std::string> rest;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const bool has = i + 1 < args.size();
+    if (args[i] == "--config" && has) path = args[++i];
+    else if (args[i] == "--client" && has) client = args[++i];
+    else if (args[i] == "--at" && has) at_text = args[++i];
+    else if (args[i] == "--json") json = true;
+    else rest.push_back(args[i]);
+  }
+  const auto address = config::IpAddress::parse(client);
+  const auto at = at_text.empty() ? std::optional(resolver::process_clock().now()) : policy::parse_iso8601(at_text);
+  if (!address || !at || rest.empty() || rest.size() > 2) {
+    std::fputs("usage: sproutdns explain [--config FILE] --client ADDR [--at 2026-12-01T08:00:00+07:00] [--json] NAME [TYPE]\n", stderr);
+    return 2;
+  }
+  auto cfg = load_config(path);
+  if (!cfg) return 1;
+  auto snap = net::build_snapshot(std::make_shared<const config::Config>(std::move(*cfg)), false, nullptr, nullptr);
+  const auto e = resolver::explain(*snap, *address, rest[0], rest.size() > 1 ? rest[1] : "A", *at);
+  std::fputs((json ? resolver::to_json(e) + "\n" : resolver::to_text(e)).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace sprout::cli

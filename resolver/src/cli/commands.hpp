@@ -1,0 +1,19 @@
+// The sproutdns subcommands other than serve: check-config, lists, explain.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sprout/config/config.hpp"
+
+namespace sprout::cli {
+
+// Loads --config FILE (or the embedded default); prints every error and returns nullopt.
+std::optional<config::Config> load_config(const std::string& path);
+
+int check_config(const std::vector<std::string>& args);
+int lists(const std::vector<std::string>& args);
+int explain(const std::vector<std::string>& args);
+
+}  // namespace sprout::cli
