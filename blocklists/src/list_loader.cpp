@@ -1,6 +1,8 @@
 // load_lists: sources (file, http with last-good copy) into one index (see list_loader.hpp).
 #include "sprout/blocklists/list_loader.hpp"
 
+#include "sprout/blocklists/builtin_lists.hpp"
+
 #include "sprout/blocklists/http_fetch.hpp"
 #include "sprout/blocklists/line_reader.hpp"
 #include "sprout/config/config.hpp"
@@ -173,7 +175,11 @@ void load_url(ListStatus& s, const ListTarget& t, const config::Config& cfg, con
   fs::create_directories(fs::path(good).parent_path(), ec);
   const Format format = from_config(list.format);
   const bool have_good = fs::exists(good, ec);
-  if (!opt.fetch && have_good) {  // fast start: the network comes later
+  if (!opt.fetch) {  // fast start: the network comes later, never before the first answer
+    if (!have_good) {
+      s.error = "not downloaded yet (fetched in the background)";
+      return;
+    }
     use_last_good(s, t, good, meta, format, "");
     if (s.state == ListState::stale) s.state = ListState::ok;
     return;
@@ -221,6 +227,32 @@ void load_file(ListStatus& s, const ListTarget& t, const config::List& list) {
   }
 }
 
+// A list compiled into the binary: always there, never stale.
+void load_builtin(ListStatus& s, const ListTarget& t, const config::List& list) {
+  const auto text = builtin_list(std::string_view(list.source).substr(kBuiltinScheme.size()));
+  if (!text) {
+    std::string valid;
+    for (auto n : builtin_list_names()) valid += (valid.empty() ? "" : ", ") + std::string(kBuiltinScheme) + std::string(n);
+    s.error = "no such builtin list (valid: " + valid + ")";
+    return;
+  }
+  const std::size_t mark = t.builder.mark();
+  LineReader reader = LineReader::from_text(*text);
+  const ParseStats st = parse_list(reader, from_config(list.format), list.source, [&](std::string_view name, const Rule& rule, std::size_t) {
+    Rule effective = rule;
+    if (t.allowlist) effective.allow = true;
+    t.builder.add(name, effective, t.category, t.id);
+  });
+  take_stats(s, st);
+  if (!st.read_error.empty()) {
+    t.builder.rollback(mark);
+    s.error = st.read_error;
+    return;
+  }
+  s.state = ListState::ok;
+  s.last_refresh = Clock::now();
+}
+
 // Position of the list's category in config.categories (its bit), or an error.
 std::optional<std::size_t> category_bit(const config::Config& cfg, const std::string& name) {
   for (std::size_t i = 0; i < cfg.categories.size() && i < kMaxCategories; ++i) {
@@ -265,6 +297,8 @@ LoadedLists load_lists(const config::Config& cfg, const LoadOptions& options) {
                             list.max_bytes};
     if (is_http_url(list.source)) {
       load_url(s, target, cfg, list, options);
+    } else if (list.source.starts_with(kBuiltinScheme)) {
+      load_builtin(s, target, list);
     } else {
       load_file(s, target, list);
     }

@@ -189,10 +189,10 @@ void ConfigParser::read_list(const std::string& name, const Field& f) {
          auto scheme = s->find("://");
          if (s->empty()) {
            r_.error(v, "expected a file path or an http(s) URL, found an empty string");
-         } else if (s->starts_with("http://") || s->starts_with("https://")) {
-           l.source = *s;
+         } else if (s->starts_with("http://") || s->starts_with("https://") || s->starts_with("builtin:")) {
+           l.source = *s;  // builtin:NAME = a list compiled into sproutdns (checked when loaded)
          } else if (scheme != std::string::npos) {
-           r_.error(v, "'" + *s + "' has an unsupported URL scheme (valid: http, https, or a file path)");
+           r_.error(v, "'" + *s + "' has an unsupported URL scheme (valid: http, https, builtin:NAME, or a file path)");
          } else {
            l.source = resolve_path(*s);
          }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,9 @@
 #include "node_reader.hpp"
 
 namespace sprout::config {
+namespace detail {
+extern const std::string_view kEmbeddedDefaultYaml;  // generated from examples/default.yaml
+}
 namespace {
 
 constexpr std::string_view kEmbeddedSource = "<embedded default>";
@@ -115,10 +119,22 @@ LoadResult load_file(const std::string& path) {
   return load_with_base(*text, path, base);
 }
 
+// Root keeps state in /var/lib/sprout; anyone else in their own state directory.
+std::string default_state_dir() {
+  if (::geteuid() == 0) return "/var/lib/sprout";
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/') return std::string(xdg) + "/sprout";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') return std::string(home) + "/.local/state/sprout";
+  return "/tmp/sprout-" + std::to_string(::geteuid());
+}
+
 Config embedded_default() {
-  Config c;
+  LoadResult r = load_with_base(detail::kEmbeddedDefaultYaml, kEmbeddedSource, std::filesystem::current_path());
+  // The text is part of the build and checked by the test suite; an empty config is the
+  // fallback should it ever fail, so the resolver still starts safe (no lists, local only).
+  Config c = r.config ? std::move(*r.config) : Config{};
+  if (!r.config) apply_defaults(c, false, false);
   c.source = std::string(kEmbeddedSource);
-  apply_defaults(c, false, false);
+  c.state_dir = default_state_dir();
   c.upstreams = upstreams_from_resolv_conf();
   return c;
 }

@@ -230,6 +230,11 @@ TEST_CASE("embedded default") {
   CHECK(c.listen[1].to_string() == "[::1]:5354");
   REQUIRE(c.profiles.size() == 1);
   CHECK(c.profiles[0].name == "default");
+  CHECK(c.profiles[0].block.size() == 5);                 // filters something real out of the box
+  CHECK(c.profiles[0].safesearch.google);
+  REQUIRE_FALSE(c.lists.empty());
+  CHECK(c.lists[0].source == "builtin:bypass");            // works offline
+  CHECK_FALSE(c.state_dir.empty());
   REQUIRE(c.networks.size() == 1);
   CHECK(c.networks[0].cidrs[0].to_string() == "127.0.0.0/8");
   CHECK(c.upstreams.size() == upstreams_from_resolv_conf().size());

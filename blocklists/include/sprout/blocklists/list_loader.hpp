@@ -43,8 +43,8 @@ struct ListStatus {
 };
 
 struct LoadOptions {
-  // false (fast start): URL lists are served from their last-good copy when there is one,
-  // without touching the network. true: conditional GET for every URL list.
+  // false (fast start): URL lists are served from their last-good copy, without touching
+  // the network (none yet: failed, "not downloaded yet"). true: conditional GET for every URL list.
   bool fetch = true;
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds transfer_timeout{120};

@@ -1,0 +1,10 @@
+# Turns blocklists/data/*.txt into a C++ table so the embedded default needs no files.
+file(GLOB SPROUT_BUILTIN_LISTS ${CMAKE_CURRENT_SOURCE_DIR}/data/*.txt)
+set(SPROUT_BUILTIN_ENTRIES "")
+foreach(list ${SPROUT_BUILTIN_LISTS})
+  get_filename_component(name ${list} NAME_WE)
+  file(READ ${list} content)
+  string(APPEND SPROUT_BUILTIN_ENTRIES "    {\"${name}\", R\"sprout-list(${content})sprout-list\"},\n")
+endforeach()
+configure_file(${CMAKE_CURRENT_SOURCE_DIR}/src/builtin_lists.cpp.in ${CMAKE_CURRENT_BINARY_DIR}/builtin_lists.cpp @ONLY)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${SPROUT_BUILTIN_LISTS})

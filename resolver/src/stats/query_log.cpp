@@ -1,0 +1,159 @@
+// QueryLog: buffered SQLite writes, retention by deletion, CSV / JSON-lines export.
+#include "sprout/stats/query_log.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <ostream>
+
+#include "report_text.hpp"
+
+namespace sprout::stats {
+namespace {
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('schema_version', '1');
+CREATE TABLE IF NOT EXISTS query_log (
+  ts INTEGER NOT NULL, network TEXT NOT NULL, qname TEXT NOT NULL, qtype INTEGER NOT NULL,
+  action TEXT NOT NULL, category TEXT NOT NULL, client TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS query_log_ts ON query_log (ts);
+)sql";
+
+std::string iso_time(std::int64_t t, int offset) {
+  std::string s = detail::format_time(t, offset);  // "2026-11-25 08:00 UTC+07:00"
+  const std::int64_t local = t + std::int64_t{offset} * 60;
+  const int secs = static_cast<int>(((local % 60) + 60) % 60);
+  char buf[8];
+  std::snprintf(buf, sizeof buf, ":%02d", secs);
+  return s.substr(0, 10) + "T" + s.substr(11, 5) + buf + s.substr(20);  // 2026-11-25T08:00:00+07:00
+}
+
+}  // namespace
+
+QueryLog::QueryLog(QueryLogOptions options, Pseudonymizer::KeySource keys)
+    : options_(std::move(options)), pseudonymizer_(options_.utc_offset_minutes, std::move(keys)) {}
+
+Status QueryLog::fail(std::string_view what) const {
+  return Status::failure("query log '" + options_.db_path + "': " + std::string(what));
+}
+
+Status QueryLog::open() try {
+  if (!options_.enabled) return Status::success();
+  insert_ = Statement{};
+  if (auto s = db_.open(options_.db_path, true, false); !s) return fail(s.error);
+  Status s = db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  if (s) s = db_.exec(kSchema);
+  if (s) s = db_.prepare("INSERT INTO query_log VALUES (?1,?2,?3,?4,?5,?6,?7)", insert_);
+  if (!s) {
+    db_.close();
+    return fail(s.error);
+  }
+  return Status::success();
+} catch (const std::exception& e) {
+  db_.close();
+  return fail(e.what());
+}
+
+Status QueryLog::ensure_open() {
+  if (!options_.enabled) return fail("disabled");
+  return db_.is_open() && insert_.is_prepared() ? Status::success() : open();
+}
+
+void QueryLog::record(const QueryLogEntry& e) {
+  if (!options_.enabled || options_.opt_out_networks.count(e.network) > 0) return;
+  std::lock_guard lock(mutex_);
+  if (buffer_.size() >= options_.max_buffered) {
+    ++dropped_;
+    return;
+  }
+  try {
+    buffer_.push_back(Row{e.timestamp, e.network, e.qname, e.qtype, e.action, e.category,
+                          pseudonymizer_.pseudonym(e.client, e.timestamp)});
+  } catch (const std::exception&) {
+    ++dropped_;  // no key or no memory: the entry is lost, the query is not
+  }
+}
+
+std::uint64_t QueryLog::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+Status QueryLog::flush() try {
+  if (!options_.enabled) return Status::success();
+  std::vector<Row> rows;
+  {
+    std::lock_guard lock(mutex_);
+    rows.swap(buffer_);
+  }
+  if (rows.empty()) return Status::success();
+  if (auto s = ensure_open(); !s) return s;  // rows are dropped: the log is best effort
+  if (auto s = db_.exec("BEGIN IMMEDIATE;"); !s) return fail(s.error);
+  for (const auto& r : rows) {
+    insert_.bind(1, r.timestamp);
+    insert_.bind(2, r.network);
+    insert_.bind(3, r.qname);
+    insert_.bind(4, std::int64_t{r.qtype});
+    insert_.bind(5, r.action);
+    insert_.bind(6, r.category);
+    insert_.bind(7, r.client);
+    if (auto s = run_done(db_, insert_, "insert"); !s) {
+      db_.exec("ROLLBACK;");
+      return fail(s.error);
+    }
+  }
+  if (auto s = db_.exec("COMMIT;"); !s) {
+    db_.exec("ROLLBACK;");
+    return fail(s.error);
+  }
+  return Status::success();
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
+
+Status QueryLog::enforce_retention(std::int64_t now) try {
+  if (!options_.enabled) return Status::success();
+  if (auto s = ensure_open(); !s) return s;
+  const Date first_kept = Date::from_unix(now, options_.utc_offset_minutes).plus_days(-(options_.retention_days - 1));
+  Statement del;
+  if (auto s = db_.prepare("DELETE FROM query_log WHERE ts < ?1", del); !s) return fail(s.error);
+  del.bind(1, day_start_unix(first_kept, options_.utc_offset_minutes));
+  if (auto s = run_done(db_, del, "retention"); !s) return fail(s.error);
+  return Status::success();
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
+
+Status QueryLog::export_range(const Date& from, const Date& to, ExportFormat format, std::ostream& out) try {
+  if (auto s = ensure_open(); !s) return s;
+  Statement q;
+  if (auto s = db_.prepare("SELECT ts, network, qname, qtype, action, category, client FROM query_log "
+                           "WHERE ts >= ?1 AND ts < ?2 ORDER BY ts, rowid",
+                           q);
+      !s)
+    return fail(s.error);
+  q.bind(1, day_start_unix(from, options_.utc_offset_minutes));
+  q.bind(2, day_start_unix(to.plus_days(1), options_.utc_offset_minutes));
+  using detail::csv_cell;
+  using detail::json_escape;
+  if (format == ExportFormat::csv) out << "timestamp,network,qname,qtype,action,category,client\r\n";
+  Statement::Step st;
+  while ((st = q.step()) == Statement::Step::row) {
+    const std::string ts = iso_time(q.column_int(0), options_.utc_offset_minutes);
+    if (format == ExportFormat::csv) {
+      out << ts << ',' << csv_cell(q.column_text(1)) << ',' << csv_cell(q.column_text(2)) << ',' << q.column_int(3)
+          << ',' << csv_cell(q.column_text(4)) << ',' << csv_cell(q.column_text(5)) << ',' << q.column_text(6) << "\r\n";
+    } else {
+      out << "{\"timestamp\":\"" << ts << "\",\"network\":\"" << json_escape(q.column_text(1)) << "\",\"qname\":\""
+          << json_escape(q.column_text(2)) << "\",\"qtype\":" << q.column_int(3) << ",\"action\":\""
+          << json_escape(q.column_text(4)) << "\",\"category\":\"" << json_escape(q.column_text(5))
+          << "\",\"client\":\"" << q.column_text(6) << "\"}\n";
+    }
+  }
+  if (st == Statement::Step::error) return fail(db_.last_error());
+  return out ? Status::success() : fail("writing the export failed");
+} catch (const std::exception& e) {
+  return fail(e.what());
+}
+
+}  // namespace sprout::stats
