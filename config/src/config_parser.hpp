@@ -43,6 +43,12 @@ class ConfigParser {
   std::optional<std::string> read_timezone(const Field& f);
   std::optional<std::chrono::seconds> seconds(const Field& f, std::chrono::seconds lo, std::chrono::seconds hi);
   void read_cache(const Field& f);
+  void read_admin(const Field& f);
+  void read_blockpage(const Field& f);
+  void read_stats(const Field& f);
+  void read_reports(const Field& f);
+  void read_query_log(const Field& f);
+  std::optional<Endpoint> read_endpoint(const Field& f);
   void read_safesearch(SafeSearch& s, const Field& f);
   void read_schedule(Profile& p, const std::string& name, const Field& f);
   void check_schedule(const Schedule& s, const Field& f, const Field* block, const Field* allow,

@@ -21,6 +21,9 @@ usage:
       lines, last refresh and state (--fetch: download URL lists now)
   sproutdns explain [--config FILE] --client ADDR [--at TIME] [--json] NAME [TYPE]
       the full decision for NAME asked by ADDR at TIME (ISO 8601, default now)
+  sproutdns report [--config FILE] --from YYYY-MM-DD --to YYYY-MM-DD [--scope label=value ...]
+                   --format html|csv|json [--lang vi|en] -o FILE
+      a privacy-safe report from the stats store (counts under the threshold shown as <5)
   sproutdns --version
   sproutdns --help
 
@@ -55,6 +58,7 @@ int main(int argc, char** argv) {
   if (command == "check-config") return sprout::cli::check_config(args);
   if (command == "lists") return sprout::cli::lists(args);
   if (command == "explain") return sprout::cli::explain(args);
+  if (command == "report") return sprout::cli::report(args);
   if (!args.empty() && args[0] == "serve") args.erase(args.begin());
   return serve(args);
 }

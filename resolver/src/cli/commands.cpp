@@ -7,7 +7,9 @@
 #include "sprout/config/loader.hpp"
 #include "sprout/net/list_refresher.hpp"
 #include "sprout/policy/clock.hpp"
+#include "sprout/policy/time_zone.hpp"
 #include "sprout/resolver/explain.hpp"
+#include "sprout/stats/report_command.hpp"
 
 namespace sprout::cli {
 
@@ -74,6 +76,25 @@ int explain(const std::vector<std::string>& args) {
   const auto e = resolver::explain(*snap, *address, rest[0], rest.size() > 1 ? rest[1] : "A", *at);
   std::fputs((json ? resolver::to_json(e) + "\n" : resolver::to_text(e)).c_str(), stdout);
   return 0;
+}
+
+int report(const std::vector<std::string>& args) {
+  std::string path;
+  std::vector<std::string> rest;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) path = args[++i];
+    else rest.push_back(args[i]);
+  }
+  const auto cfg = load_config(path);
+  if (!cfg) return 1;
+  stats::StatsOptions options;
+  options.db_path = cfg->stats.database.empty() ? cfg->state_dir + "/stats.sqlite" : cfg->stats.database;
+  options.retention_days = cfg->stats.retention_days;
+  options.report_threshold = cfg->stats.threshold;
+  std::string error;
+  const auto zone = cfg->timezone == "UTC" ? std::optional(policy::TimeZone::utc()) : policy::TimeZone::load(cfg->timezone, error);
+  if (zone) options.utc_offset_minutes = static_cast<int>(zone->utc_offset(std::chrono::system_clock::now()).count() / 60);
+  return stats::run_report_command(rest, options);
 }
 
 }  // namespace sprout::cli

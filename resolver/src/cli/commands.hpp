@@ -15,5 +15,6 @@ std::optional<config::Config> load_config(const std::string& path);
 int check_config(const std::vector<std::string>& args);
 int lists(const std::vector<std::string>& args);
 int explain(const std::vector<std::string>& args);
+int report(const std::vector<std::string>& args);
 
 }  // namespace sprout::cli

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "sprout/resolver/network_table.hpp"
+#include "sprout/resolver/snapshot.hpp"
+
 
 
 namespace sprout::resolver {
@@ -98,6 +101,27 @@ std::array<std::uint64_t, kLatencyBucketsUs.size() + 1> QueryCounters::latency_b
   std::array<std::uint64_t, kLatencyBucketsUs.size() + 1> out{};
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = latency_[i].load(std::memory_order_relaxed);
   return out;
+}
+
+void record_query(QueryCounters& counters, const QueryContext& q, std::uint64_t latency_us) noexcept {
+  const std::size_t network = q.network != nullptr ? q.network->index : kMaxCountedNetworks - 1;
+  const Decision& d = q.decision;
+  ReportAction action;
+  switch (q.action) {
+    case Action::refused: action = ReportAction::refused; break;
+    case Action::servfail: action = ReportAction::servfail; break;
+    case Action::blocked: {
+      const bool bypass = d.reason == Reason::bypass ||
+                          (d.category >= 0 && ((q.snapshot->bypass_categories >> d.category) & 1u) != 0);
+      action = bypass ? ReportAction::bypass_blocked : ReportAction::blocked;
+      if (!d.matched.empty()) counters.count_blocked_domain(d.matched, d.category);
+      break;
+    }
+    case Action::allowed: action = d.kind == DecisionKind::rewrite ? ReportAction::safesearch : ReportAction::allowed; break;
+    default: return;  // malformed or dropped: not a query anyone asked for in earnest
+  }
+  counters.count(network, d.category, action);
+  counters.observe_latency_us(latency_us);
 }
 
 }  // namespace sprout::resolver

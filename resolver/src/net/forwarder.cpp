@@ -15,11 +15,13 @@ constexpr std::size_t kMaxUpstreams = 16;
 }  // namespace
 
 Forwarder::Forwarder(asio::io_context& io, const std::vector<config::Upstream>& upstreams,
-                     std::span<std::uint8_t> scratch, WorkerCounters& counters)
-    : scratch_(scratch), counters_(counters) {
+                     std::span<std::uint8_t> scratch, WorkerCounters& counters,
+                     resolver::QueryCounters& query_counters)
+    : scratch_(scratch), counters_(counters), query_counters_(query_counters) {
   for (std::size_t i = 0; i < upstreams.size() && i < kMaxUpstreams; ++i) {
     channels_.push_back(std::make_unique<AresChannel>(io, upstreams[i]));
     down_until_.push_back(Clock::time_point{});
+    upstream_counters_.push_back(std::make_unique<UpstreamCounters>());
   }
 }
 
@@ -44,6 +46,7 @@ void Forwarder::attempt(std::unique_ptr<PendingQuery> p) {
   const std::size_t upstream = p->order[p->next++];
   const std::size_t size = resolver::prepare_upstream_query(p->ctx, query_buf_);
   if (size == 0) return fail(std::move(p));
+  upstream_counters_[upstream]->queries.fetch_add(1, std::memory_order_relaxed);
   PendingQuery* raw = p.release();  // owned by the callback from here on
   channels_[upstream]->send(std::span(query_buf_.data(), size),
                             [this, raw, upstream](int status, std::span<std::uint8_t> answer) {
@@ -63,29 +66,35 @@ void Forwarder::on_result(std::unique_ptr<PendingQuery> p, std::size_t upstream,
     const auto out = resolver::finish_answer(p->ctx, answer);
     if (!out.empty()) {
       down_until_[upstream] = Clock::time_point{};
-      counters_.count(p->ctx.action);
-      p->reply->send(out);
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - p->start).count();
+      upstream_counters_[upstream]->latency_us.fetch_add(static_cast<std::uint64_t>(us), std::memory_order_relaxed);
+      finish(*p, out);
       return;
     }
     log::debug("upstream ", upstream, ": answer does not match the question, discarded");
   } else {
     log::debug("upstream ", upstream, ": ", ares_strerror(status));
   }
+  upstream_counters_[upstream]->failures.fetch_add(1, std::memory_order_relaxed);
   if (status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED) down_until_[upstream] = Clock::now() + kDownFor;
   attempt(std::move(p));
 }
 
 void Forwarder::fail(std::unique_ptr<PendingQuery> p) {
   p->ctx.scratch = scratch_;
-  if (resolver::serve_stale(p->ctx)) {  // RFC 8767: an expired answer beats SERVFAIL
-    counters_.count(p->ctx.action);
-    p->reply->send(p->ctx.response());
-    return;
+  if (!resolver::serve_stale(p->ctx)) {  // RFC 8767: an expired answer beats SERVFAIL
+    p->ctx.action = resolver::Action::servfail;
+    p->ctx.respond_error(static_cast<std::uint16_t>(dns::Rcode::servfail));
   }
-  p->ctx.action = resolver::Action::servfail;
-  p->ctx.respond_error(static_cast<std::uint16_t>(dns::Rcode::servfail));
-  counters_.count(p->ctx.action);
-  p->reply->send(p->ctx.response());
+  finish(*p, p->ctx.response());
+}
+
+void Forwarder::finish(PendingQuery& p, std::span<const std::uint8_t> answer) {
+  if (!p.counted) return p.reply->send(answer);
+  counters_.count(p.ctx.action);
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - p.start).count();
+  resolver::record_query(query_counters_, p.ctx, static_cast<std::uint64_t>(us));
+  p.reply->send(answer);
 }
 
 }  // namespace sprout::net

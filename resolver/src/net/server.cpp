@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -89,14 +90,17 @@ std::shared_ptr<cache::PacketCache> make_cache(const config::Config& cfg) {
 
 Server::Server(ServeOptions options) : options_(std::move(options)) {}
 
-std::shared_ptr<config::Config> Server::load() const {
+std::shared_ptr<config::Config> Server::load(std::string* why) const {
   std::shared_ptr<config::Config> cfg;
   if (options_.config_path.empty()) {
     cfg = std::make_shared<config::Config>(config::embedded_default());
   } else {
     config::LoadResult r = config::load_file(options_.config_path);
     for (const auto& e : r.errors) log::error(e.to_string());
-    if (!r.config) return nullptr;
+    if (!r.config) {
+      if (why != nullptr && !r.errors.empty()) *why = r.errors.front().to_string() + (r.errors.size() > 1 ? " (and more, see the log)" : "");
+      return nullptr;
+    }
     cfg = std::make_shared<config::Config>(std::move(*r.config));
   }
   if (cfg->upstreams.empty()) cfg->upstreams = config::upstreams_from_resolv_conf();
@@ -107,11 +111,13 @@ std::shared_ptr<config::Config> Server::load() const {
   return cfg;
 }
 
-void Server::reload() {
-  auto cfg = load();
+admin::ReloadResult Server::reload() {
+  std::string why = "no upstreams";
+  auto cfg = load(&why);
   if (!cfg) {
+    ++control_counters_.reload_failures;
     log::error("reload failed: keeping the running configuration (generation ", snapshots_.generation(), ")");
-    return;
+    return {false, "reload failed, running configuration kept: " + why};
   }
   if (restart_needed(*running_, *cfg)) log::warn("reload: listen, workers and upstreams changes take effect after a restart");
   log::set_level(cfg->logging.level);
@@ -121,7 +127,10 @@ void Server::reload() {
   running_ = cfg;
   refresher_.use(cfg);
   refresher_.refresh_now();
+  if (monitoring_) monitoring_->use(*cfg);
+  ++control_counters_.reloads;
   log::info("reloaded ", cfg->source, " (generation ", snapshots_.generation(), ")");
+  return {true, "reloaded (generation " + std::to_string(snapshots_.generation()) + ")"};
 }
 
 int Server::run() {
@@ -145,12 +154,16 @@ int Server::run() {
     log::error(e.what());
     return 1;
   }
+  std::error_code ignored;
+  std::filesystem::create_directories(cfg->state_dir, ignored);  // lists, stats, reports live here
   write_ready_file(options_.ready_file, sockets.endpoints);
   if (!drop_privileges(options_.user, cfg->state_dir)) return 1;
   ares_library_init(ARES_LIB_INIT_ALL);
-  std::vector<std::unique_ptr<Worker>> workers;
-  for (std::size_t i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(i, snapshots_, sockets.per_worker[i]));
-  for (auto& w : workers) w->start();
+  for (std::size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i, snapshots_, sockets.per_worker[i]));
+  for (auto& w : workers_) w->start();
+  monitoring_ = std::make_unique<Monitoring>(control_, workers_, snapshots_, refresher_, control_counters_,
+                                             [this] { return reload(); });
+  monitoring_->start(*cfg);
   for (const auto& e : sockets.endpoints) log::info("listening on ", e.to_string(), " (udp, tcp)");
   log::info("started: ", n, " workers, ", cfg->upstreams.size(), " upstreams, config ", cfg->source);
 
@@ -168,8 +181,10 @@ int Server::run() {
   refresher_.use(cfg);
   refresher_.refresh_now();
   control_.run();
-  for (auto& w : workers) w->stop();
-  workers.clear();
+  for (auto& w : workers_) w->stop();
+  monitoring_->stop();  // last stats flush, after the workers have counted their last query
+  monitoring_.reset();
+  workers_.clear();
   ares_library_cleanup();
   log::info("stopped");
   return 0;

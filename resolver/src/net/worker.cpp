@@ -38,7 +38,7 @@ config::IpAddress to_ip(const asio::ip::address& a) {
 Worker::Worker(std::size_t index, const resolver::SnapshotHolder& snapshots, WorkerSockets sockets)
     : index_(index), snapshot_(snapshots) {
   const auto& cfg = *snapshot_.get()->config;
-  forwarder_ = std::make_unique<Forwarder>(io_, cfg.upstreams, scratch_, counters_);
+  forwarder_ = std::make_unique<Forwarder>(io_, cfg.upstreams, scratch_, counters_, query_counters_);
   for (int fd : sockets.udp) udp_.push_back(std::make_unique<UdpListener>(*this, fd));
   for (int fd : sockets.tcp) tcp_.push_back(std::make_shared<TcpAcceptor>(*this, fd));
 }
@@ -97,26 +97,31 @@ resolver::Outcome Worker::decide(std::span<const std::uint8_t> wire, const confi
   ctx_.snapshot = snapshot_.get().get();
   ctx_.scratch = out.empty() ? std::span<std::uint8_t>(scratch_) : out;
   const resolver::Outcome outcome = resolver::handle_query(wire, ctx_);
-  if (outcome != resolver::Outcome::forward) counters_.count(ctx_.action);
+  if (outcome != resolver::Outcome::forward) {
+    counters_.count(ctx_.action);
+    resolver::record_query(query_counters_, ctx_, 0);  // answered in the receive loop
+  }
   if (ctx_.prefetch) {
     // A popular cached answer about to expire: refresh it upstream; the answer only feeds
     // the cache. ctx_ still describes this query, so it is copied before anything else runs.
     const std::size_t size = ctx_.response_size;
     auto answer = ctx_.scratch;
-    forward_current(std::make_unique<DiscardReply>());
+    forward_current(std::make_unique<DiscardReply>(), false);
     ctx_.scratch = answer;
     ctx_.response_size = size;
   }
   return outcome;
 }
 
-void Worker::forward_current(std::unique_ptr<ReplySink> reply) {
+void Worker::forward_current(std::unique_ptr<ReplySink> reply, bool counted) {
   auto p = std::make_unique<PendingQuery>();
   p->wire.assign(ctx_.view.wire.begin(), ctx_.view.wire.end());
   p->ctx = ctx_;
   p->ctx.view.wire = p->wire;  // rebase the view onto the owned copy
   p->ctx.scratch = scratch_;
   p->snapshot = snapshot_.get();
+  p->start = std::chrono::steady_clock::now();
+  p->counted = counted;
   p->reply = std::move(reply);
   forwarder_->forward(std::move(p));
 }

@@ -143,6 +143,39 @@ struct Cache {
   bool prefetch = true;                  // refresh popular entries shortly before expiry
 };
 
+struct Admin {
+  bool enabled = true;
+  std::optional<Endpoint> listen;        // default 127.0.0.1:8053 (never a public address by default)
+  std::string token;                     // empty: reload, explain and reports are refused (403)
+};
+
+struct BlockPage {
+  std::optional<Endpoint> listen;        // absent: no block page server
+};
+
+enum class ReportPeriod { daily, weekly, monthly };
+
+struct Reports {
+  std::vector<ReportPeriod> periods;     // empty: no periodic reports
+  std::string directory;                 // default <state_dir>/reports
+  std::vector<std::string> formats{"html"};  // html, csv, json
+  std::vector<std::string> languages{"vi", "en"};
+};
+
+struct Stats {
+  bool enabled = true;
+  std::string database;                  // default <state_dir>/stats.sqlite
+  int retention_days = 90;
+  int threshold = 5;                     // counts below are shown as "<5" in reports
+};
+
+struct QueryLog {
+  bool enabled = false;                  // off by default: aggregates, not browsing histories
+  std::string database;                  // default <state_dir>/querylog.sqlite
+  int retention_days = 7;
+  std::vector<std::string> opt_out;      // network names never logged
+};
+
 struct Config {
   std::string source;                    // file name it came from, or "<embedded default>"
   std::vector<Endpoint> listen;
@@ -161,6 +194,11 @@ struct Config {
   std::vector<IpPrefix> blocked_answers; // A/AAAA answers pointing into these are blocked
   std::vector<IpPrefix> proxy_protocol;  // front ends trusted to send PROXY v2 headers
   Cache cache;
+  Admin admin;
+  BlockPage blockpage;
+  Stats stats;
+  Reports reports;
+  QueryLog query_log;
 };
 
 }  // namespace sprout::config

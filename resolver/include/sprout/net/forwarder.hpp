@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sprout/net/ares_channel.hpp"
+#include "sprout/resolver/counters.hpp"
 #include "sprout/resolver/engine.hpp"
 
 namespace sprout::net {
@@ -36,14 +37,22 @@ struct PendingQuery {
   std::array<std::uint8_t, 16> order{};  // upstream indexes to try, best first
   std::uint8_t order_size = 0;
   std::uint8_t next = 0;
+  std::chrono::steady_clock::time_point start;
+  bool counted = true;  // false for prefetches: the client's query was already counted
+};
+
+// Per-upstream health and load, for metrics (written by its worker only).
+struct UpstreamCounters {
+  std::atomic<std::uint64_t> queries{0}, failures{0}, latency_us{0};
 };
 
 class Forwarder {
  public:
   Forwarder(asio::io_context& io, const std::vector<config::Upstream>& upstreams, std::span<std::uint8_t> scratch,
-            WorkerCounters& counters);
+            WorkerCounters& counters, resolver::QueryCounters& query_counters);
   void forward(std::unique_ptr<PendingQuery> p);
   [[nodiscard]] std::size_t size() const noexcept { return channels_.size(); }
+  [[nodiscard]] const UpstreamCounters& upstream_counters(std::size_t i) const noexcept { return *upstream_counters_[i]; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -56,6 +65,9 @@ class Forwarder {
   std::vector<Clock::time_point> down_until_;  // skipped while in the future, unless all are down
   std::span<std::uint8_t> scratch_;
   WorkerCounters& counters_;
+  resolver::QueryCounters& query_counters_;
+  std::vector<std::unique_ptr<UpstreamCounters>> upstream_counters_;
+  void finish(PendingQuery& p, std::span<const std::uint8_t> answer);
   std::array<std::uint8_t, dns::kMaxForwardUdpSize + 4096> query_buf_{};
 };
 

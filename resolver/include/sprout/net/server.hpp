@@ -10,6 +10,7 @@
 
 #include "sprout/config/config.hpp"
 #include "sprout/net/list_refresher.hpp"
+#include "sprout/net/monitoring.hpp"
 #include "sprout/resolver/snapshot.hpp"
 
 namespace sprout::net {
@@ -27,8 +28,8 @@ class Server {
   int run();
 
  private:
-  std::shared_ptr<config::Config> load() const;  // nullptr after logging every error
-  void reload();
+  std::shared_ptr<config::Config> load(std::string* why = nullptr) const;  // nullptr after logging every error
+  admin::ReloadResult reload();
 
   ServeOptions options_;
   boost::asio::io_context control_;  // signals, reloads, list refresh results
@@ -36,6 +37,9 @@ class Server {
   ListRefresher refresher_{control_, snapshots_};
   std::shared_ptr<const config::Config> running_;
   std::shared_ptr<cache::PacketCache> cache_;  // outlives snapshots: reloads keep it warm
+  std::vector<std::unique_ptr<Worker>> workers_;
+  ControlCounters control_counters_;
+  std::unique_ptr<Monitoring> monitoring_;
 };
 
 }  // namespace sprout::net

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sprout/net/forwarder.hpp"
+#include "sprout/resolver/counters.hpp"
 #include "sprout/resolver/snapshot.hpp"
 
 namespace sprout::net {
@@ -51,7 +52,7 @@ class Worker {
   resolver::Outcome decide(std::span<const std::uint8_t> wire, const config::IpAddress& client, bool tcp,
                            std::span<std::uint8_t> out = {});
   [[nodiscard]] const resolver::QueryContext& current() const noexcept { return ctx_; }
-  void forward_current(std::unique_ptr<ReplySink> reply);
+  void forward_current(std::unique_ptr<ReplySink> reply, bool counted = true);
 
   // PROXY v2: for datagrams from a trusted front end, strips the header and replaces
   // `client` with the address it carries. False: drop the datagram.
@@ -61,6 +62,8 @@ class Worker {
   [[nodiscard]] const config::TcpLimits& tcp_limits() const noexcept;
   [[nodiscard]] asio::io_context& io() noexcept { return io_; }
   WorkerCounters& counters() noexcept { return counters_; }
+  [[nodiscard]] const resolver::QueryCounters& query_counters() const noexcept { return query_counters_; }
+  [[nodiscard]] const Forwarder& forwarder() const noexcept { return *forwarder_; }
   int tcp_open = 0;  // connections currently open on this worker
 
  private:
@@ -72,6 +75,7 @@ class Worker {
   std::vector<std::unique_ptr<UdpListener>> udp_;
   std::vector<std::shared_ptr<TcpAcceptor>> tcp_;
   WorkerCounters counters_;
+  resolver::QueryCounters query_counters_;
   std::thread thread_;
   resolver::QueryContext ctx_;  // reused for synchronous answers
 };

@@ -70,4 +70,8 @@ class QueryCounters {
   std::vector<DomainSlot> domains_;
 };
 
+// Counts one finished query: its network, category and report action, the blocked domain
+// (the list entry that matched, never the full name), and its latency.
+void record_query(QueryCounters& counters, const QueryContext& q, std::uint64_t latency_us) noexcept;
+
 }  // namespace sprout::resolver

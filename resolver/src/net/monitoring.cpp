@@ -1,0 +1,148 @@
+// Monitoring: everything here runs on the control thread and only reads worker counters.
+#include "sprout/net/monitoring.hpp"
+
+#include <sstream>
+
+#include "sprout/admin/metrics.hpp"
+#include "sprout/blocklists/normalize.hpp"
+#include "sprout/cache/packet_cache.hpp"
+#include "sprout/policy/time_zone.hpp"
+#include "sprout/resolver/explain.hpp"
+#include "sprout/resolver/log.hpp"
+#include "sprout/stats/report.hpp"
+#include "sprout/stats/report_render.hpp"
+
+namespace sprout::net {
+namespace {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(resolver::process_clock().now().time_since_epoch()).count();
+}
+
+int utc_offset_minutes(const config::Config& cfg) {
+  std::string error;
+  const auto zone = cfg.timezone.empty() || cfg.timezone == "UTC" ? std::optional(policy::TimeZone::utc())
+                                                                 : policy::TimeZone::load(cfg.timezone, error);
+  if (!zone) return 0;
+  return static_cast<int>(zone->utc_offset(resolver::process_clock().now()).count() / 60);
+}
+
+std::string in_state_dir(const config::Config& cfg, const std::string& configured, const char* name) {
+  return configured.empty() ? cfg.state_dir + "/" + name : configured;
+}
+
+std::vector<std::string> network_names(const config::Config& cfg) {
+  std::vector<std::string> out;
+  for (const auto& n : cfg.networks) out.push_back(n.name);
+  return out;
+}
+
+std::vector<std::string> category_names(const config::Config& cfg) {
+  std::vector<std::string> out;
+  for (const auto& c : cfg.categories) out.push_back(c.name);
+  return out;
+}
+
+stats::PeriodicReportConfig periodic_config(const config::Config& cfg) {
+  stats::PeriodicReportConfig p;
+  for (auto period : cfg.reports.periods) {
+    p.periods.push_back(period == config::ReportPeriod::daily    ? stats::ReportPeriod::daily
+                        : period == config::ReportPeriod::weekly ? stats::ReportPeriod::weekly
+                                                                 : stats::ReportPeriod::monthly);
+  }
+  p.directory = in_state_dir(cfg, cfg.reports.directory, "reports");
+  p.formats.clear();
+  for (const auto& f : cfg.reports.formats) {
+    if (auto v = stats::parse_format(f)) p.formats.push_back(*v);
+  }
+  p.langs.clear();
+  for (const auto& l : cfg.reports.languages) {
+    if (auto v = stats::parse_lang(l)) p.langs.push_back(*v);
+  }
+  return p;
+}
+
+std::vector<stats::ListStatusRow> list_rows(const std::vector<blocklists::ListStatus>& lists) {
+  std::vector<stats::ListStatusRow> rows;
+  for (const auto& l : lists) {
+    stats::ListStatusRow r{l.name, l.category, l.entries, 0, stats::ListState::ok};
+    if (l.last_refresh) r.last_refresh = std::chrono::duration_cast<std::chrono::seconds>(l.last_refresh->time_since_epoch()).count();
+    r.state = l.state == blocklists::ListState::ok ? stats::ListState::ok
+              : l.state == blocklists::ListState::stale ? stats::ListState::stale : stats::ListState::failed;
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+}  // namespace
+
+Monitoring::Monitoring(asio::io_context& control, const std::vector<std::unique_ptr<Worker>>& workers,
+                       resolver::SnapshotHolder& snapshots, ListRefresher& lists, const ControlCounters& control_counters,
+                       ReloadFn reload)
+    : control_(control), workers_(workers), snapshots_(snapshots), lists_(lists),
+      control_counters_(control_counters), reload_(std::move(reload)), minute_timer_(control) {}
+
+Monitoring::~Monitoring() { minute_timer_.cancel(); }
+
+void Monitoring::start(const config::Config& cfg) {
+  if (cfg.stats.enabled) {
+    stats::StatsOptions o{in_state_dir(cfg, cfg.stats.database, "stats.sqlite"), cfg.stats.retention_days,
+                          cfg.stats.threshold, utc_offset_minutes(cfg)};
+    store_ = std::make_unique<stats::StatsStore>(o);
+    if (auto s = store_->open(); !s.ok) log::error("stats store: ", s.error, " (DNS service continues)");
+    aggregator_ = std::make_unique<stats::MinuteAggregator>(network_names(cfg), category_names(cfg), o.utc_offset_minutes);
+    if (!cfg.reports.periods.empty()) periodic_ = std::make_unique<stats::PeriodicReports>(periodic_config(cfg), o);
+    use(cfg);
+    flush_minute();  // the baseline: counts from here on
+    schedule_minute();
+  }
+  start_http(cfg);
+}
+
+void Monitoring::use(const config::Config& cfg) {
+  if (aggregator_) aggregator_->set_names(network_names(cfg), category_names(cfg));
+  if (store_) {
+    if (auto s = store_->record_networks(stats::networks_from_config(cfg)); !s.ok) log::error("stats store: ", s.error);
+  }
+}
+
+void Monitoring::stop() {
+  minute_timer_.cancel();
+  if (store_) flush_minute();
+  admin_.reset();
+  blockpage_.reset();
+}
+
+void Monitoring::schedule_minute() {
+  minute_timer_.expires_after(std::chrono::seconds(60));
+  minute_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    flush_minute();
+    if (++minutes_ % 60 == 0) hourly();
+    schedule_minute();
+  });
+}
+
+void Monitoring::flush_minute() {
+  if (!store_ || !aggregator_) return;
+  std::vector<stats::WorkerRead> reads;
+  for (const auto& w : workers_) reads.push_back(stats::read_worker(w->query_counters()));
+  const stats::MinuteBatch batch = aggregator_->collect(unix_now(), reads);
+  if (batch.empty()) return;
+  // A broken database keeps batches in memory and retries; DNS is never affected.
+  if (auto s = store_->flush(batch); !s.ok) log::error("stats store: ", s.error);
+}
+
+void Monitoring::hourly() {
+  if (!store_) return;
+  const std::int64_t now = unix_now();
+  if (auto s = store_->enforce_retention(now); !s.ok) log::error("stats retention: ", s.error);
+  if (auto s = store_->record_lists(list_rows(lists_.statuses())); !s.ok) log::error("stats store: ", s.error);
+  if (periodic_) {
+    std::vector<std::string> written;
+    if (auto s = periodic_->run(now, *store_, &written); !s.ok) log::error("periodic report: ", s.error);
+    for (const auto& f : written) log::info("report written: ", f);
+  }
+}
+
+}  // namespace sprout::net
