@@ -139,7 +139,7 @@ TEST_CASE("pcap reader extracts DNS payloads", "[harness]") {
     WARN("shared data absent: " << file.string());
     return;
   }
-  const auto payloads = read_pcap_payloads(file);
+  const auto payloads = sprout::test::read_dns_pcap(file);
   REQUIRE_FALSE(payloads.empty());
-  CHECK(parse_message(payloads[0].data).has_value());
+  CHECK(parse_message(payloads[0].bytes).has_value());
 }

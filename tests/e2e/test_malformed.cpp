@@ -167,11 +167,13 @@ TEST_CASE("captured and fuzzed packets replayed raw do not hurt the server", "[r
     send_paced(client, s.port(), read_binary(file), replies);  // the file itself, as one datagram
     ++sent;
     Bytes tcp_stream;
-    for (auto& p : read_pcap_payloads(file)) {
-      if (p.tcp) {
-        tcp_stream.insert(tcp_stream.end(), p.data.begin(), p.data.end());
+    for (auto& m : sprout::test::read_dns_pcap(file)) {
+      if (m.tcp) {  // re-framed (RFC 7766 length prefix) and sent on one connection
+        tcp_stream.push_back(static_cast<std::uint8_t>(m.bytes.size() >> 8));
+        tcp_stream.push_back(static_cast<std::uint8_t>(m.bytes.size()));
+        tcp_stream.insert(tcp_stream.end(), m.bytes.begin(), m.bytes.end());
       } else {
-        send_paced(client, s.port(), std::move(p.data), replies);
+        send_paced(client, s.port(), std::move(m.bytes), replies);
         ++sent;
       }
     }

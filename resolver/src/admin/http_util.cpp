@@ -87,42 +87,6 @@ std::string_view bearer_token(std::string_view authorization) noexcept {
   return token;
 }
 
-std::string html_escape(std::string_view in) {
-  std::string out;
-  out.reserve(in.size() + 16);
-  for (const char c : in) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string json_escape(std::string_view in) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(in.size() + 8);
-  for (const char c : in) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (u < 0x20) {
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string truncate_utf8(std::string_view in, std::size_t max_bytes) {
   if (in.size() <= max_bytes) return std::string(in);
   std::size_t cut = max_bytes;

@@ -7,6 +7,7 @@
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/blocklists/normalize.hpp"
 #include "sprout/policy/schedule_clock.hpp"
+#include "sprout/resolver/text_escape.hpp"
 
 namespace sprout::resolver {
 namespace {
@@ -44,16 +45,6 @@ void describe_match(const Snapshot& snap, const Decision& d, Explanation& e) {
   const auto line = blocklists::find_line(blocklists::list_content_path(*snap.config, list),
                                           blocklists::from_config(list.format), d.matched);
   e.line = line.value_or(0);
-}
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -123,7 +114,7 @@ std::string to_text(const Explanation& e) {
 
 std::string to_json(const Explanation& e) {
   std::ostringstream o;
-  auto field = [&](const char* k, const std::string& v) { o << "\"" << k << "\":\"" << json_escape(v) << "\","; };
+  auto field = [&](const char* k, const std::string& v) { o << "\"" << k << "\":\"" << text::json_escape(v) << "\","; };
   o << "{";
   field("client", e.client);
   field("name", e.name);
@@ -140,10 +131,10 @@ std::string to_json(const Explanation& e) {
   field("next_change", e.next_change);
   o << "\"line\":" << e.line << ",\"ttl_cap\":" << (e.ttl_cap == UINT32_MAX ? -1 : static_cast<long long>(e.ttl_cap));
   o << ",\"active_schedules\":[";
-  for (std::size_t i = 0; i < e.active_schedules.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(e.active_schedules[i]) << "\"";
+  for (std::size_t i = 0; i < e.active_schedules.size(); ++i) o << (i ? "," : "") << "\"" << text::json_escape(e.active_schedules[i]) << "\"";
   o << "],\"labels\":{";
   std::size_t i = 0;
-  for (const auto& [k, v] : e.labels) o << (i++ ? "," : "") << "\"" << json_escape(k) << "\":\"" << json_escape(v) << "\"";
+  for (const auto& [k, v] : e.labels) o << (i++ ? "," : "") << "\"" << text::json_escape(k) << "\":\"" << text::json_escape(v) << "\"";
   o << "}}";
   return o.str();
 }

@@ -1,6 +1,8 @@
 // Report wording in English and Vietnamese, and the escaping helpers the renderers share.
 #pragma once
 
+#include "sprout/resolver/text_escape.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,8 +35,8 @@ struct Texts {
 [[nodiscard]] std::string labels_text(const std::map<std::string, std::string>& labels);
 [[nodiscard]] std::string category_label(std::string_view category, Lang lang);
 
-[[nodiscard]] std::string json_escape(std::string_view s);
-[[nodiscard]] std::string html_escape(std::string_view s);
+using text::html_escape;
+using text::json_escape;
 [[nodiscard]] std::string csv_cell(std::string_view s);
 
 }  // namespace sprout::stats::detail

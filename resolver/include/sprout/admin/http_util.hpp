@@ -1,6 +1,8 @@
 // Small, Asio-free HTTP helpers shared by the admin and block page servers (URL parsing, escaping, auth).
 #pragma once
 
+#include "sprout/resolver/text_escape.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -27,11 +29,9 @@ struct Target {
 // The token of "Authorization: Bearer <token>" (scheme case-insensitive); empty when absent.
 [[nodiscard]] std::string_view bearer_token(std::string_view authorization) noexcept;
 
-// Escapes & < > " ' for HTML text and attribute values.
-[[nodiscard]] std::string html_escape(std::string_view in);
+using text::html_escape;
 
-// Escapes a string for use inside JSON double quotes (control characters as \u00XX).
-[[nodiscard]] std::string json_escape(std::string_view in);
+using text::json_escape;
 
 // Keeps at most max_bytes of UTF-8 without cutting a character; appends "…" when it cut.
 [[nodiscard]] std::string truncate_utf8(std::string_view in, std::size_t max_bytes);
