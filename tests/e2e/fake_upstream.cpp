@@ -256,10 +256,11 @@ void accept_one(int listener, std::vector<Connection>& connections) {
     for (const auto& c : connections) fds.push_back({c.fd.get(), POLLIN, 0});
     if (::poll(fds.data(), fds.size(), -1) < 0) continue;
     if (fds[0].revents & POLLIN) serve_udp(udp, o, log);
+    const std::size_t polled = connections.size();  // only these have an entry in `fds`
     if (fds[1].revents & POLLIN) accept_one(tcp, connections);
     std::vector<Connection> alive;
     for (std::size_t i = 0; i < connections.size(); ++i) {
-      const bool ready = (fds[i + 2].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+      const bool ready = i < polled && (fds[i + 2].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
       if (!ready || serve_tcp(connections[i], o, log)) alive.push_back(std::move(connections[i]));
     }
     connections = std::move(alive);
