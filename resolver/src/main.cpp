@@ -24,6 +24,8 @@ usage:
   sproutdns report [--config FILE] --from YYYY-MM-DD --to YYYY-MM-DD [--scope label=value ...]
                    --format html|csv|json [--lang vi|en] -o FILE
       a privacy-safe report from the stats store (counts under the threshold shown as <5)
+  sproutdns querylog [--config FILE] --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|jsonl]
+      export the opt-in query log (clients appear only as daily pseudonyms)
   sproutdns --version
   sproutdns --help
 
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
   if (command == "lists") return sprout::cli::lists(args);
   if (command == "explain") return sprout::cli::explain(args);
   if (command == "report") return sprout::cli::report(args);
+  if (command == "querylog") return sprout::cli::querylog(args);
   if (!args.empty() && args[0] == "serve") args.erase(args.begin());
   return serve(args);
 }

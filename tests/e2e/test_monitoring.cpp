@@ -120,3 +120,26 @@ TEST_CASE("traffic shows up in metrics, the admin API, the block page and report
   REQUIRE(run_command(base + " --format json -o " + (dir / "r.json").string()).exit_code == 0);
   CHECK(read_file(dir / "r.json").find("\"count\": 7") != std::string::npos);
 }
+
+TEST_CASE("the opt-in query log keeps pseudonyms, never addresses, and honours opt-out", "[resolver][monitoring][querylog]") {
+  SPROUT_REQUIRE_RESOLVER();
+  TempDir dir;
+  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  const std::string config = "listen: [\"127.0.0.1:0\"]\nworkers: 1\n"
+      "upstreams: [{address: 127.0.0.1, port: " + std::to_string(upstream.port()) + "}]\n"
+      "state_dir: " + (dir / "state").string() + "\nadmin: {enabled: false}\n"
+      "query_log: {enabled: true, opt_out: [staff]}\n"
+      "networks: {kids: {cidrs: [127.0.0.2/32], profile: default}, staff: {cidrs: [127.0.0.3/32], profile: default}}\n";
+  Resolver r(dir.path(), config);
+  CHECK(parse_dig_output(dig(r.udp_port(), "-b 127.0.0.2 logged.example A").output).status == "NOERROR");
+  CHECK(parse_dig_output(dig(r.udp_port(), "-b 127.0.0.3 private.example A").output).status == "NOERROR");
+  REQUIRE(r.process().terminate() == std::optional<int>(0));
+  const auto out = run_command(sproutdns_path() + " querylog --config " + (dir / "sprout.yaml").string() +
+                               " --from " + today_utc() + " --to " + today_utc() + " --format jsonl");
+  INFO(out.output);
+  CHECK(out.exit_code == 0);
+  CHECK(out.output.find("logged.example") != std::string::npos);
+  CHECK(out.output.find("private.example") == std::string::npos);  // staff opted out
+  CHECK(out.output.find("127.0.0.2") == std::string::npos);        // pseudonym only
+}

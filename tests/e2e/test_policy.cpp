@@ -140,3 +140,30 @@ TEST_CASE("explain prints the decision serving makes: network, schedule, rule, a
   const auto json = run_command(base + " --client 127.0.0.2 --json www.google.com AAAA");
   CHECK(json.output.find("\"action\":\"rewrite\"") != std::string::npos);
 }
+
+TEST_CASE("PROXY v2 from a trusted front end carries the client that picks the network", "[resolver][policy][proxy]") {
+  SPROUT_REQUIRE_RESOLVER();
+  TempDir dir;
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  Resolver r(dir.path(), policy_config(upstream.port(), dir.path()) + "proxy_protocol: [127.0.0.1/32]\n");
+  const auto with_proxy = [](std::uint8_t last_octet, const Bytes& query) {
+    Bytes b = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x21, 0x12, 0x00, 0x0C,
+               127, 0, 0, last_octet, 127, 0, 0, 1, 0x30, 0x39, 0x00, 0x35};
+    b.insert(b.end(), query.begin(), query.end());
+    return b;
+  };
+  const Bytes q = build_query(0x4444, "www.adult.test.", rr_type::kA);
+  const auto kids = udp_exchange(with_proxy(2, q), r.udp_port());
+  REQUIRE(kids);
+  CHECK(parse_message(*kids)->rcode() == rcode::kNxDomain);
+  const auto staff = udp_exchange(with_proxy(3, q), r.udp_port());
+  REQUIRE(staff);
+  CHECK(parse_message(*staff)->answer_ips() == std::vector<std::string>{"192.0.2.1"});
+  // Without a header the front end itself is in no network: REFUSED, never an open resolver.
+  const auto direct = udp_exchange(q, r.udp_port());
+  REQUIRE(direct);
+  CHECK(parse_message(*direct)->rcode() == rcode::kRefused);
+  // A header from an untrusted source is not believed.
+  const auto spoofed = udp_exchange(with_proxy(3, q), r.udp_port(), 1000ms, "127.0.0.2");
+  CHECK((!spoofed || parse_message(*spoofed)->rcode() != rcode::kNoError));
+}

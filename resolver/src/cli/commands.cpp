@@ -2,6 +2,7 @@
 #include "commands.hpp"
 
 #include <cstdio>
+#include <iostream>
 
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/config/loader.hpp"
@@ -9,6 +10,7 @@
 #include "sprout/policy/clock.hpp"
 #include "sprout/policy/time_zone.hpp"
 #include "sprout/resolver/explain.hpp"
+#include "sprout/stats/query_log.hpp"
 #include "sprout/stats/report_command.hpp"
 
 namespace sprout::cli {
@@ -95,6 +97,30 @@ int report(const std::vector<std::string>& args) {
   const auto zone = cfg->timezone == "UTC" ? std::optional(policy::TimeZone::utc()) : policy::TimeZone::load(cfg->timezone, error);
   if (zone) options.utc_offset_minutes = static_cast<int>(zone->utc_offset(std::chrono::system_clock::now()).count() / 60);
   return stats::run_report_command(rest, options);
+}
+
+int querylog(const std::vector<std::string>& args) {
+  std::string path, from, to, format = "csv";
+  for (std::size_t i = 1; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--config") path = args[i + 1];
+    else if (args[i] == "--from") from = args[i + 1];
+    else if (args[i] == "--to") to = args[i + 1];
+    else if (args[i] == "--format") format = args[i + 1];
+  }
+  const auto f = stats::Date::parse(from), t = stats::Date::parse(to);
+  if (!f || !t || (format != "csv" && format != "jsonl") || args.size() % 2 == 0) {
+    std::fputs("usage: sproutdns querylog [--config FILE] --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|jsonl]\n", stderr);
+    return 2;
+  }
+  const auto cfg = load_config(path);
+  if (!cfg) return 1;
+  stats::QueryLogOptions o;
+  o.enabled = true;  // exporting what an enabled log wrote earlier
+  o.db_path = cfg->query_log.database.empty() ? cfg->state_dir + "/querylog.sqlite" : cfg->query_log.database;
+  stats::QueryLog log(o);
+  const auto s = log.export_range(*f, *t, format == "csv" ? stats::ExportFormat::csv : stats::ExportFormat::json_lines, std::cout);
+  if (!s.ok) std::fprintf(stderr, "sproutdns querylog: %s\n", s.error.c_str());
+  return s.ok ? 0 : 1;
 }
 
 }  // namespace sprout::cli

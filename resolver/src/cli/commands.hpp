@@ -16,5 +16,6 @@ int check_config(const std::vector<std::string>& args);
 int lists(const std::vector<std::string>& args);
 int explain(const std::vector<std::string>& args);
 int report(const std::vector<std::string>& args);
+int querylog(const std::vector<std::string>& args);
 
 }  // namespace sprout::cli

@@ -103,24 +103,29 @@ std::array<std::uint64_t, kLatencyBucketsUs.size() + 1> QueryCounters::latency_b
   return out;
 }
 
-void record_query(QueryCounters& counters, const QueryContext& q, std::uint64_t latency_us) noexcept {
-  const std::size_t network = q.network != nullptr ? q.network->index : kMaxCountedNetworks - 1;
+ReportAction report_action(const QueryContext& q) noexcept {
   const Decision& d = q.decision;
-  ReportAction action;
   switch (q.action) {
-    case Action::refused: action = ReportAction::refused; break;
-    case Action::servfail: action = ReportAction::servfail; break;
+    case Action::refused: return ReportAction::refused;
+    case Action::servfail: return ReportAction::servfail;
     case Action::blocked: {
       const bool bypass = d.reason == Reason::bypass ||
                           (d.category >= 0 && ((q.snapshot->bypass_categories >> d.category) & 1u) != 0);
-      action = bypass ? ReportAction::bypass_blocked : ReportAction::blocked;
-      if (!d.matched.empty()) counters.count_blocked_domain(d.matched, d.category);
-      break;
+      return bypass ? ReportAction::bypass_blocked : ReportAction::blocked;
     }
-    case Action::allowed: action = d.kind == DecisionKind::rewrite ? ReportAction::safesearch : ReportAction::allowed; break;
-    default: return;  // malformed or dropped: not a query anyone asked for in earnest
+    case Action::allowed: return d.kind == DecisionKind::rewrite ? ReportAction::safesearch : ReportAction::allowed;
+    default: return ReportAction::kCount;  // malformed or dropped
   }
-  counters.count(network, d.category, action);
+}
+
+void record_query(QueryCounters& counters, const QueryContext& q, std::uint64_t latency_us) noexcept {
+  const ReportAction action = report_action(q);
+  if (action == ReportAction::kCount) return;  // not a query anyone asked for in earnest
+  const std::size_t network = q.network != nullptr ? q.network->index : kMaxCountedNetworks - 1;
+  if (q.action == Action::blocked && !q.decision.matched.empty()) {
+    counters.count_blocked_domain(q.decision.matched, q.decision.category);
+  }
+  counters.count(network, q.decision.category, action);
   counters.observe_latency_us(latency_us);
 }
 

@@ -15,7 +15,10 @@ constexpr std::uint8_t kFamilyInet = 0x1, kFamilyInet6 = 0x2;
 ProxyHeader parse_proxy_v2(std::span<const std::uint8_t> bytes) noexcept {
   ProxyHeader h;
   const std::size_t sig = std::min(bytes.size(), sizeof kSignature);
-  if (std::memcmp(bytes.data(), kSignature, sig) != 0) return h;  // invalid
+  if (bytes.empty() || std::memcmp(bytes.data(), kSignature, sig) != 0) {
+    h.status = ProxyStatus::absent;
+    return h;
+  }
   if (bytes.size() < kProxyFixedSize) {
     h.status = ProxyStatus::incomplete;
     return h;

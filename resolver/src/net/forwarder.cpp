@@ -3,7 +3,6 @@
 
 #include "sprout/dns/message_writer.hpp"
 #include "sprout/resolver/stages/cache_stages.hpp"
-#include "sprout/net/worker.hpp"
 #include "sprout/resolver/log.hpp"
 
 namespace sprout::net {
@@ -15,9 +14,8 @@ constexpr std::size_t kMaxUpstreams = 16;
 }  // namespace
 
 Forwarder::Forwarder(asio::io_context& io, const std::vector<config::Upstream>& upstreams,
-                     std::span<std::uint8_t> scratch, WorkerCounters& counters,
-                     resolver::QueryCounters& query_counters)
-    : scratch_(scratch), counters_(counters), query_counters_(query_counters) {
+                     std::span<std::uint8_t> scratch, DoneFn done)
+    : scratch_(scratch), done_(std::move(done)) {
   for (std::size_t i = 0; i < upstreams.size() && i < kMaxUpstreams; ++i) {
     channels_.push_back(std::make_unique<AresChannel>(io, upstreams[i]));
     down_until_.push_back(Clock::time_point{});
@@ -90,10 +88,10 @@ void Forwarder::fail(std::unique_ptr<PendingQuery> p) {
 }
 
 void Forwarder::finish(PendingQuery& p, std::span<const std::uint8_t> answer) {
-  if (!p.counted) return p.reply->send(answer);
-  counters_.count(p.ctx.action);
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - p.start).count();
-  resolver::record_query(query_counters_, p.ctx, static_cast<std::uint64_t>(us));
+  if (p.counted) {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - p.start).count();
+    done_(p.ctx, static_cast<std::uint64_t>(us));
+  }
   p.reply->send(answer);
 }
 

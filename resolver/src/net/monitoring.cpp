@@ -74,6 +74,17 @@ std::vector<stats::ListStatusRow> list_rows(const std::vector<blocklists::ListSt
   return rows;
 }
 
+
+stats::QueryLogOptions query_log_options(const config::Config& cfg) {
+  stats::QueryLogOptions o;
+  o.enabled = cfg.query_log.enabled;
+  o.db_path = in_state_dir(cfg, cfg.query_log.database, "querylog.sqlite");
+  o.retention_days = cfg.query_log.retention_days;
+  o.opt_out_networks = {cfg.query_log.opt_out.begin(), cfg.query_log.opt_out.end()};
+  o.utc_offset_minutes = utc_offset_minutes(cfg);
+  return o;
+}
+
 }  // namespace
 
 Monitoring::Monitoring(asio::io_context& control, const std::vector<std::unique_ptr<Worker>>& workers,
@@ -94,9 +105,22 @@ void Monitoring::start(const config::Config& cfg) {
     if (!cfg.reports.periods.empty()) periodic_ = std::make_unique<stats::PeriodicReports>(periodic_config(cfg), o);
     use(cfg);
     flush_minute();  // the baseline: counts from here on
-    schedule_minute();
   }
+  start_query_log(cfg);
+  if (store_ || query_log_) schedule_minute();
   start_http(cfg);
+}
+
+void Monitoring::start_query_log(const config::Config& cfg) {
+  if (!cfg.query_log.enabled) return;
+  query_log_ = std::make_unique<stats::QueryLog>(query_log_options(cfg));
+  if (auto s = query_log_->open(); !s.ok) {
+    log::error("query log: ", s.error, " (DNS service continues, nothing is logged)");
+    query_log_.reset();
+    return;
+  }
+  for (const auto& w : workers_) w->set_query_log(query_log_.get());
+  log::info("query log on: client addresses pseudonymized (daily key), kept ", cfg.query_log.retention_days, " days");
 }
 
 void Monitoring::use(const config::Config& cfg) {
@@ -108,7 +132,11 @@ void Monitoring::use(const config::Config& cfg) {
 
 void Monitoring::stop() {
   minute_timer_.cancel();
-  if (store_) flush_minute();
+  flush_minute();
+  if (query_log_) {
+    for (const auto& w : workers_) w->set_query_log(nullptr);  // workers have stopped; be tidy
+    (void)query_log_->flush();
+  }
   admin_.reset();
   blockpage_.reset();
 }
@@ -124,6 +152,9 @@ void Monitoring::schedule_minute() {
 }
 
 void Monitoring::flush_minute() {
+  if (query_log_) {
+    if (auto s = query_log_->flush(); !s.ok) log::error("query log: ", s.error);
+  }
   if (!store_ || !aggregator_) return;
   std::vector<stats::WorkerRead> reads;
   for (const auto& w : workers_) reads.push_back(stats::read_worker(w->query_counters()));
@@ -134,8 +165,11 @@ void Monitoring::flush_minute() {
 }
 
 void Monitoring::hourly() {
-  if (!store_) return;
   const std::int64_t now = unix_now();
+  if (query_log_) {
+    if (auto s = query_log_->enforce_retention(now); !s.ok) log::error("query log retention: ", s.error);
+  }
+  if (!store_) return;
   if (auto s = store_->enforce_retention(now); !s.ok) log::error("stats retention: ", s.error);
   if (auto s = store_->record_lists(list_rows(lists_.statuses())); !s.ok) log::error("stats store: ", s.error);
   if (periodic_) {

@@ -75,6 +75,7 @@ void TcpConnection::read_proxy_header() {
   asio::async_read(socket_, asio::buffer(body_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
     if (ec) return self->close();
     const resolver::ProxyHeader h = resolver::parse_proxy_v2(self->body_);
+    if (h.status == resolver::ProxyStatus::absent) return self->close();  // TCP from a front end must start with it
     if (h.status != resolver::ProxyStatus::incomplete || h.length == 0) {
       if (h.status == resolver::ProxyStatus::local) return self->read_length();
       return self->close();

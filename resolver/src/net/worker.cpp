@@ -6,6 +6,7 @@
 #include "sprout/net/tcp_server.hpp"
 #include "sprout/net/udp_listener.hpp"
 #include "sprout/resolver/log.hpp"
+#include "sprout/stats/query_log.hpp"
 #include "sprout/resolver/proxy_protocol.hpp"
 
 namespace sprout::net {
@@ -38,7 +39,8 @@ config::IpAddress to_ip(const asio::ip::address& a) {
 Worker::Worker(std::size_t index, const resolver::SnapshotHolder& snapshots, WorkerSockets sockets)
     : index_(index), snapshot_(snapshots) {
   const auto& cfg = *snapshot_.get()->config;
-  forwarder_ = std::make_unique<Forwarder>(io_, cfg.upstreams, scratch_, counters_, query_counters_);
+  forwarder_ = std::make_unique<Forwarder>(io_, cfg.upstreams, scratch_,
+                                          [this](const resolver::QueryContext& q, std::uint64_t us) { record(q, us); });
   for (int fd : sockets.udp) udp_.push_back(std::make_unique<UdpListener>(*this, fd));
   for (int fd : sockets.tcp) tcp_.push_back(std::make_shared<TcpAcceptor>(*this, fd));
 }
@@ -61,6 +63,7 @@ bool Worker::trusted_proxy(const config::IpAddress& peer) {
 bool Worker::unwrap_proxy(std::span<const std::uint8_t>& wire, config::IpAddress& client) {
   if (!trusted_proxy(client)) return true;  // an untrusted peer's header is just a bad query
   const resolver::ProxyHeader h = resolver::parse_proxy_v2(wire);
+  if (h.status == resolver::ProxyStatus::absent) return true;  // the front end asking for itself
   if (h.status != resolver::ProxyStatus::ok && h.status != resolver::ProxyStatus::local) return false;
   if (h.status == resolver::ProxyStatus::ok) client = h.source;
   wire = wire.subspan(h.length);
@@ -97,10 +100,7 @@ resolver::Outcome Worker::decide(std::span<const std::uint8_t> wire, const confi
   ctx_.snapshot = snapshot_.get().get();
   ctx_.scratch = out.empty() ? std::span<std::uint8_t>(scratch_) : out;
   const resolver::Outcome outcome = resolver::handle_query(wire, ctx_);
-  if (outcome != resolver::Outcome::forward) {
-    counters_.count(ctx_.action);
-    resolver::record_query(query_counters_, ctx_, 0);  // answered in the receive loop
-  }
+  if (outcome != resolver::Outcome::forward) record(ctx_, 0);  // answered in the receive loop
   if (ctx_.prefetch) {
     // A popular cached answer about to expire: refresh it upstream; the answer only feeds
     // the cache. ctx_ still describes this query, so it is copied before anything else runs.
@@ -111,6 +111,24 @@ resolver::Outcome Worker::decide(std::span<const std::uint8_t> wire, const confi
     ctx_.response_size = size;
   }
   return outcome;
+}
+
+void Worker::record(const resolver::QueryContext& q, std::uint64_t latency_us) {
+  counters_.count(q.action);
+  resolver::record_query(query_counters_, q, latency_us);
+  stats::QueryLog* log = query_log_.load(std::memory_order_acquire);
+  const resolver::ReportAction action = resolver::report_action(q);
+  if (log == nullptr || q.network == nullptr || action == resolver::ReportAction::kCount) return;
+  // Opt-in only: the address is pseudonymized inside record() and never stored as given.
+  stats::QueryLogEntry e;
+  e.timestamp = std::chrono::duration_cast<std::chrono::seconds>(q.snapshot->clock_now().time_since_epoch()).count();
+  e.network = q.network->name;
+  e.qname = std::string(q.view.qname.view());
+  e.qtype = q.view.qtype;
+  e.action = std::string(resolver::report_action_name(action));
+  if (q.decision.category >= 0) e.category = q.snapshot->config->categories[static_cast<std::size_t>(q.decision.category)].name;
+  e.client = q.client.to_string();
+  log->record(e);
 }
 
 void Worker::forward_current(std::unique_ptr<ReplySink> reply, bool counted) {

@@ -81,7 +81,10 @@ TEST_CASE("PROXY v2 headers") {
   CHECK(resolver::parse_proxy_v2(local).status == resolver::ProxyStatus::local);
   auto bad = h;
   bad[3] = 0;
-  CHECK(resolver::parse_proxy_v2(bad).status == resolver::ProxyStatus::invalid);
+  CHECK(resolver::parse_proxy_v2(bad).status == resolver::ProxyStatus::absent);
+  auto truncated_family = h;
+  truncated_family[13] = 0x00;  // UNSPEC: no address to apply policy to
+  CHECK(resolver::parse_proxy_v2(truncated_family).status == resolver::ProxyStatus::invalid);
   auto v1 = h;
   v1[12] = 0x11;
   CHECK(resolver::parse_proxy_v2(v1).status == resolver::ProxyStatus::invalid);
@@ -169,4 +172,63 @@ TEST_CASE("the engine answers blocked names itself, with the category in EDE") {
   CHECK(rcode(r) == 3);
   CHECK(dns::get16(&r[0]) == 0x5151);
   CHECK(std::string(r.end() - 8, r.end()) == "gambling");
+}
+
+namespace {
+
+// A Tuesday, 2026-12-01, at hh:mm UTC.
+std::chrono::system_clock::time_point tuesday(int hh, int mm) {
+  return std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} + std::chrono::hours(hh) + std::chrono::minutes(mm);
+}
+
+std::shared_ptr<resolver::Snapshot> scheduled_snapshot() {
+  auto cfg = std::make_shared<config::Config>();
+  cfg->categories = {{"social", ""}, {"education", ""}, {"bypass", ""}};
+  config::Profile kids;
+  kids.name = "kids";
+  kids.allow = {"always.example"};
+  kids.safesearch.google = true;
+  config::Schedule school{"school", {{0x1f, 8 * 60, 11 * 60 + 30}}, config::ScheduleMode::add_categories, {"social"}, {}, {}};
+  config::Schedule exam{"exam", {{0x1f, 13 * 60, 14 * 60}}, config::ScheduleMode::allowlist_only, {}, {"exam.example"}, {"education"}};
+  config::Schedule bed{"bed", {{0x7f, 21 * 60, 6 * 60}}, config::ScheduleMode::block_all, {}, {"wiki.example"}, {}};
+  kids.schedules = {school, exam, bed};
+  cfg->profiles = {kids};
+  cfg->networks.push_back({"kids", {*config::IpPrefix::parse("127.0.0.0/8")}, "kids", {}});
+  blocklists::IndexBuilder b(3);
+  b.add("social.example", blocklists::Rule{}, 1u << 0, 0);
+  b.add("learn.example", blocklists::Rule{}, 1u << 1, 1);
+  b.add("dns.bypass.example", blocklists::Rule{}, 1u << 2, 2);
+  return std::make_shared<resolver::Snapshot>(cfg, std::make_shared<blocklists::DomainIndex>(b.build()));
+}
+
+resolver::Decision at(const resolver::Snapshot& s, std::string_view name, std::chrono::system_clock::time_point t) {
+  return resolver::decide(s, *s.networks.match(*config::IpAddress::parse("127.0.0.1")), name, 1, t);
+}
+
+}  // namespace
+
+TEST_CASE("schedules: added categories, exam mode, bedtime, TTL caps and precedence") {
+  using resolver::DecisionKind;
+  using resolver::Reason;
+  const auto snap = scheduled_snapshot();
+  const resolver::Snapshot& s = *snap;
+  // School hours add social; outside them social resolves.
+  CHECK(at(s, "www.social.example", tuesday(9, 0)).kind == DecisionKind::block);
+  CHECK(at(s, "www.social.example", tuesday(11, 30)).kind == DecisionKind::resolve);  // the end is exclusive
+  CHECK(at(s, "www.social.example", tuesday(8, 0)).kind == DecisionKind::block);      // the start is inclusive
+  CHECK(at(s, "www.social.example", tuesday(11, 29)).ttl_cap == 60);                 // never past 11:30
+  // Exam mode: only its names and allowed categories resolve; SafeSearch does not leak past it.
+  CHECK(at(s, "exam.example", tuesday(13, 30)).reason == Reason::schedule_allow);
+  CHECK(at(s, "x.learn.example", tuesday(13, 30)).kind == DecisionKind::resolve);
+  CHECK(at(s, "www.google.com", tuesday(13, 30)).reason == Reason::schedule_allowlist_only);
+  CHECK(at(s, "www.google.com", tuesday(12, 0)).kind == DecisionKind::rewrite);
+  // Bedtime crosses midnight: blocked at 23:00 and 05:59, not at 06:00.
+  CHECK(at(s, "example.org", tuesday(23, 0)).reason == Reason::schedule_block_all);
+  CHECK(at(s, "example.org", tuesday(5, 59)).kind == DecisionKind::block);
+  CHECK(at(s, "example.org", tuesday(6, 0)).kind == DecisionKind::resolve);
+  CHECK(at(s, "en.wiki.example", tuesday(23, 0)).kind == DecisionKind::resolve);
+  // The admin's allow list beats every window; bypass beats windows and lists.
+  CHECK(at(s, "always.example", tuesday(23, 0)).reason == Reason::allow_override);
+  CHECK(at(s, "use-application-dns.net", tuesday(12, 0)).reason == Reason::bypass);
+  CHECK(at(s, "dns.bypass.example", tuesday(12, 0)).kind == DecisionKind::block);  // bypass category, not in `block`
 }

@@ -17,8 +17,6 @@
 
 namespace sprout::net {
 
-struct WorkerCounters;
-
 // Where an answer goes: the forwarder only needs to send or to give up.
 class ReplySink {
  public:
@@ -48,8 +46,10 @@ struct UpstreamCounters {
 
 class Forwarder {
  public:
+  // `done` is told about every counted query when its answer is ready (counters, query log).
+  using DoneFn = std::function<void(const resolver::QueryContext&, std::uint64_t latency_us)>;
   Forwarder(asio::io_context& io, const std::vector<config::Upstream>& upstreams, std::span<std::uint8_t> scratch,
-            WorkerCounters& counters, resolver::QueryCounters& query_counters);
+            DoneFn done);
   void forward(std::unique_ptr<PendingQuery> p);
   [[nodiscard]] std::size_t size() const noexcept { return channels_.size(); }
   [[nodiscard]] const UpstreamCounters& upstream_counters(std::size_t i) const noexcept { return *upstream_counters_[i]; }
@@ -64,8 +64,7 @@ class Forwarder {
   std::vector<std::unique_ptr<AresChannel>> channels_;
   std::vector<Clock::time_point> down_until_;  // skipped while in the future, unless all are down
   std::span<std::uint8_t> scratch_;
-  WorkerCounters& counters_;
-  resolver::QueryCounters& query_counters_;
+  DoneFn done_;
   std::vector<std::unique_ptr<UpstreamCounters>> upstream_counters_;
   void finish(PendingQuery& p, std::span<const std::uint8_t> answer);
   std::array<std::uint8_t, dns::kMaxForwardUdpSize + 4096> query_buf_{};

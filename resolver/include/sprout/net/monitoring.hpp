@@ -15,6 +15,7 @@
 #include "sprout/net/list_refresher.hpp"
 #include "sprout/net/worker.hpp"
 #include "sprout/stats/minute_aggregator.hpp"
+#include "sprout/stats/query_log.hpp"
 #include "sprout/stats/report_command.hpp"
 #include "sprout/stats/stats_store.hpp"
 
@@ -52,6 +53,7 @@ class Monitoring {
   admin::ReportResult report(const admin::QueryParams& params);
   admin::BlockInfo block_info(std::string_view host, std::string_view client) const;
   void start_http(const config::Config& cfg);
+  void start_query_log(const config::Config& cfg);
 
   asio::io_context& control_;
   const std::vector<std::unique_ptr<Worker>>& workers_;
@@ -63,6 +65,7 @@ class Monitoring {
   std::unique_ptr<stats::StatsStore> store_;
   std::unique_ptr<stats::MinuteAggregator> aggregator_;
   std::unique_ptr<stats::PeriodicReports> periodic_;
+  std::unique_ptr<stats::QueryLog> query_log_;  // opt-in; workers hold a plain pointer to it
   std::unique_ptr<admin::AdminServer> admin_;
   std::unique_ptr<admin::BlockPageServer> blockpage_;
   int minutes_ = 0;

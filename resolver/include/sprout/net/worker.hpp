@@ -16,6 +16,10 @@
 #include "sprout/resolver/counters.hpp"
 #include "sprout/resolver/snapshot.hpp"
 
+namespace sprout::stats {
+class QueryLog;
+}
+
 namespace sprout::net {
 
 class UdpListener;
@@ -64,6 +68,8 @@ class Worker {
   WorkerCounters& counters() noexcept { return counters_; }
   [[nodiscard]] const resolver::QueryCounters& query_counters() const noexcept { return query_counters_; }
   [[nodiscard]] const Forwarder& forwarder() const noexcept { return *forwarder_; }
+  // Query log (opt-in): set by the control thread, read per query by this worker.
+  void set_query_log(stats::QueryLog* log) noexcept { query_log_.store(log, std::memory_order_release); }
   int tcp_open = 0;  // connections currently open on this worker
 
  private:
@@ -76,8 +82,11 @@ class Worker {
   std::vector<std::shared_ptr<TcpAcceptor>> tcp_;
   WorkerCounters counters_;
   resolver::QueryCounters query_counters_;
+  std::atomic<stats::QueryLog*> query_log_{nullptr};
   std::thread thread_;
   resolver::QueryContext ctx_;  // reused for synchronous answers
+
+  void record(const resolver::QueryContext& q, std::uint64_t latency_us);
 };
 
 config::IpAddress to_ip(const asio::ip::address& a);

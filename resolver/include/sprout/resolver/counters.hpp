@@ -70,6 +70,9 @@ class QueryCounters {
   std::vector<DomainSlot> domains_;
 };
 
+// The report action of a finished query (kCount: malformed or dropped, not counted).
+[[nodiscard]] ReportAction report_action(const QueryContext& q) noexcept;
+
 // Counts one finished query: its network, category and report action, the blocked domain
 // (the list entry that matched, never the full name), and its latency.
 void record_query(QueryCounters& counters, const QueryContext& q, std::uint64_t latency_us) noexcept;

@@ -12,8 +12,9 @@ namespace sprout::resolver {
 enum class ProxyStatus : std::uint8_t {
   ok,          // `source` is the client the front end saw
   local,       // LOCAL command (health checks): use the connection's own address
+  absent,      // no PROXY signature: an ordinary message from the peer itself
   incomplete,  // need more bytes (TCP); `length` says how many in all, once known
-  invalid,     // not a PROXY v2 header, or one we cannot use: drop it
+  invalid,     // a PROXY signature, but a header we cannot use: drop it
 };
 
 struct ProxyHeader {
