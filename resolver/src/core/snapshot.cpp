@@ -41,6 +41,7 @@ void SnapshotHolder::publish(std::shared_ptr<Snapshot> next) {
   next->generation = generation_.load(std::memory_order_relaxed) + 1;
   current_.store(std::move(next), std::memory_order_release);
   generation_.fetch_add(1, std::memory_order_release);
+  if (on_publish_) on_publish_();
 }
 
 }  // namespace sprout::resolver

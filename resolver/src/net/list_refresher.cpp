@@ -71,7 +71,11 @@ void ListRefresher::schedule() {
 }
 
 void ListRefresher::refresh_now() {
-  if (shortest_refresh(*cfg_).count() == 0 || busy_.exchange(true)) return;
+  if (shortest_refresh(*cfg_).count() == 0) {
+    settled_ = true;  // only files and builtin lists: all loaded already
+    return;
+  }
+  if (busy_.exchange(true)) return;
   std::thread([this, cfg = cfg_, shared = shared_, cache = cache_] {
     std::vector<blocklists::ListStatus> statuses;
     auto snap = build_snapshot(cfg, true, &statuses, cache);
@@ -86,6 +90,7 @@ void ListRefresher::refresh_now() {
 void ListRefresher::publish(std::shared_ptr<const config::Config> cfg, std::shared_ptr<resolver::Snapshot> snap,
                             std::vector<blocklists::ListStatus> statuses) {
   busy_ = false;
+  settled_ = true;
   if (cfg != cfg_) return;  // a reload happened meanwhile: its snapshot is newer
   holder_.publish(std::move(snap));
   set_statuses(std::move(statuses));

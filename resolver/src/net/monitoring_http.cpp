@@ -147,7 +147,7 @@ admin::BlockInfo Monitoring::block_info(std::string_view host, std::string_view 
 admin::Handlers Monitoring::handlers() {
   admin::Handlers h;
   h.metrics = [this] { return metrics_text(); };
-  h.ready = [this] { return snapshots_.generation() > 0; };  // lists loaded into a snapshot
+  h.ready = [this] { return snapshots_.generation() > 0 && lists_.settled(); };  // lists loaded
   h.stats_json = [this] { return stats_json(); };
   h.explain = [this](std::string_view client, std::string_view name, std::string_view type) -> admin::ExplainResult {
     const auto address = config::IpAddress::parse(client);

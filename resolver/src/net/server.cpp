@@ -161,6 +161,9 @@ int Server::run() {
   ares_library_init(ARES_LIB_INIT_ALL);
   for (std::size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i, snapshots_, sockets.per_worker[i]));
   for (auto& w : workers_) w->start();
+  snapshots_.on_publish([this] {
+    for (auto& w : workers_) w->refresh_snapshot();
+  });
   monitoring_ = std::make_unique<Monitoring>(control_, workers_, snapshots_, refresher_, control_counters_,
                                              [this] { return reload(); });
   monitoring_->start(*cfg);
@@ -181,6 +184,7 @@ int Server::run() {
   refresher_.use(cfg);
   refresher_.refresh_now();
   control_.run();
+  snapshots_.on_publish(nullptr);
   for (auto& w : workers_) w->stop();
   monitoring_->stop();  // last stats flush, after the workers have counted their last query
   monitoring_.reset();

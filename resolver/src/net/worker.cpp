@@ -2,6 +2,7 @@
 #include "sprout/net/worker.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 
 #include "sprout/net/tcp_server.hpp"
 #include "sprout/net/udp_listener.hpp"
@@ -85,6 +86,10 @@ void Worker::start() {
       }
     }
   });
+}
+
+void Worker::refresh_snapshot() {
+  asio::post(io_, [this] { (void)snapshot_.get(); });
 }
 
 void Worker::stop() {

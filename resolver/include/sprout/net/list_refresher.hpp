@@ -36,6 +36,9 @@ class ListRefresher {
   // Download every URL list now (in the background).
   void refresh_now();
   [[nodiscard]] std::vector<blocklists::ListStatus> statuses() const;
+  // True once every list had its first chance: files at start, URL lists after the first
+  // download attempt (successful or not). /health reports ready from then on.
+  [[nodiscard]] bool settled() const noexcept { return settled_.load(std::memory_order_acquire); }
   void set_statuses(std::vector<blocklists::ListStatus> s);
 
  private:
@@ -57,6 +60,7 @@ class ListRefresher {
   std::shared_ptr<cache::PacketCache> cache_;
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   std::atomic<bool> busy_{false};
+  std::atomic<bool> settled_{false};
   mutable std::mutex mutex_;
   std::vector<blocklists::ListStatus> statuses_;
 };

@@ -48,6 +48,8 @@ class Worker {
 
   void start();
   void stop();  // from any thread; joins
+  // From any thread: pick up the newest snapshot now, releasing the previous one.
+  void refresh_snapshot();
 
   // The query path shared by UDP and TCP. decide() runs every synchronous step without
   // allocating; on `respond` the answer is current().response(), on `forward` the caller

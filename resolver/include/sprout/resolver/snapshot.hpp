@@ -6,6 +6,7 @@
 #include <memory>
 
 #include <chrono>
+#include <functional>
 
 #include "sprout/blocklists/domain_index.hpp"
 #include "sprout/config/config.hpp"
@@ -48,12 +49,16 @@ Pipeline build_pipeline(const config::Config& cfg, const NetworkTable& networks)
 class SnapshotHolder {
  public:
   void publish(std::shared_ptr<Snapshot> next);
+  // Called after each publish (the server tells idle workers to let go of the old snapshot,
+  // so its index is freed now rather than at their next query). Set before workers start.
+  void on_publish(std::function<void()> hook) { on_publish_ = std::move(hook); }
   [[nodiscard]] std::shared_ptr<const Snapshot> load() const { return current_.load(std::memory_order_acquire); }
   [[nodiscard]] std::uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
 
  private:
   std::atomic<std::shared_ptr<const Snapshot>> current_;
   std::atomic<std::uint64_t> generation_{0};
+  std::function<void()> on_publish_;
 };
 
 // A worker's pinned view of the holder.
