@@ -73,7 +73,9 @@ std::string make_config(const std::vector<std::uint16_t>& upstream_ports, const 
       << ", tries: " << o.tries << "}\n";
   }
   y << "tcp: {idle_timeout: 2s, max_connections: 64, max_inflight_per_connection: 64}\n"
-    << "logging: {level: info}\nnetworks:\n  lo: {cidrs: [";
+    << "logging: {level: info}\n"
+    << "admin: {enabled: false}\nstats: {enabled: false}\n"  // hermetic: no shared port or files
+    << "networks:\n  lo: {cidrs: [";
   for (std::size_t i = 0; i < o.cidrs.size(); ++i) y << (i ? ", " : "") << o.cidrs[i];
   y << "], profile: default}\n";
   return y.str();

@@ -53,9 +53,7 @@ Worker::~Worker() {
   forwarder_.reset();  // pending upstream queries are dropped here (ARES_EDESTRUCTION)
 }
 
-const config::TcpLimits& Worker::tcp_limits() const noexcept {
-  return const_cast<Worker*>(this)->snapshot_.get()->config->tcp;
-}
+const config::TcpLimits& Worker::tcp_limits() noexcept { return snapshot_.get()->config->tcp; }
 
 bool Worker::trusted_proxy(const config::IpAddress& peer) {
   return resolver::is_trusted_proxy(*snapshot_.get()->config, peer);

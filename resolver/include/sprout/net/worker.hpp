@@ -65,7 +65,7 @@ class Worker {
   bool unwrap_proxy(std::span<const std::uint8_t>& wire, config::IpAddress& client);
   [[nodiscard]] bool trusted_proxy(const config::IpAddress& peer);
 
-  [[nodiscard]] const config::TcpLimits& tcp_limits() const noexcept;
+  [[nodiscard]] const config::TcpLimits& tcp_limits() noexcept;
   [[nodiscard]] asio::io_context& io() noexcept { return io_; }
   WorkerCounters& counters() noexcept { return counters_; }
   [[nodiscard]] const resolver::QueryCounters& query_counters() const noexcept { return query_counters_; }
