@@ -118,7 +118,10 @@ TEST_CASE("traffic shows up in metrics, the admin API, the block page and report
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("&lt;5") != std::string::npos);
   REQUIRE(run_command(base + " --format json -o " + (dir / "r.json").string()).exit_code == 0);
-  CHECK(read_file(dir / "r.json").find("\"count\": 7") != std::string::npos);
+  const std::string json = read_file(dir / "r.json");
+  CHECK(json.find("\"count\": 7") != std::string::npos);
+  CHECK(json.find("\"gambling.test\"") != std::string::npos);  // top blocked: the list entry, 7 times
+  CHECK(json.find("w1.gambling.test") == std::string::npos);   // never the full names asked
 }
 
 TEST_CASE("the opt-in query log keeps pseudonyms, never addresses, and honours opt-out", "[resolver][monitoring][querylog]") {

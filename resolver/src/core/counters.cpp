@@ -97,6 +97,15 @@ std::vector<QueryCounters::DomainCount> QueryCounters::blocked_domains() const {
   return out;
 }
 
+std::vector<QueryCounters::DomainCount> QueryCounters::take_blocked_domains() {
+  std::vector<DomainCount> out = blocked_domains();
+  for (DomainSlot& s : domains_) {
+    s.hash.store(0, std::memory_order_relaxed);
+    s.count.store(0, std::memory_order_relaxed);
+  }
+  return out;
+}
+
 std::array<std::uint64_t, kLatencyBucketsUs.size() + 1> QueryCounters::latency_buckets() const {
   std::array<std::uint64_t, kLatencyBucketsUs.size() + 1> out{};
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = latency_[i].load(std::memory_order_relaxed);

@@ -132,7 +132,7 @@ void Monitoring::use(const config::Config& cfg) {
 
 void Monitoring::stop() {
   minute_timer_.cancel();
-  flush_minute();
+  flush_minute(false);
   if (query_log_) {
     for (const auto& w : workers_) w->set_query_log(nullptr);  // workers have stopped; be tidy
     (void)query_log_->flush();
@@ -151,13 +151,31 @@ void Monitoring::schedule_minute() {
   });
 }
 
-void Monitoring::flush_minute() {
+void Monitoring::harvest_domains(bool workers_running) {
+  domain_totals_.resize(workers_.size());
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    std::vector<resolver::QueryCounters::DomainCount> taken;
+    if (!workers_running) {
+      taken = workers_[i]->take_blocked_domains();
+    } else if (auto f = workers_[i]->harvest_blocked_domains(); f.wait_for(std::chrono::milliseconds(500)) == std::future_status::ready) {
+      taken = f.get();
+    }  // a worker that does not answer in time is harvested next minute
+    for (const auto& d : taken) domain_totals_[i][{d.domain, d.category}] += d.count;
+  }
+}
+
+void Monitoring::flush_minute(bool workers_running) {
   if (query_log_) {
     if (auto s = query_log_->flush(); !s.ok) log::error("query log: ", s.error);
   }
   if (!store_ || !aggregator_) return;
+  harvest_domains(workers_running);
   std::vector<stats::WorkerRead> reads;
-  for (const auto& w : workers_) reads.push_back(stats::read_worker(w->query_counters()));
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    stats::WorkerRead r{workers_[i]->query_counters().cells(), {}};
+    for (const auto& [key, count] : domain_totals_[i]) r.blocked_domains.push_back({key.first, key.second, count});
+    reads.push_back(std::move(r));
+  }
   const stats::MinuteBatch batch = aggregator_->collect(unix_now(), reads);
   if (batch.empty()) return;
   // A broken database keeps batches in memory and retries; DNS is never affected.

@@ -86,6 +86,14 @@ void Worker::start() {
   });
 }
 
+std::future<std::vector<resolver::QueryCounters::DomainCount>> Worker::harvest_blocked_domains() {
+  auto task = std::make_shared<std::packaged_task<std::vector<resolver::QueryCounters::DomainCount>()>>(
+      [this] { return query_counters_.take_blocked_domains(); });
+  auto result = task->get_future();
+  asio::post(io_, [task] { (*task)(); });
+  return result;
+}
+
 void Worker::refresh_snapshot() {
   asio::post(io_, [this] { (void)snapshot_.get(); });
 }

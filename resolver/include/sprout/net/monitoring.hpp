@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -47,7 +48,8 @@ class Monitoring {
 
  private:
   void schedule_minute();
-  void flush_minute();
+  void flush_minute(bool workers_running = true);
+  void harvest_domains(bool workers_running);
   void hourly();
   admin::Handlers handlers();
   admin::ReportResult report(const admin::QueryParams& params);
@@ -69,6 +71,9 @@ class Monitoring {
   std::unique_ptr<admin::AdminServer> admin_;
   std::unique_ptr<admin::BlockPageServer> blockpage_;
   int minutes_ = 0;
+  // Running totals of each worker's blocked-domain tally (the workers' tables are emptied
+  // at each harvest); the aggregator turns totals into per-minute counts.
+  std::vector<std::map<std::pair<std::string, std::int16_t>, std::uint64_t>> domain_totals_;
 };
 
 }  // namespace sprout::net

@@ -8,6 +8,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <array>
 #include <atomic>
+#include <future>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -70,6 +71,12 @@ class Worker {
   WorkerCounters& counters() noexcept { return counters_; }
   [[nodiscard]] const resolver::QueryCounters& query_counters() const noexcept { return query_counters_; }
   [[nodiscard]] const Forwarder& forwarder() const noexcept { return *forwarder_; }
+  // The blocked-domain tally since the last call, taken on the worker's own thread.
+  // Only while the worker runs; once stopped, call take_blocked_domains() directly.
+  std::future<std::vector<resolver::QueryCounters::DomainCount>> harvest_blocked_domains();
+  [[nodiscard]] std::vector<resolver::QueryCounters::DomainCount> take_blocked_domains() {
+    return query_counters_.take_blocked_domains();
+  }
   // Query log (opt-in): set by the control thread, read per query by this worker.
   void set_query_log(stats::QueryLog* log) noexcept { query_log_.store(log, std::memory_order_release); }
   int tcp_open = 0;  // connections currently open on this worker

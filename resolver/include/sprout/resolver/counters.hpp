@@ -51,6 +51,9 @@ class QueryCounters {
   // Totals since start (monotonic); the reader diffs successive reads.
   [[nodiscard]] std::vector<Cell> cells() const;
   [[nodiscard]] std::vector<DomainCount> blocked_domains() const;
+  // The tally so far, and an empty table. Only the owning worker's thread may call it (it
+  // is the table's only writer), so the fixed-size table never fills up over a long uptime.
+  [[nodiscard]] std::vector<DomainCount> take_blocked_domains();
   [[nodiscard]] std::array<std::uint64_t, kLatencyBucketsUs.size() + 1> latency_buckets() const;
   [[nodiscard]] std::uint64_t latency_sum_us() const noexcept { return latency_sum_us_.load(std::memory_order_relaxed); }
 
