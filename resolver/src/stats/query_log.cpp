@@ -88,25 +88,20 @@ Status QueryLog::flush() try {
   }
   if (rows.empty()) return Status::success();
   if (auto s = ensure_open(); !s) return s;  // rows are dropped: the log is best effort
-  if (auto s = db_.exec("BEGIN IMMEDIATE;"); !s) return fail(s.error);
-  for (const auto& r : rows) {
-    insert_.bind(1, r.timestamp);
-    insert_.bind(2, r.network);
-    insert_.bind(3, r.qname);
-    insert_.bind(4, std::int64_t{r.qtype});
-    insert_.bind(5, r.action);
-    insert_.bind(6, r.category);
-    insert_.bind(7, r.client);
-    if (auto s = run_done(db_, insert_, "insert"); !s) {
-      db_.exec("ROLLBACK;");
-      return fail(s.error);
+  const Status s = in_transaction(db_, [&]() -> Status {
+    for (const auto& r : rows) {
+      insert_.bind(1, r.timestamp);
+      insert_.bind(2, r.network);
+      insert_.bind(3, r.qname);
+      insert_.bind(4, std::int64_t{r.qtype});
+      insert_.bind(5, r.action);
+      insert_.bind(6, r.category);
+      insert_.bind(7, r.client);
+      if (auto st = run_done(db_, insert_, "insert"); !st) return st;
     }
-  }
-  if (auto s = db_.exec("COMMIT;"); !s) {
-    db_.exec("ROLLBACK;");
-    return fail(s.error);
-  }
-  return Status::success();
+    return Status::success();
+  });
+  return s ? s : fail(s.error);
 } catch (const std::exception& e) {
   return fail(e.what());
 }

@@ -118,4 +118,12 @@ Status run_done(Database& db, Statement& s, std::string_view what) {
   return Status::success();
 }
 
+Status in_transaction(Database& db, const std::function<Status()>& body) {
+  if (auto s = db.exec("BEGIN IMMEDIATE;"); !s) return s;
+  Status s = body();
+  if (s) s = db.exec("COMMIT;");
+  if (!s) db.exec("ROLLBACK;");
+  return s;
+}
+
 }  // namespace sprout::stats

@@ -140,17 +140,13 @@ Status StatsStore::flush(const MinuteBatch& batch) try {
 }
 
 Status StatsStore::write_pending() {
-  if (auto s = db_.exec("BEGIN IMMEDIATE;"); !s) return fail("begin: " + s.error);
-  for (const auto& batch : pending_) {
-    if (auto s = write_batch(batch); !s) {
-      db_.exec("ROLLBACK;");
-      return s;
+  const Status written = in_transaction(db_, [&]() -> Status {
+    for (const auto& batch : pending_) {
+      if (auto s = write_batch(batch); !s) return s;
     }
-  }
-  if (auto s = db_.exec("COMMIT;"); !s) {
-    db_.exec("ROLLBACK;");
-    return fail("commit: " + s.error);
-  }
+    return Status::success();
+  });
+  if (!written) return fail(written.error);
   pending_.clear();
   if (dropped_batches_ > 0) {
     const auto dropped = dropped_batches_;

@@ -21,29 +21,24 @@ Status StatsStore::record_networks(const std::vector<NetworkInfo>& networks) try
   if (auto s = db_.prepare("INSERT OR IGNORE INTO networks VALUES (?1)", add_net); !s) return fail(s.error);
   if (auto s = db_.prepare("DELETE FROM network_labels WHERE network = ?1", del_labels); !s) return fail(s.error);
   if (auto s = db_.prepare("INSERT INTO network_labels VALUES (?1,?2,?3)", add_label); !s) return fail(s.error);
-  if (auto s = db_.exec("BEGIN IMMEDIATE;"); !s) return fail(s.error);
   // Networks gone from the config stay: their history is still reported under their name.
-  for (const auto& n : networks) {
-    add_net.bind(1, n.name);
-    del_labels.bind(1, n.name);
-    Status s = run_done(db_, add_net, "networks");
-    if (s) s = run_done(db_, del_labels, "network_labels");
-    for (auto it = n.labels.begin(); s && it != n.labels.end(); ++it) {
-      add_label.bind(1, n.name);
-      add_label.bind(2, it->first);
-      add_label.bind(3, it->second);
-      s = run_done(db_, add_label, "network_labels");
+  const Status written = in_transaction(db_, [&]() -> Status {
+    for (const auto& n : networks) {
+      add_net.bind(1, n.name);
+      del_labels.bind(1, n.name);
+      Status s = run_done(db_, add_net, "networks");
+      if (s) s = run_done(db_, del_labels, "network_labels");
+      for (auto it = n.labels.begin(); s && it != n.labels.end(); ++it) {
+        add_label.bind(1, n.name);
+        add_label.bind(2, it->first);
+        add_label.bind(3, it->second);
+        s = run_done(db_, add_label, "network_labels");
+      }
+      if (!s) return s;
     }
-    if (!s) {
-      db_.exec("ROLLBACK;");
-      return fail(s.error);
-    }
-  }
-  if (auto s = db_.exec("COMMIT;"); !s) {
-    db_.exec("ROLLBACK;");
-    return fail(s.error);
-  }
-  return Status::success();
+    return Status::success();
+  });
+  return written ? written : fail(written.error);
 } catch (const std::exception& e) {
   return fail(e.what());
 }
@@ -52,23 +47,19 @@ Status StatsStore::record_lists(const std::vector<ListStatusRow>& lists) try {
   if (auto s = ensure_open(); !s) return s;
   Statement put;
   if (auto s = db_.prepare("INSERT OR REPLACE INTO lists VALUES (?1,?2,?3,?4,?5)", put); !s) return fail(s.error);
-  if (auto s = db_.exec("BEGIN IMMEDIATE; DELETE FROM lists;"); !s) return fail(s.error);
-  for (const auto& l : lists) {
-    put.bind(1, l.name);
-    put.bind(2, l.category);
-    put.bind(3, static_cast<std::int64_t>(l.entries));
-    put.bind(4, l.last_refresh);
-    put.bind(5, list_state_name(l.state));
-    if (auto s = run_done(db_, put, "lists"); !s) {
-      db_.exec("ROLLBACK;");
-      return fail(s.error);
+  const Status written = in_transaction(db_, [&]() -> Status {
+    if (auto s = db_.exec("DELETE FROM lists;"); !s) return s;
+    for (const auto& l : lists) {
+      put.bind(1, l.name);
+      put.bind(2, l.category);
+      put.bind(3, static_cast<std::int64_t>(l.entries));
+      put.bind(4, l.last_refresh);
+      put.bind(5, list_state_name(l.state));
+      if (auto s = run_done(db_, put, "lists"); !s) return s;
     }
-  }
-  if (auto s = db_.exec("COMMIT;"); !s) {
-    db_.exec("ROLLBACK;");
-    return fail(s.error);
-  }
-  return Status::success();
+    return Status::success();
+  });
+  return written ? written : fail(written.error);
 } catch (const std::exception& e) {
   return fail(e.what());
 }

@@ -1,6 +1,8 @@
 // RAII wrappers for sqlite3* and sqlite3_stmt*, with error text that never throws.
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -64,5 +66,8 @@ class Statement {
 
 // Runs a statement that returns no rows (after binding); error text includes `what`.
 Status run_done(Database& db, Statement& s, std::string_view what);
+
+// Runs `body` between BEGIN IMMEDIATE and COMMIT; on any failure rolls back and returns it.
+Status in_transaction(Database& db, const std::function<Status()>& body);
 
 }  // namespace sprout::stats
