@@ -167,3 +167,26 @@ TEST_CASE("PROXY v2 from a trusted front end carries the client that picks the n
   const auto spoofed = udp_exchange(with_proxy(3, q), r.udp_port(), 1000ms, "127.0.0.2");
   CHECK((!spoofed || parse_message(*spoofed)->rcode() != rcode::kNoError));
 }
+
+TEST_CASE("serve-stale: an expired cached answer beats SERVFAIL when upstream is gone", "[resolver][cache]") {
+  SPROUT_REQUIRE_RESOLVER();
+  TempDir dir;
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  const std::string config = "listen: [\"127.0.0.1:0\"]\nworkers: 1\nadmin: {enabled: false}\nstats: {enabled: false}\n"
+      "upstreams: [{address: 127.0.0.1, port: " + std::to_string(upstream.port()) + ", timeout: 200ms, tries: 1}]\n"
+      "cache: {max_ttl: 1s, stale_answer_ttl: 7s}\n"
+      "networks: {lo: {cidrs: [127.0.0.1/32], profile: default}}\n";
+  Resolver r(dir.path(), config);
+  const auto fresh = parse_dig_output(dig(r.udp_port(), "stale.example A").output);
+  REQUIRE(fresh.answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+  const auto hit = parse_dig_output(dig(r.udp_port(), "stale.example A").output);
+  REQUIRE(hit.answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+  CHECK(hit.answers[0].ttl <= 1);  // from the cache, whose copy max_ttl clamped
+  upstream.process().terminate();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the entry expires
+  const auto stale = parse_dig_output(dig(r.udp_port(), "stale.example A").output);
+  CHECK(stale.answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+  REQUIRE_FALSE(stale.answers.empty());
+  CHECK(stale.answers[0].ttl == 7);
+  CHECK(parse_dig_output(dig(r.udp_port(), "never-seen.example A").output).status == "SERVFAIL");
+}
