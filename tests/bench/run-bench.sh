@@ -20,6 +20,7 @@ WORKERS=${WORKERS:-1}
 if [ "$(id -u)" = 0 ]; then
   missing=""
   for p in dnsperf dnsdist unbound; do command -v "$p" >/dev/null || missing="$missing $p"; done
+  /usr/bin/python3 -c "import dns.flags" 2>/dev/null || missing="$missing python3-dnspython"
   [ -z "$missing" ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; }
 fi
 cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DSPROUT_TESTS=OFF >/dev/null
