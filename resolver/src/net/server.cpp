@@ -68,7 +68,7 @@ bool restart_needed(const config::Config& a, const config::Config& b) {
   auto same_upstream = [](const config::Upstream& x, const config::Upstream& y) {
     return x.address == y.address && x.port == y.port && x.timeout == y.timeout && x.tries == y.tries;
   };
-  return a.workers != b.workers || !std::equal(a.listen.begin(), a.listen.end(), b.listen.begin(), b.listen.end(), same_listen) ||
+  return a.workers != b.workers || !(a.cache == b.cache) || !std::equal(a.listen.begin(), a.listen.end(), b.listen.begin(), b.listen.end(), same_listen) ||
          !std::equal(a.upstreams.begin(), a.upstreams.end(), b.upstreams.begin(), b.upstreams.end(), same_upstream);
 }
 
@@ -119,7 +119,7 @@ admin::ReloadResult Server::reload() {
     log::error("reload failed: keeping the running configuration (generation ", snapshots_.generation(), ")");
     return {false, "reload failed, running configuration kept: " + why};
   }
-  if (restart_needed(*running_, *cfg)) log::warn("reload: listen, workers and upstreams changes take effect after a restart");
+  if (restart_needed(*running_, *cfg)) log::warn("reload: listen, workers, upstreams and cache changes take effect after a restart");
   log::set_level(cfg->logging.level);
   std::vector<blocklists::ListStatus> statuses;
   snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_));
@@ -133,11 +133,7 @@ admin::ReloadResult Server::reload() {
   return {true, "reloaded (generation " + std::to_string(snapshots_.generation()) + ")"};
 }
 
-int Server::run() {
-  // Signals are caught from the start, so a SIGTERM right after the ready file is a clean stop.
-  asio::signal_set signals(control_, SIGINT, SIGTERM, SIGHUP);
-  auto cfg = load();
-  if (!cfg) return 1;
+bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   log::set_level(cfg->logging.level);
   running_ = cfg;
   cache_ = make_cache(*cfg);
@@ -152,12 +148,13 @@ int Server::run() {
     sockets = bind_listeners(cfg->listen, n);
   } catch (const std::exception& e) {
     log::error(e.what());
-    return 1;
+    return false;
   }
   std::error_code ignored;
   std::filesystem::create_directories(cfg->state_dir, ignored);  // lists, stats, reports live here
   write_ready_file(options_.ready_file, sockets.endpoints);
-  if (!drop_privileges(options_.user, cfg->state_dir)) return 1;
+  // Everything that needs root (binding) is done: from here on, never root again.
+  if (!drop_privileges(options_.user, cfg->state_dir)) return false;
   ares_library_init(ARES_LIB_INIT_ALL);
   for (std::size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i, snapshots_, sockets.per_worker[i]));
   for (auto& w : workers_) w->start();
@@ -169,7 +166,26 @@ int Server::run() {
   monitoring_->start(*cfg);
   for (const auto& e : sockets.endpoints) log::info("listening on ", e.to_string(), " (udp, tcp)");
   log::info("started: ", n, " workers, ", cfg->upstreams.size(), " upstreams, config ", cfg->source);
+  refresher_.use(cfg);
+  refresher_.refresh_now();
+  return true;
+}
 
+void Server::stop() {
+  snapshots_.on_publish(nullptr);
+  for (auto& w : workers_) w->stop();
+  if (monitoring_) monitoring_->stop();  // last stats flush, after the workers counted their last query
+  monitoring_.reset();
+  workers_.clear();
+  ares_library_cleanup();
+  log::info("stopped");
+}
+
+int Server::run() {
+  // Signals are caught from the start, so a SIGTERM right after the ready file is a clean stop.
+  asio::signal_set signals(control_, SIGINT, SIGTERM, SIGHUP);
+  auto cfg = load();
+  if (!cfg || !start(cfg)) return 1;
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
@@ -181,16 +197,8 @@ int Server::run() {
     control_.stop();
   };
   signals.async_wait(on_signal);
-  refresher_.use(cfg);
-  refresher_.refresh_now();
   control_.run();
-  snapshots_.on_publish(nullptr);
-  for (auto& w : workers_) w->stop();
-  monitoring_->stop();  // last stats flush, after the workers have counted their last query
-  monitoring_.reset();
-  workers_.clear();
-  ares_library_cleanup();
-  log::info("stopped");
+  stop();
   return 0;
 }
 

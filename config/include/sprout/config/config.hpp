@@ -141,6 +141,7 @@ struct Cache {
   std::chrono::seconds stale_answer_ttl{30};
   std::chrono::seconds stale_max_age{86400};
   bool prefetch = true;                  // refresh popular entries shortly before expiry
+  bool operator==(const Cache&) const = default;
 };
 
 struct Admin {

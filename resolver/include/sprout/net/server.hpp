@@ -30,6 +30,8 @@ class Server {
  private:
   std::shared_ptr<config::Config> load(std::string* why = nullptr) const;  // nullptr after logging every error
   admin::ReloadResult reload();
+  bool start(const std::shared_ptr<config::Config>& cfg);  // lists, sockets, workers, monitoring
+  void stop();
 
   ServeOptions options_;
   boost::asio::io_context control_;  // signals, reloads, list refresh results
