@@ -3,6 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <csignal>
 #include <fstream>
 #include <thread>
@@ -139,4 +143,85 @@ TEST_CASE("a reload with a broken config keeps the running state", "[resolver][l
   const std::string err = r.process().stderr_text();
   CHECK(err.find("unknown category 'gamblng'") != std::string::npos);
   CHECK(err.find("reload failed") != std::string::npos);
+}
+
+namespace {
+
+// A one-thread HTTP server on 127.0.0.1 that answers every GET with `body` (tests only).
+class TinyHttp {
+ public:
+  explicit TinyHttp(std::string body) : body_(std::move(body)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd_, 8);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~TinyHttp() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] int requests() const { return requests_; }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      char buf[4096];
+      (void)::recv(c, buf, sizeof buf, 0);
+      const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nETag: \"v1\"\r\nContent-Length: " +
+                                std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
+      (void)::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+      ::close(c);
+      ++requests_;
+    }
+  }
+  std::string body_;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> requests_{0};
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("a URL list downloads after start (as the unprivileged user) and serves from its last-good copy", "[resolver][lists][http]") {
+  SPROUT_REQUIRE_RESOLVER();
+  TempDir dir;
+  make_readable(dir.path());
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  auto http = std::make_unique<TinyHttp>("# remote list\nremote-blocked.test\n");
+  const std::string config = "listen: [\"127.0.0.1:0\"]\nworkers: 1\nadmin: {enabled: false}\n"
+      "upstreams: [{address: 127.0.0.1, port: " + std::to_string(upstream.port()) + "}]\n"
+      "state_dir: " + (dir / "state").string() + "\n"
+      "categories: {remote: {}}\n"
+      "lists: {remote: {category: remote, source: \"http://127.0.0.1:" + std::to_string(http->port()) + "/list.txt\", refresh: 1h}}\n"
+      "profiles: {default: {block: [remote]}}\n"
+      "networks: {lo: {cidrs: [127.0.0.1/32], profile: default}}\n";
+  {
+    Resolver r(dir.path(), config);
+    bool blocked = false;
+    for (int i = 0; i < 50 && !blocked; ++i) {
+      blocked = parse_dig_output(dig(r.udp_port(), "www.remote-blocked.test A").output).status == "NXDOMAIN";
+      if (!blocked) std::this_thread::sleep_for(100ms);
+    }
+    INFO(r.process().stderr_text());
+    CHECK(blocked);
+    CHECK(http->requests() >= 1);
+    CHECK(fs::exists(dir / "state/lists/remote.list"));
+  }
+  http.reset();  // the list server is gone: the next start serves the last-good copy at once
+  fs::remove(dir / "ready");
+  Resolver again(dir.path(), config);
+  CHECK(parse_dig_output(dig(again.udp_port(), "remote-blocked.test A").output).status == "NXDOMAIN");
 }

@@ -47,7 +47,15 @@ bool drop_privileges(const std::string& user, const std::string& state_dir) {
     return false;
   }
   ::mkdir(state_dir.c_str(), 0750);
-  if (::chown(state_dir.c_str(), pw->pw_uid, pw->pw_gid) != 0) log::warn("cannot chown ", state_dir);
+  // The state dir and what root put there (last-good lists written before the drop) must
+  // stay writable for the user we become.
+  std::error_code ec;
+  bool ok = ::chown(state_dir.c_str(), pw->pw_uid, pw->pw_gid) == 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(state_dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    ok = ::lchown(it->path().c_str(), pw->pw_uid, pw->pw_gid) == 0 && ok;
+  }
+  if (!ok) log::warn("cannot give ", state_dir, " to ", user, ": list downloads and stats may fail");
   if (::setgroups(0, nullptr) != 0 || ::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0) {
     log::error("cannot drop privileges to '", user, "'");
     return false;
