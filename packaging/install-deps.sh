@@ -2,7 +2,7 @@
 # Installs everything Sprout needs to build, run and test on Debian 12 (as root, or via sudo).
 set -eu
 PKGS="g++-12 cmake make pkg-config
-  libboost-dev libc-ares-dev libldns-dev libyaml-cpp-dev libidn2-dev libcurl4-openssl-dev
+  libboost-dev libc-ares-dev libyaml-cpp-dev libidn2-dev libcurl4-openssl-dev
   zlib1g-dev libsqlite3-dev catch2 tzdata ca-certificates
   dnsutils knot-dnsutils clang-14 procps curl libssl-dev chromium fonts-dejavu-core"
 SUDO=""
