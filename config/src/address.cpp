@@ -22,19 +22,32 @@ std::optional<int> parse_decimal(std::string_view text, int max) {
 
 }  // namespace
 
+IpAddress IpAddress::from_v4(const std::uint8_t* four) noexcept {
+  IpAddress a;
+  a.bytes[10] = 0xff;
+  a.bytes[11] = 0xff;
+  std::memcpy(a.bytes.data() + kV4Offset, four, 4);
+  a.v4 = true;
+  return a;
+}
+
+IpAddress IpAddress::from_v6(const std::uint8_t* sixteen) noexcept {
+  static constexpr std::uint8_t kMapped[kV4Offset] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(sixteen, kMapped, kV4Offset) == 0) return from_v4(sixteen + kV4Offset);
+  IpAddress a;
+  std::memcpy(a.bytes.data(), sixteen, 16);
+  return a;
+}
+
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   char buf[INET6_ADDRSTRLEN + 1];
   if (text.empty() || text.size() >= sizeof buf) return std::nullopt;
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
+  std::uint8_t raw[16];
+  if (inet_pton(AF_INET, buf, raw) == 1) return from_v4(raw);
   IpAddress a;
-  if (inet_pton(AF_INET, buf, a.bytes.data() + kV4Offset) == 1) {
-    a.bytes[10] = 0xff;
-    a.bytes[11] = 0xff;
-    a.v4 = true;
-    return a;
-  }
-  if (inet_pton(AF_INET6, buf, a.bytes.data()) == 1) return a;
+  if (inet_pton(AF_INET6, buf, a.bytes.data()) == 1) return a;  // as written: ::ffff:a.b.c.d stays IPv6
   return std::nullopt;
 }
 

@@ -129,7 +129,7 @@ Decision decide(const Snapshot& snap, const NetworkPolicy& network, std::string_
   if (apply_windows(snap, p, qname, d)) return d;
   // 4. SafeSearch before categories: a search engine is never in a blocked category, and
   //    the rewrite must not be skipped by an allowlist entry for google.com.
-  if (auto target = policy::safesearch_target(qname, p.safesearch)) {
+  if (auto target = p.safesearch_on ? policy::safesearch_target(qname, p.safesearch) : std::nullopt) {
     d.kind = DecisionKind::rewrite;
     d.reason = Reason::safesearch;
     d.rewrite_target = *target;

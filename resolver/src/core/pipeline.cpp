@@ -19,11 +19,4 @@ Verdict Pipeline::run_response(QueryContext& q, std::span<std::uint8_t> answer) 
   return Verdict::next;
 }
 
-std::vector<std::string_view> Pipeline::stage_names() const {
-  std::vector<std::string_view> names;
-  for (const auto& s : query_) names.push_back(s->name());
-  for (const auto& s : response_) names.push_back(s->name());
-  return names;
-}
-
 }  // namespace sprout::resolver

@@ -76,6 +76,9 @@ std::vector<ProfilePolicy> compile_profiles(const config::Config& cfg) {
     compiled.overrides = override_index(cfg, p);
     compiled.answer = answer_for(p);
     compiled.safesearch = p.safesearch;
+    const config::SafeSearch& ss = p.safesearch;
+    compiled.safesearch_on = ss.google || ss.bing || ss.duckduckgo || ss.yandex || ss.pixabay ||
+                             ss.youtube != config::YoutubeMode::off;
     compiled.bypass_prevention = p.bypass_prevention;
     for (const config::Schedule& s : p.schedules) {
       compiled.schedules.push_back({s.name, s.mode, category_mask(cfg, s.block), category_mask(cfg, s.allow_categories),

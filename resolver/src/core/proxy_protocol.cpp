@@ -38,13 +38,9 @@ ProxyHeader parse_proxy_v2(std::span<const std::uint8_t> bytes) noexcept {
   const std::uint8_t family = bytes[13] >> 4;
   const std::uint8_t* a = bytes.data() + kProxyFixedSize;
   if (family == kFamilyInet && block >= 12) {
-    h.source.v4 = true;
-    h.source.bytes[10] = h.source.bytes[11] = 0xff;
-    std::memcpy(&h.source.bytes[12], a, 4);
+    h.source = config::IpAddress::from_v4(a);
   } else if (family == kFamilyInet6 && block >= 36) {
-    std::memcpy(h.source.bytes.data(), a, 16);
-    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    h.source.v4 = std::memcmp(a, kMapped, 12) == 0;
+    h.source = config::IpAddress::from_v6(a);
   } else {
     return h;  // UNSPEC or UNIX: no client address to apply policy to
   }

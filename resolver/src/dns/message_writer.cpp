@@ -25,10 +25,6 @@ bool MessageWriter::put32(std::uint32_t v) noexcept {
   return put16(static_cast<std::uint16_t>(v >> 16)) && put16(static_cast<std::uint16_t>(v));
 }
 
-void MessageWriter::set_flag(std::uint16_t flag) noexcept {
-  if (pos_ >= kHeaderSize) dns::put16(&out_[kOffFlags], get16(&out_[kOffFlags]) | flag);
-}
-
 void MessageWriter::bump_count(std::size_t offset) noexcept {
   if (pos_ >= kHeaderSize) dns::put16(&out_[offset], static_cast<std::uint16_t>(get16(&out_[offset]) + 1));
 }

@@ -55,10 +55,15 @@ int open_socket(const config::Endpoint& e, bool tcp) {
   return fd;
 }
 
-std::uint16_t bound_port(int fd) {
+sockaddr_storage local_address(int fd) noexcept {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  return ss;
+}
+
+std::uint16_t bound_port(int fd) {
+  sockaddr_storage ss = local_address(fd);
   return ntohs(ss.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
                                         : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
 }
@@ -102,6 +107,8 @@ BoundSockets bind_listeners(const std::vector<config::Endpoint>& endpoints, std:
   }
   return out;
 }
+
+bool is_ipv6_socket(int fd) noexcept { return local_address(fd).ss_family == AF_INET6; }
 
 void close_sockets(BoundSockets& sockets) noexcept {
   for (auto& w : sockets.per_worker) {

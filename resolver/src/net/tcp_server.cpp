@@ -4,6 +4,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "sprout/net/listen_sockets.hpp"
 #include "sprout/net/worker.hpp"
 #include "sprout/resolver/proxy_protocol.hpp"
 
@@ -26,10 +27,7 @@ class TcpReply final : public ReplySink {
 }  // namespace
 
 TcpAcceptor::TcpAcceptor(Worker& worker, int fd) : worker_(worker), acceptor_(worker.io()) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  acceptor_.assign(ss.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd);
+  acceptor_.assign(is_ipv6_socket(fd) ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd);
 }
 
 void TcpAcceptor::start() {
@@ -39,7 +37,6 @@ void TcpAcceptor::start() {
     if (!ec) {
       Worker& w = self->worker_;
       if (w.tcp_open >= w.tcp_limits().max_connections) {
-        w.counters().tcp_rejected.fetch_add(1, std::memory_order_relaxed);
         boost::system::error_code ignored;
         socket.close(ignored);  // at the cap: a prompt close lets the client go elsewhere
       } else {
@@ -127,7 +124,6 @@ void TcpConnection::read_body(std::size_t length) {
 }
 
 void TcpConnection::on_message(std::size_t length) {
-  worker_.counters().tcp_queries.fetch_add(1, std::memory_order_relaxed);
   arm_idle();
   ++inflight_;
   switch (worker_.decide(std::span(body_.data(), length), client_, true)) {

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "sprout/net/listen_sockets.hpp"
 #include "sprout/net/worker.hpp"
 
 namespace sprout::net {
@@ -25,17 +26,10 @@ class UdpReply final : public ReplySink {
 };
 
 config::IpAddress peer_address(const sockaddr_storage& ss) {
-  config::IpAddress ip;
   if (ss.ss_family == AF_INET) {
-    ip.v4 = true;
-    ip.bytes[10] = ip.bytes[11] = 0xff;
-    std::memcpy(&ip.bytes[12], &reinterpret_cast<const sockaddr_in&>(ss).sin_addr, 4);
-    return ip;
+    return config::IpAddress::from_v4(reinterpret_cast<const std::uint8_t*>(&reinterpret_cast<const sockaddr_in&>(ss).sin_addr));
   }
-  std::memcpy(ip.bytes.data(), &reinterpret_cast<const sockaddr_in6&>(ss).sin6_addr, 16);
-  static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  ip.v4 = std::memcmp(ip.bytes.data(), kMapped, 12) == 0;
-  return ip;
+  return config::IpAddress::from_v6(reinterpret_cast<const std::uint8_t*>(&reinterpret_cast<const sockaddr_in6&>(ss).sin6_addr));
 }
 
 asio::ip::udp::endpoint peer_endpoint(const sockaddr_storage& ss, socklen_t len) {
@@ -48,10 +42,7 @@ asio::ip::udp::endpoint peer_endpoint(const sockaddr_storage& ss, socklen_t len)
 }  // namespace
 
 UdpListener::UdpListener(Worker& worker, int fd) : worker_(worker), socket_(worker.io()) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  socket_.assign(ss.ss_family == AF_INET6 ? asio::ip::udp::v6() : asio::ip::udp::v4(), fd);
+  socket_.assign(is_ipv6_socket(fd) ? asio::ip::udp::v6() : asio::ip::udp::v4(), fd);
   socket_.non_blocking(true);
   for (std::size_t i = 0; i < kBatch; ++i) {
     batch_->rx_iov[i] = {batch_->rx[i].data(), kBufferSize};
@@ -96,7 +87,6 @@ bool UdpListener::drain_once() {
 
 void UdpListener::handle(std::size_t slot, std::size_t length, std::size_t& replies) {
   Batch& b = *batch_;
-  worker_.counters().udp_queries.fetch_add(1, std::memory_order_relaxed);
   const socklen_t peer_len = b.rx_msg[slot].msg_hdr.msg_namelen;
   config::IpAddress client = peer_address(b.peer[slot]);
   std::span<const std::uint8_t> wire(b.rx[slot].data(), length);

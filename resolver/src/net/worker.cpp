@@ -22,19 +22,8 @@ class DiscardReply final : public ReplySink {
 }  // namespace
 
 config::IpAddress to_ip(const asio::ip::address& a) {
-  config::IpAddress ip;
-  if (a.is_v4()) {
-    ip.v4 = true;
-    ip.bytes[10] = ip.bytes[11] = 0xff;
-    const auto b = a.to_v4().to_bytes();
-    std::copy(b.begin(), b.end(), ip.bytes.begin() + 12);
-    return ip;
-  }
-  const auto v6 = a.to_v6();
-  const auto b = v6.to_bytes();
-  std::copy(b.begin(), b.end(), ip.bytes.begin());
-  ip.v4 = v6.is_v4_mapped();  // a dual-stack socket's IPv4 client is still an IPv4 client
-  return ip;
+  if (a.is_v4()) return config::IpAddress::from_v4(a.to_v4().to_bytes().data());
+  return config::IpAddress::from_v6(a.to_v6().to_bytes().data());
 }
 
 Worker::Worker(std::size_t index, const resolver::SnapshotHolder& snapshots, WorkerSockets sockets)
@@ -125,7 +114,6 @@ resolver::Outcome Worker::decide(std::span<const std::uint8_t> wire, const confi
 }
 
 void Worker::record(const resolver::QueryContext& q, std::uint64_t latency_us) {
-  counters_.count(q.action);
   resolver::record_query(query_counters_, q, latency_us);
   stats::QueryLog* log = query_log_.load(std::memory_order_acquire);
   const resolver::ReportAction action = resolver::report_action(q);

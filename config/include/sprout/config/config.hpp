@@ -20,6 +20,10 @@ struct IpAddress {
   bool operator==(const IpAddress&) const = default;
   [[nodiscard]] std::string to_string() const;
   static std::optional<IpAddress> parse(std::string_view text);  // "10.0.0.1", "::1", no brackets
+  // From raw network-order bytes (sockets, PROXY headers, A/AAAA data). An IPv4-mapped
+  // IPv6 address counts as IPv4: a dual-stack socket's IPv4 client is an IPv4 client.
+  static IpAddress from_v4(const std::uint8_t* four) noexcept;
+  static IpAddress from_v6(const std::uint8_t* sixteen) noexcept;
 };
 
 // A CIDR prefix. `bits` counts from the start of the 16-byte form, so 10.0.0.0/8 is stored

@@ -20,7 +20,6 @@ class MessageWriter {
   void add_record_at_qname(std::uint16_t type, std::uint32_t ttl, std::span<const std::uint8_t> rdata) noexcept;
   // An OPT record mirroring the client's EDNS (if it sent one), with an extended rcode.
   void add_opt(const QueryView& q, std::uint16_t ext_rcode) noexcept;
-  void set_flag(std::uint16_t flag) noexcept;
   void bump_count(std::size_t offset) noexcept;
 
   [[nodiscard]] bool overflowed() const noexcept { return overflow_; }

@@ -20,4 +20,7 @@ BoundSockets bind_listeners(const std::vector<config::Endpoint>& endpoints, std:
 
 void close_sockets(BoundSockets& sockets) noexcept;
 
+// The family a bound socket was created with (for handing it to Asio).
+bool is_ipv6_socket(int fd) noexcept;
+
 }  // namespace sprout::net

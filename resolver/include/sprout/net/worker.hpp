@@ -31,13 +31,10 @@ struct WorkerSockets {
   std::vector<int> tcp;  // listening stream sockets
 };
 
-// Per-worker counters: written only by the worker thread, read by anyone (relaxed).
+// Transport counters (queries by network, category and action are in QueryCounters):
+// written only by the worker thread, read by anyone (relaxed).
 struct WorkerCounters {
-  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(resolver::Action::kCount)> actions{};
-  std::atomic<std::uint64_t> udp_queries{0}, tcp_queries{0}, tcp_connections{0}, tcp_rejected{0};
-  void count(resolver::Action a) noexcept {
-    actions[static_cast<std::size_t>(a)].fetch_add(1, std::memory_order_relaxed);
-  }
+  std::atomic<std::uint64_t> tcp_connections{0};
 };
 
 class Worker {

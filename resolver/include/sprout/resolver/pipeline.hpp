@@ -24,8 +24,6 @@ class Pipeline {
   [[nodiscard]] Verdict run_query(QueryContext& q) const;
   [[nodiscard]] Verdict run_response(QueryContext& q, std::span<std::uint8_t> answer) const;
 
-  [[nodiscard]] std::vector<std::string_view> stage_names() const;
-
  private:
   std::vector<std::unique_ptr<QueryStage>> query_;
   std::vector<std::unique_ptr<ResponseStage>> response_;

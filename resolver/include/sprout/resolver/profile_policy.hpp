@@ -28,6 +28,7 @@ struct ProfilePolicy {
                                             // profile's and global ones in one index
   dns::BlockedAnswer answer;                // kind, TTL and addresses for blocked names
   config::SafeSearch safesearch;
+  bool safesearch_on = false;               // any engine enforced: skips the table lookup per query otherwise
   bool bypass_prevention = true;
   std::vector<ScheduleRule> schedules;      // bit i of the clock's mask = schedules[i]
   std::unique_ptr<policy::ScheduleClock> clock;  // windows in the profile's time zone

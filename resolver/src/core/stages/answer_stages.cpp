@@ -12,11 +12,9 @@ namespace {
 bool address_blocked(const config::Config& cfg, std::span<const std::uint8_t> answer, const cache::RecordRef& r) {
   config::IpAddress ip;
   if (r.type == static_cast<std::uint16_t>(dns::RrType::a) && r.rdlength == 4) {
-    ip.v4 = true;
-    ip.bytes[10] = ip.bytes[11] = 0xff;
-    std::copy_n(&answer[r.rdata_offset], 4, ip.bytes.begin() + 12);
+    ip = config::IpAddress::from_v4(&answer[r.rdata_offset]);
   } else if (r.type == static_cast<std::uint16_t>(dns::RrType::aaaa) && r.rdlength == 16) {
-    std::copy_n(&answer[r.rdata_offset], 16, ip.bytes.begin());
+    ip = config::IpAddress::from_v6(&answer[r.rdata_offset]);
   } else {
     return false;
   }
