@@ -29,6 +29,11 @@ TempDir::TempDir() {
   std::string tmpl = (fs::temp_directory_path() / "sprout-e2e-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = tmpl;
+  // sproutdns started as root drops to `nobody` after binding and then reads its config and
+  // lists (reloads) and writes its state dir here: the directory must be traversable.
+  std::filesystem::permissions(path_, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                          std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                                          std::filesystem::perms::others_exec);
 }
 
 TempDir::~TempDir() {

@@ -84,6 +84,7 @@ std::string make_config(const std::vector<std::uint16_t>& upstream_ports, const 
 Resolver::Resolver(const fs::path& dir, const std::string& config) {
   const auto config_file = dir / "sprout.yaml";
   const auto ready_file = dir / "ready";
+  std::filesystem::remove(ready_file);  // a second resolver in the same dir must not read the first one's ports
   write_file(config_file, config);
   process_ = std::make_unique<Process>(
       std::vector<std::string>{sproutdns_path(), "serve", "--config", config_file.string(),

@@ -18,12 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The resolver drops root after binding; a reload then reads files as `nobody`.
-void make_readable(const fs::path& dir) {
-  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                           fs::perms::others_read | fs::perms::others_exec);
-}
-
 std::string first_domain(const fs::path& list) {
   std::ifstream in(list);
   std::string line;
@@ -56,7 +50,6 @@ TEST_CASE("real lists block a listed name and its subdomains; @@ exceptions pass
     return;
   }
   TempDir dir;
-  make_readable(dir.path());
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
   write_file(dir / "local.adblock", "! local test list\n||blocked.test^\n@@||ok.blocked.test^\n");
   Resolver r(dir.path(), lists_config(upstream.port(), dir.path(),
@@ -87,11 +80,9 @@ TEST_CASE("SIGHUP swaps lists while queries keep flowing, none unanswered", "[re
   SPROUT_REQUIRE_RESOLVER();
   if (!fs::exists(shared_data_dir() / "blocklists/ut1/gambling.txt")) return;
   TempDir dir;
-  make_readable(dir.path());
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
   const fs::path local = dir / "swap.txt";
   write_file(local, "first.test\n");
-  fs::permissions(local, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
   Resolver r(dir.path(), lists_config(upstream.port(), dir.path(),
                                       "  swap: {category: local, source: " + local.string() + "}\n"));
   CHECK(parse_dig_output(dig(r.udp_port(), "first.test A").output).status == "NXDOMAIN");
@@ -131,7 +122,6 @@ TEST_CASE("a reload with a broken config keeps the running state", "[resolver][l
   SPROUT_REQUIRE_RESOLVER();
   if (!fs::exists(shared_data_dir() / "blocklists/ut1/gambling.txt")) return;
   TempDir dir;
-  make_readable(dir.path());
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
   Resolver r(dir.path(), lists_config(upstream.port(), dir.path(), ""));
   const std::string gambling = first_domain(shared_data_dir() / "blocklists/ut1/gambling.txt");
@@ -198,7 +188,6 @@ class TinyHttp {
 TEST_CASE("a URL list downloads after start (as the unprivileged user) and serves from its last-good copy", "[resolver][lists][http]") {
   SPROUT_REQUIRE_RESOLVER();
   TempDir dir;
-  make_readable(dir.path());
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
   auto http = std::make_unique<TinyHttp>("# remote list\nremote-blocked.test\n");
   const std::string config = "listen: [\"127.0.0.1:0\"]\nworkers: 1\nadmin: {enabled: false}\n"
@@ -221,7 +210,6 @@ TEST_CASE("a URL list downloads after start (as the unprivileged user) and serve
     CHECK(fs::exists(dir / "state/lists/remote.list"));
   }
   http.reset();  // the list server is gone: the next start serves the last-good copy at once
-  fs::remove(dir / "ready");
   Resolver again(dir.path(), config);
   CHECK(parse_dig_output(dig(again.udp_port(), "remote-blocked.test A").output).status == "NXDOMAIN");
 }

@@ -111,10 +111,10 @@ TEST_CASE("a schedule window switches behaviour at its boundary, TTLs never cros
   PolicyStack s("2026-12-01T11:29:57+07:00");
   const auto before = s.ask("127.0.0.2", "social.test A");
   CHECK(before.status == "NXDOMAIN");
-  const auto during_allowed = dig(s.resolver->udp_port(), "-b 127.0.0.2 +noall +answer +authority other.example A");
-  INFO(during_allowed.output);
-  // Every TTL leaving Sprout stops at the window's end (at most 3 s away).
-  for (const auto& r : s.ask("127.0.0.2", "other.example A").answers) CHECK(r.ttl <= 3);
+  // Every TTL leaving Sprout stops at the window's end (at most 3 s away; upstream said 300).
+  const auto allowed = s.ask("127.0.0.2", "other.example A");
+  REQUIRE(allowed.answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+  for (const auto& r : allowed.answers) CHECK(r.ttl <= 3);
   CHECK(s.ask("127.0.0.3", "social.test A").status == "NOERROR");  // staff: no schedule
   std::this_thread::sleep_for(std::chrono::milliseconds(3500));
   CHECK(s.ask("127.0.0.2", "social.test A").answer_data("A") == std::vector<std::string>{"192.0.2.1"});

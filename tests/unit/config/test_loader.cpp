@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "must_load.hpp"
 #include "sprout/config/loader.hpp"
 
 namespace fs = std::filesystem;
@@ -61,13 +62,6 @@ networks:
     cidrs: [10.9.0.0/16]
 )";
 
-Config must_load(std::string_view yaml) {
-  auto r = load_string(yaml, "test.yaml");
-  for (const auto& e : r.errors) UNSCOPED_INFO(e.to_string());
-  REQUIRE(r.errors.empty());
-  REQUIRE(r.config);
-  return *r.config;
-}
 
 const Profile* profile(const Config& c, std::string_view name) {
   for (const auto& p : c.profiles)

@@ -1,6 +1,7 @@
 // Loading the policy keys: schedules and their windows, SafeSearch, time zones, cache, overrides.
 #include <catch2/catch.hpp>
 
+#include "must_load.hpp"
 #include "sprout/config/loader.hpp"
 
 using namespace sprout::config;
@@ -48,13 +49,6 @@ profiles:
     safesearch: {youtube: moderate}
 )";
 
-Config must_load(std::string_view yaml) {
-  auto r = load_string(yaml, "test.yaml");
-  for (const auto& e : r.errors) UNSCOPED_INFO(e.to_string());
-  REQUIRE(r.errors.empty());
-  REQUIRE(r.config);
-  return *r.config;
-}
 
 std::uint8_t days_of(std::string_view item) {
   Config c = must_load("categories: {a: {}}\nprofiles: {p: {schedules: {s: {block: [a], windows: [{days: [" +

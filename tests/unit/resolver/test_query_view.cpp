@@ -1,6 +1,7 @@
 // QueryView: valid queries and every malformed case, including real captures.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "dns_builder.hpp"
@@ -138,9 +139,14 @@ std::string data_dir() { return SPROUT_SHARED_DATA; }
 void check_sane(const std::vector<std::uint8_t>& bytes) {
   QueryView v;
   const ParseStatus s = sprout::dns::parse_query(bytes, v);
-  CHECK(static_cast<int>(s) <= static_cast<int>(ParseStatus::badvers));
   CHECK(v.qname.length <= 253);
   CHECK(v.question_end <= bytes.size());
+  // A usable query has a complete question and a name of as many labels as its text says.
+  if (s == ParseStatus::ok || s == ParseStatus::badvers) {
+    CHECK(v.question_end >= sprout::dns::kHeaderSize + 5);
+    const auto dots = std::count(v.qname.view().begin(), v.qname.view().end(), '.');
+    CHECK((v.qname.labels == 0 ? v.qname.length == 0 : dots + 1 >= v.qname.labels));
+  }
 }
 
 }  // namespace
