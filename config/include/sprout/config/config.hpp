@@ -34,12 +34,14 @@ struct IpPrefix {
   [[nodiscard]] bool contains(const IpAddress& a) const noexcept;
   [[nodiscard]] std::string to_string() const;                    // "10.0.0.0/8"
   static std::optional<IpPrefix> parse(std::string_view text);    // "10.0.0.0/8", "::1/128", "1.2.3.4"
+  bool operator==(const IpPrefix&) const = default;
 };
 
 struct Endpoint {  // listen: "127.0.0.1:5354", "[::1]:5354"
   IpAddress address;
   std::uint16_t port = 0;
   [[nodiscard]] std::string to_string() const;
+  bool operator==(const Endpoint&) const = default;
 };
 
 struct Upstream {
@@ -47,6 +49,7 @@ struct Upstream {
   std::uint16_t port = 53;
   std::chrono::milliseconds timeout{700};  // per try
   int tries = 2;                           // 1-10
+  bool operator==(const Upstream&) const = default;
 };
 
 struct TcpLimits {
@@ -66,6 +69,7 @@ enum class ListFormat { auto_detect, domains, hosts, adblock, rpz };
 struct Category {
   std::string name;
   std::string description;
+  bool operator==(const Category&) const = default;
 };
 
 struct List {
@@ -76,6 +80,7 @@ struct List {
   bool allow = false;              // true: an allowlist (its entries override blocks)
   std::chrono::seconds refresh{86400};
   std::size_t max_bytes = 256u << 20;
+  bool operator==(const List&) const = default;
 };
 
 enum class BlockMode { nxdomain, null_ip, refused, blockpage };
@@ -86,6 +91,7 @@ struct Window {
   std::uint8_t days = 0;         // bit 0 = Monday ... bit 6 = Sunday
   std::uint16_t start = 0;       // 0..1439
   std::uint16_t end = 0;         // 0..1440
+  bool operator==(const Window&) const = default;
 };
 
 enum class ScheduleMode {
@@ -101,6 +107,7 @@ struct Schedule {
   std::vector<std::string> block;             // categories added while active
   std::vector<std::string> allow;             // domains still resolving (allowlist_only, block_all)
   std::vector<std::string> allow_categories;  // categories still resolving (allowlist_only)
+  bool operator==(const Schedule&) const = default;
 };
 
 enum class YoutubeMode { off, moderate, strict };
@@ -112,6 +119,7 @@ struct SafeSearch {
   bool yandex = false;
   bool pixabay = false;
   YoutubeMode youtube = YoutubeMode::off;
+  bool operator==(const SafeSearch&) const = default;
 };
 
 struct Profile {
@@ -127,6 +135,7 @@ struct Profile {
   bool bypass_prevention = true;         // canary domains, Private Relay, DDR, `bypass` category
   std::string timezone;                  // IANA name; empty = Config::timezone
   std::vector<Schedule> schedules;
+  bool operator==(const Profile&) const = default;
 };
 
 struct Network {
@@ -134,6 +143,7 @@ struct Network {
   std::vector<IpPrefix> cidrs;
   std::string profile;                   // must name a profile (checked at load)
   std::map<std::string, std::string> labels;
+  bool operator==(const Network&) const = default;
 };
 
 struct Cache {
@@ -182,6 +192,7 @@ struct QueryLog {
 };
 
 struct Config {
+  // Each key also needs a row in reload_kind.cpp: whether SIGHUP applies it or a restart does.
   std::string source;                    // file name it came from, or "<embedded default>"
   std::vector<Endpoint> listen;
   int workers = 0;                       // 0 = one per core
