@@ -4,7 +4,7 @@
 #include "sprout/admin/metrics.hpp"
 
 using namespace sprout::admin;
-using sprout::resolver::ReportAction;
+using sprout::core::ReportAction;
 
 namespace {
 
@@ -119,11 +119,11 @@ TEST_CASE("numbers are formatted the way Prometheus reads them", "[metrics]") {
 }
 
 TEST_CASE("histogram_from_us converts the counters' microsecond buckets", "[metrics]") {
-  std::array<std::uint64_t, sprout::resolver::kLatencyBucketsUs.size() + 1> buckets{};
+  std::array<std::uint64_t, sprout::core::kLatencyBucketsUs.size() + 1> buckets{};
   buckets[0] = 2;
   buckets.back() = 1;
   const Histogram h = histogram_from_us(buckets, 1'500'000);
-  REQUIRE(h.bounds_seconds.size() == sprout::resolver::kLatencyBucketsUs.size());
+  REQUIRE(h.bounds_seconds.size() == sprout::core::kLatencyBucketsUs.size());
   CHECK(h.bounds_seconds.front() == Approx(0.00005));
   CHECK(h.sum_seconds == Approx(1.5));
   MetricsInput in;

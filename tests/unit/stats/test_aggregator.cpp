@@ -4,8 +4,8 @@
 #include "sprout/stats/minute_aggregator.hpp"
 
 using namespace sprout::stats;
-using sprout::resolver::QueryCounters;
-using sprout::resolver::ReportAction;
+using sprout::core::QueryCounters;
+using sprout::core::ReportAction;
 
 namespace {
 

@@ -1,0 +1,126 @@
+// check-config, lists, explain: thin shells over the same code the server runs.
+#include "commands.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include "sprout/blocklists/list_loader.hpp"
+#include "sprout/config/loader.hpp"
+#include "sprout/control/list_refresher.hpp"
+#include "sprout/time/clock.hpp"
+#include "sprout/time/time_zone.hpp"
+#include "sprout/core/explain.hpp"
+#include "sprout/stats/query_log.hpp"
+#include "sprout/stats/report_command.hpp"
+
+namespace sprout::cli {
+
+std::optional<config::Config> load_config(const std::string& path) {
+  if (path.empty()) return config::embedded_default();
+  auto result = config::load_file(path);
+  for (const auto& e : result.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+  return std::move(result.config);
+}
+
+int check_config(const std::vector<std::string>& args) {
+  if (args.size() != 2) {
+    std::fputs("usage: sproutdns check-config FILE\n", stderr);
+    return 2;
+  }
+  const auto result = config::load_file(args[1]);
+  for (const auto& e : result.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+  if (!result.errors.empty()) {
+    std::fprintf(stderr, "%zu error%s\n", result.errors.size(), result.errors.size() == 1 ? "" : "s");
+    return 1;
+  }
+  std::printf("%s: ok\n", args[1].c_str());
+  return 0;
+}
+
+int lists(const std::vector<std::string>& args) {
+  std::string path;
+  blocklists::LoadOptions options;
+  options.fetch = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) path = args[++i];
+    else if (args[i] == "--fetch") options.fetch = true;
+    else return std::fprintf(stderr, "sproutdns lists: unknown option '%s'\n", args[i].c_str()), 2;
+  }
+  const auto cfg = load_config(path);
+  if (!cfg) return 1;
+  const auto loaded = blocklists::load_lists(*cfg, options);
+  std::fputs(blocklists::format_status_table(loaded.lists).c_str(), stdout);
+  std::printf("index: %zu names, %zu bytes\n", loaded.index.size(), loaded.index.memory_bytes());
+  return 0;
+}
+
+int explain(const std::vector<std::string>& args) {
+  std::string path, client, at_text;
+  bool json = false;
+  std::vector<std::string> rest;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const bool has = i + 1 < args.size();
+    if (args[i] == "--config" && has) path = args[++i];
+    else if (args[i] == "--client" && has) client = args[++i];
+    else if (args[i] == "--at" && has) at_text = args[++i];
+    else if (args[i] == "--json") json = true;
+    else rest.push_back(args[i]);
+  }
+  const auto address = config::IpAddress::parse(client);
+  const auto at = at_text.empty() ? std::optional(core::process_clock().now()) : time::parse_iso8601(at_text);
+  if (!address || !at || rest.empty() || rest.size() > 2) {
+    std::fputs("usage: sproutdns explain [--config FILE] --client ADDR [--at 2026-12-01T08:00:00+07:00] [--json] NAME [TYPE]\n", stderr);
+    return 2;
+  }
+  auto cfg = load_config(path);
+  if (!cfg) return 1;
+  auto snap = control::build_snapshot(std::make_shared<const config::Config>(std::move(*cfg)), false, nullptr, nullptr);
+  const auto e = core::explain(*snap, *address, rest[0], rest.size() > 1 ? rest[1] : "A", *at);
+  std::fputs((json ? core::to_json(e) + "\n" : core::to_text(e)).c_str(), stdout);
+  return 0;
+}
+
+int report(const std::vector<std::string>& args) {
+  std::string path;
+  std::vector<std::string> rest;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) path = args[++i];
+    else rest.push_back(args[i]);
+  }
+  const auto cfg = load_config(path);
+  if (!cfg) return 1;
+  stats::StatsOptions options;
+  options.db_path = cfg->stats.database.empty() ? cfg->state_dir + "/stats.sqlite" : cfg->stats.database;
+  options.retention_days = cfg->stats.retention_days;
+  options.report_threshold = cfg->stats.threshold;
+  std::string error;
+  const auto zone = cfg->timezone == "UTC" ? std::optional(time::TimeZone::utc()) : time::TimeZone::load(cfg->timezone, error);
+  if (zone) options.utc_offset_minutes = static_cast<int>(zone->utc_offset(std::chrono::system_clock::now()).count() / 60);
+  return stats::run_report_command(rest, options);
+}
+
+int querylog(const std::vector<std::string>& args) {
+  std::string path, from, to, format = "csv";
+  for (std::size_t i = 1; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--config") path = args[i + 1];
+    else if (args[i] == "--from") from = args[i + 1];
+    else if (args[i] == "--to") to = args[i + 1];
+    else if (args[i] == "--format") format = args[i + 1];
+  }
+  const auto f = stats::Date::parse(from), t = stats::Date::parse(to);
+  if (!f || !t || (format != "csv" && format != "jsonl") || args.size() % 2 == 0) {
+    std::fputs("usage: sproutdns querylog [--config FILE] --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|jsonl]\n", stderr);
+    return 2;
+  }
+  const auto cfg = load_config(path);
+  if (!cfg) return 1;
+  stats::QueryLogOptions o;
+  o.enabled = true;  // exporting what an enabled log wrote earlier
+  o.db_path = cfg->query_log.database.empty() ? cfg->state_dir + "/querylog.sqlite" : cfg->query_log.database;
+  stats::QueryLog log(o);
+  const auto s = log.export_range(*f, *t, format == "csv" ? stats::ExportFormat::csv : stats::ExportFormat::json_lines, std::cout);
+  if (!s.ok) std::fprintf(stderr, "sproutdns querylog: %s\n", s.error.c_str());
+  return s.ok ? 0 : 1;
+}
+
+}  // namespace sprout::cli

@@ -1,0 +1,68 @@
+// Builds snapshots with their lists off the serving threads, and refreshes URL lists on time.
+#pragma once
+
+#include <utility>  // before Asio: Boost 1.74 needs it
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "sprout/blocklists/list_loader.hpp"
+#include "sprout/core/snapshot.hpp"
+
+namespace sprout::control {
+
+namespace asio = boost::asio;
+
+// Loads lists for `cfg` (fetch=false: files and last-good copies only) and builds a
+// complete snapshot; logs one line per list that is not ok.
+std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
+                                                   std::vector<blocklists::ListStatus>* statuses,
+                                                   std::shared_ptr<cache::PacketCache> cache);
+
+// Runs list downloads on a background thread and hands finished snapshots back to the
+// control io_context, which publishes them (unless the config changed meanwhile).
+class ListRefresher {
+ public:
+  ListRefresher(asio::io_context& control, core::SnapshotHolder& holder);
+  void set_cache(std::shared_ptr<cache::PacketCache> cache) { cache_ = std::move(cache); }
+  ~ListRefresher();
+  // The running config changed (start or reload): reschedule against it.
+  void use(std::shared_ptr<const config::Config> cfg);
+  // Download every URL list now (in the background).
+  void refresh_now();
+  [[nodiscard]] std::vector<blocklists::ListStatus> statuses() const;
+  // True once every list had its first chance: files at start, URL lists after the first
+  // download attempt (successful or not). /health reports ready from then on.
+  [[nodiscard]] bool settled() const noexcept { return settled_.load(std::memory_order_acquire); }
+  void set_statuses(std::vector<blocklists::ListStatus> s);
+
+ private:
+  void schedule();
+  void publish(std::shared_ptr<const config::Config> cfg, std::shared_ptr<core::Snapshot> snap,
+               std::vector<blocklists::ListStatus> statuses);
+
+  // What a download thread may still touch after we are gone: checked under the lock, so
+  // a download finishing during shutdown never posts to a dead io_context.
+  struct Shared {
+    std::mutex mutex;
+    bool alive = true;
+  };
+
+  asio::io_context& control_;
+  core::SnapshotHolder& holder_;
+  asio::steady_timer timer_;
+  std::shared_ptr<const config::Config> cfg_;
+  std::shared_ptr<cache::PacketCache> cache_;
+  std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
+  std::atomic<bool> busy_{false};
+  std::atomic<bool> settled_{false};
+  mutable std::mutex mutex_;
+  std::vector<blocklists::ListStatus> statuses_;
+};
+
+}  // namespace sprout::control

@@ -1,0 +1,47 @@
+// The control side of `sproutdns serve`: config, sockets, workers, signals and reloads.
+#pragma once
+
+#include <utility>  // before Asio: Boost 1.74 needs it
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sprout/config/config.hpp"
+#include "sprout/control/list_refresher.hpp"
+#include "sprout/control/monitoring.hpp"
+#include "sprout/core/snapshot.hpp"
+
+namespace sprout::control {
+
+struct ServeOptions {
+  std::string config_path;  // empty: the embedded default
+  std::string ready_file;   // written once every listener is bound
+  std::string user;         // run as this user after binding when started as root
+};
+
+class Server {
+ public:
+  explicit Server(ServeOptions options);
+  // Runs until SIGTERM/SIGINT; returns the process exit code.
+  int run();
+
+ private:
+  std::shared_ptr<config::Config> load(std::string* why = nullptr) const;  // nullptr after logging every error
+  admin::ReloadResult reload();
+  bool start(const std::shared_ptr<config::Config>& cfg);  // lists, sockets, workers, monitoring
+  void stop();
+
+  ServeOptions options_;
+  boost::asio::io_context control_;  // signals, reloads, list refresh results
+  core::SnapshotHolder snapshots_;
+  ListRefresher refresher_{control_, snapshots_};
+  std::shared_ptr<const config::Config> running_;
+  std::shared_ptr<cache::PacketCache> cache_;  // outlives snapshots: reloads keep it warm
+  std::vector<std::unique_ptr<net::Worker>> workers_;
+  ControlCounters control_counters_;
+  std::unique_ptr<Monitoring> monitoring_;
+};
+
+}  // namespace sprout::control

@@ -1,0 +1,111 @@
+// List refresh: downloads never run on a worker or block signal handling.
+#include "sprout/control/list_refresher.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "sprout/core/log.hpp"
+
+namespace sprout::control {
+namespace {
+
+bool is_url(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
+
+std::chrono::seconds shortest_refresh(const config::Config& cfg) {
+  std::chrono::seconds best{0};
+  for (const auto& l : cfg.lists) {
+    if (is_url(l.source) && (best.count() == 0 || l.refresh < best)) best = l.refresh;
+  }
+  return best;
+}
+
+}  // namespace
+
+std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
+                                                   std::vector<blocklists::ListStatus>* statuses,
+                                                   std::shared_ptr<cache::PacketCache> cache) {
+  const auto start = std::chrono::steady_clock::now();
+  blocklists::LoadOptions options;
+  options.fetch = fetch;
+  blocklists::LoadedLists loaded = blocklists::load_lists(*cfg, options);
+  std::size_t entries = 0;
+  for (const auto& s : loaded.lists) {
+    entries += s.entries;
+    if (s.state != blocklists::ListState::ok) {
+      core::log::warn("list ", s.name, " (", s.source, "): ", blocklists::state_name(s.state), ": ", s.error);
+    }
+  }
+  auto index = std::make_shared<const blocklists::DomainIndex>(std::move(loaded.index));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  if (!cfg->lists.empty()) {
+    core::log::info("lists: ", cfg->lists.size(), " loaded, ", index->size(), " names, ",
+              index->memory_bytes() / 1024, " KiB index, ", ms.count(), " ms");
+  }
+  if (statuses != nullptr) *statuses = std::move(loaded.lists);
+  auto snap = std::make_shared<core::Snapshot>(std::move(cfg), std::move(index));
+  snap->cache = std::move(cache);
+  return snap;
+}
+
+ListRefresher::ListRefresher(asio::io_context& control, core::SnapshotHolder& holder)
+    : control_(control), holder_(holder), timer_(control) {}
+
+ListRefresher::~ListRefresher() {
+  timer_.cancel();
+  std::lock_guard lock(shared_->mutex);
+  shared_->alive = false;  // a download still running finishes into the void
+}
+
+void ListRefresher::use(std::shared_ptr<const config::Config> cfg) {
+  cfg_ = std::move(cfg);
+  schedule();
+}
+
+void ListRefresher::schedule() {
+  timer_.cancel();
+  const auto every = shortest_refresh(*cfg_);
+  if (every.count() == 0) return;  // no URL lists: nothing to refresh
+  timer_.expires_after(every);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) refresh_now();
+  });
+}
+
+void ListRefresher::refresh_now() {
+  if (shortest_refresh(*cfg_).count() == 0) {
+    settled_ = true;  // only files and builtin lists: all loaded already
+    return;
+  }
+  if (busy_.exchange(true)) return;
+  std::thread([this, cfg = cfg_, shared = shared_, cache = cache_] {
+    std::vector<blocklists::ListStatus> statuses;
+    auto snap = build_snapshot(cfg, true, &statuses, cache);
+    std::lock_guard lock(shared->mutex);
+    if (!shared->alive) return;
+    asio::post(control_, [this, cfg, snap, statuses = std::move(statuses)]() mutable {
+      publish(std::move(cfg), std::move(snap), std::move(statuses));
+    });
+  }).detach();
+}
+
+void ListRefresher::publish(std::shared_ptr<const config::Config> cfg, std::shared_ptr<core::Snapshot> snap,
+                            std::vector<blocklists::ListStatus> statuses) {
+  busy_ = false;
+  settled_ = true;
+  if (cfg != cfg_) return;  // a reload happened meanwhile: its snapshot is newer
+  holder_.publish(std::move(snap));
+  set_statuses(std::move(statuses));
+  core::log::info("lists refreshed (generation ", holder_.generation(), ")");
+  schedule();
+}
+
+std::vector<blocklists::ListStatus> ListRefresher::statuses() const {
+  std::lock_guard lock(mutex_);
+  return statuses_;
+}
+
+void ListRefresher::set_statuses(std::vector<blocklists::ListStatus> s) {
+  std::lock_guard lock(mutex_);
+  statuses_ = std::move(s);
+}
+
+}  // namespace sprout::control

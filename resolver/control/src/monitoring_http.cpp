@@ -1,0 +1,192 @@
+// Monitoring over HTTP: Prometheus text, the admin API's handlers and the block page lookup.
+#include <sstream>
+
+#include "sprout/admin/metrics.hpp"
+#include "sprout/blocklists/normalize.hpp"
+#include "sprout/cache/packet_cache.hpp"
+#include "sprout/control/monitoring.hpp"
+#include "sprout/core/explain.hpp"
+#include "sprout/core/log.hpp"
+#include "sprout/stats/report.hpp"
+#include "sprout/stats/report_render.hpp"
+
+namespace sprout::control {
+namespace {
+
+constexpr std::uint16_t kDefaultAdminPort = 8053;
+
+std::vector<admin::UpstreamStats> upstream_stats(const config::Config& cfg, const std::vector<std::unique_ptr<net::Worker>>& workers) {
+  std::vector<admin::UpstreamStats> out;
+  for (std::size_t i = 0; i < cfg.upstreams.size(); ++i) {
+    admin::UpstreamStats u;
+    u.address = config::Endpoint{cfg.upstreams[i].address, cfg.upstreams[i].port}.to_string();
+    for (const auto& w : workers) {
+      if (i >= w->forwarder().size()) continue;
+      u.queries += w->forwarder().upstream_counters(i).queries.load(std::memory_order_relaxed);
+      u.failures += w->forwarder().upstream_counters(i).failures.load(std::memory_order_relaxed);
+    }
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+std::vector<admin::ListStats> list_stats(const std::vector<blocklists::ListStatus>& lists) {
+  std::vector<admin::ListStats> out;
+  const auto now = std::chrono::system_clock::now();
+  for (const auto& l : lists) {
+    admin::ListStats s{l.name, l.category, l.entries, std::nullopt, l.state == blocklists::ListState::ok ? 0u : 1u};
+    if (l.last_refresh) s.age_seconds = std::chrono::duration<double>(now - *l.last_refresh).count();
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::string content_type(stats::ReportFormat f) {
+  switch (f) {
+    case stats::ReportFormat::html: return "text/html; charset=utf-8";
+    case stats::ReportFormat::csv: return "text/csv; charset=utf-8";
+    case stats::ReportFormat::json: return "application/json";
+  }
+  return "text/plain";
+}
+
+std::string param(const admin::QueryParams& p, const char* key, const char* fallback = "") {
+  const auto it = p.find(key);
+  return it == p.end() ? fallback : it->second;
+}
+
+}  // namespace
+
+std::string Monitoring::metrics_text() const {
+  const auto snap = snapshots_.load();
+  const config::Config& cfg = *snap->config;
+  admin::MetricsInput in;
+  for (const auto& n : cfg.networks) in.networks.push_back({n.name, n.labels});
+  for (const auto& c : cfg.categories) in.categories.push_back(c.name);
+  std::array<std::uint64_t, core::kLatencyBucketsUs.size() + 1> buckets{};
+  std::uint64_t sum_us = 0;
+  for (const auto& w : workers_) {
+    const auto cells = w->query_counters().cells();
+    in.cells.insert(in.cells.end(), cells.begin(), cells.end());
+    const auto b = w->query_counters().latency_buckets();
+    for (std::size_t i = 0; i < b.size(); ++i) buckets[i] += b[i];
+    sum_us += w->query_counters().latency_sum_us();
+    in.tcp_connections += w->counters().tcp_connections.load(std::memory_order_relaxed);
+  }
+  in.query_duration = admin::histogram_from_us(buckets, sum_us);
+  if (snap->cache) {
+    const cache::CacheStats cs = snap->cache->stats();
+    in.cache = {cs.hits + cs.stale_hits, cs.misses, cs.size};
+  }
+  in.upstreams = upstream_stats(cfg, workers_);
+  in.lists = list_stats(lists_.statuses());
+  in.reloads = control_counters_.reloads;
+  in.reload_failures = control_counters_.reload_failures;
+  return admin::render_metrics(in);
+}
+
+std::string Monitoring::stats_json() const {
+  const auto snap = snapshots_.load();
+  std::array<std::uint64_t, core::kActions> totals{};
+  for (const auto& w : workers_) {
+    for (const auto& c : w->query_counters().cells()) totals[static_cast<std::size_t>(c.action)] += c.count;
+  }
+  std::ostringstream o;
+  o << "{\"generation\":" << snap->generation << ",\"config\":\"" << admin::json_escape(snap->config->source) << "\",\"queries\":{";
+  for (std::size_t i = 0; i < totals.size(); ++i) {
+    o << (i ? "," : "") << "\"" << core::report_action_name(static_cast<core::ReportAction>(i)) << "\":" << totals[i];
+  }
+  o << "},\"cache_entries\":" << (snap->cache ? snap->cache->size() : 0) << ",\"lists\":[";
+  const auto lists = lists_.statuses();
+  for (std::size_t i = 0; i < lists.size(); ++i) {
+    o << (i ? "," : "") << "{\"name\":\"" << admin::json_escape(lists[i].name) << "\",\"entries\":" << lists[i].entries
+      << ",\"state\":\"" << blocklists::state_name(lists[i].state) << "\"}";
+  }
+  o << "]}";
+  return o.str();
+}
+
+admin::ReportResult Monitoring::report(const admin::QueryParams& params) {
+  if (!store_) return {503, "text/plain", "the stats store is disabled"};
+  const auto from = stats::Date::parse(param(params, "from"));
+  const auto to = stats::Date::parse(param(params, "to"));
+  const auto format = stats::parse_format(param(params, "format", "json"));
+  const auto lang = stats::parse_lang(param(params, "lang", "vi"));
+  stats::ReportQuery q;
+  if (!from || !to || !format || !lang) return {400, "text/plain", "need from=YYYY-MM-DD&to=YYYY-MM-DD[&format=html|csv|json][&lang=vi|en][&scope=label=value]"};
+  q.from = *from;
+  q.to = *to;
+  if (const auto scope = param(params, "scope"); !scope.empty()) {
+    const auto term = stats::parse_scope_term(scope);
+    if (!term) return {400, "text/plain", "scope must be label=value"};
+    q.scope.push_back(*term);
+  }
+  flush_minute();  // the report includes the minute in progress
+  stats::ReportData data;
+  if (auto s = stats::build_report(*store_, q, std::chrono::duration_cast<std::chrono::seconds>(
+                                                   core::process_clock().now().time_since_epoch()).count(), data);
+      !s.ok) {
+    return {500, "text/plain", s.error};
+  }
+  return {200, content_type(*format), stats::render(data, *format, *lang)};
+}
+
+admin::BlockInfo Monitoring::block_info(std::string_view host, std::string_view client) const {
+  const auto snap = snapshots_.load();
+  const auto address = config::IpAddress::parse(client);
+  const core::NetworkPolicy* net = address ? snap->networks.match(*address) : nullptr;
+  if (net == nullptr) return {};
+  const std::string name = blocklists::normalize_domain(host).value_or(std::string(host));
+  const core::Decision d = core::decide(*snap, *net, name, 1, snap->clock_now());
+  admin::BlockInfo info{"", net->name, snap->profiles[net->profile].name};
+  if (d.category >= 0) info.category = snap->config->categories[static_cast<std::size_t>(d.category)].name;
+  else if (d.kind == core::DecisionKind::block) info.category = std::string(core::reason_name(d.reason));
+  return info;
+}
+
+admin::Handlers Monitoring::handlers() {
+  admin::Handlers h;
+  h.metrics = [this] { return metrics_text(); };
+  h.ready = [this] { return snapshots_.generation() > 0 && lists_.settled(); };  // lists loaded
+  h.stats_json = [this] { return stats_json(); };
+  h.explain = [this](std::string_view client, std::string_view name, std::string_view type) -> admin::ExplainResult {
+    const auto address = config::IpAddress::parse(client);
+    if (!address) return {400, "{\"error\":\"client must be an IP address\"}"};
+    const auto snap = snapshots_.load();
+    return {200, core::to_json(core::explain(*snap, *address, name, type, snap->clock_now()))};
+  };
+  h.reload = [this] { return reload_(); };
+  h.report = [this](const admin::QueryParams& p) { return report(p); };
+  return h;
+}
+
+void Monitoring::start_http(const config::Config& cfg) {
+  if (cfg.admin.enabled) {
+    admin::AdminOptions o;
+    const config::Endpoint at = cfg.admin.listen.value_or(config::Endpoint{*config::IpAddress::parse("127.0.0.1"), kDefaultAdminPort});
+    o.address = at.address.to_string();
+    o.port = at.port;
+    o.token = cfg.admin.token;
+    try {
+      admin_ = std::make_unique<admin::AdminServer>(control_, o, handlers());
+      core::log::info("admin API on ", o.address, ":", admin_->port(), o.token.empty() ? " (no token: reload, explain and reports disabled)" : "");
+    } catch (const std::exception& e) {
+      core::log::error("admin API: cannot listen on ", at.to_string(), ": ", e.what(), " (DNS service continues)");
+    }
+  }
+  if (cfg.blockpage.listen) {
+    admin::BlockPageOptions o;
+    o.address = cfg.blockpage.listen->address.to_string();
+    o.port = cfg.blockpage.listen->port;
+    try {
+      blockpage_ = std::make_unique<admin::BlockPageServer>(control_, o, [this](std::string_view host, std::string_view client) {
+        return block_info(host, client);
+      });
+      core::log::info("block page on ", o.address, ":", blockpage_->port());
+    } catch (const std::exception& e) {
+      core::log::error("block page: cannot listen on ", cfg.blockpage.listen->to_string(), ": ", e.what());
+    }
+  }
+}
+
+}  // namespace sprout::control

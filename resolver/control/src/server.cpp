@@ -1,0 +1,213 @@
+// Control thread: owns signals and reloads; workers only ever see complete snapshots.
+#include "sprout/control/server.hpp"
+
+#include <utility>  // before Asio: Boost 1.74 needs it
+
+#include <ares.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "sprout/cache/packet_cache.hpp"
+#include "sprout/config/loader.hpp"
+#include "sprout/net/listen_sockets.hpp"
+#include "sprout/net/worker.hpp"
+#include "sprout/core/log.hpp"
+
+namespace sprout::control {
+namespace {
+
+void write_ready_file(const std::string& path, const std::vector<config::Endpoint>& endpoints) {
+  if (path.empty()) return;
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    for (const auto& e : endpoints) {
+      out << "udp " << e.address.to_string() << ' ' << e.port << '\n';
+      out << "tcp " << e.address.to_string() << ' ' << e.port << '\n';
+    }
+  }
+  std::rename(tmp.c_str(), path.c_str());  // atomic: readers never see half a file
+}
+
+// Secure default: a resolver started as root keeps only its bound sockets, not root.
+bool drop_privileges(const std::string& user, const std::string& state_dir) {
+  if (::geteuid() != 0 || user == "root") return true;
+  const passwd* pw = ::getpwnam(user.c_str());
+  if (pw == nullptr) {
+    core::log::error("cannot drop privileges: unknown user '", user, "'");
+    return false;
+  }
+  ::mkdir(state_dir.c_str(), 0750);
+  // The state dir and what root put there (last-good lists written before the drop) must
+  // stay writable for the user we become.
+  std::error_code ec;
+  bool ok = ::chown(state_dir.c_str(), pw->pw_uid, pw->pw_gid) == 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(state_dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    ok = ::lchown(it->path().c_str(), pw->pw_uid, pw->pw_gid) == 0 && ok;
+  }
+  if (!ok) core::log::warn("cannot give ", state_dir, " to ", user, ": list downloads and stats may fail");
+  if (::setgroups(0, nullptr) != 0 || ::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0) {
+    core::log::error("cannot drop privileges to '", user, "'");
+    return false;
+  }
+  core::log::info("running as user ", user);
+  return true;
+}
+
+std::size_t worker_count(const config::Config& cfg) {
+  if (cfg.workers > 0) return static_cast<std::size_t>(cfg.workers);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+bool restart_needed(const config::Config& a, const config::Config& b) {
+  auto same_listen = [](const config::Endpoint& x, const config::Endpoint& y) {
+    return x.address == y.address && x.port == y.port;
+  };
+  auto same_upstream = [](const config::Upstream& x, const config::Upstream& y) {
+    return x.address == y.address && x.port == y.port && x.timeout == y.timeout && x.tries == y.tries;
+  };
+  return a.workers != b.workers || !(a.cache == b.cache) || !std::equal(a.listen.begin(), a.listen.end(), b.listen.begin(), b.listen.end(), same_listen) ||
+         !std::equal(a.upstreams.begin(), a.upstreams.end(), b.upstreams.begin(), b.upstreams.end(), same_upstream);
+}
+
+std::shared_ptr<cache::PacketCache> make_cache(const config::Config& cfg) {
+  cache::CacheOptions o;
+  o.max_entries = cfg.cache.max_entries;
+  o.min_ttl = cfg.cache.min_ttl;
+  o.max_ttl = cfg.cache.max_ttl;
+  o.negative_ttl = cfg.cache.negative_ttl;
+  o.serve_stale = cfg.cache.serve_stale;
+  o.stale_answer_ttl = cfg.cache.stale_answer_ttl;
+  o.stale_max_age = cfg.cache.stale_max_age;
+  o.prefetch = cfg.cache.prefetch;
+  o.shards = 2 * worker_count(cfg) * 4;  // enough that workers rarely meet on a shard lock
+  return std::make_shared<cache::PacketCache>(o);
+}
+
+}  // namespace
+
+Server::Server(ServeOptions options) : options_(std::move(options)) {}
+
+std::shared_ptr<config::Config> Server::load(std::string* why) const {
+  std::shared_ptr<config::Config> cfg;
+  if (options_.config_path.empty()) {
+    cfg = std::make_shared<config::Config>(config::embedded_default());
+  } else {
+    config::LoadResult r = config::load_file(options_.config_path);
+    for (const auto& e : r.errors) core::log::error(e.to_string());
+    if (!r.config) {
+      if (why != nullptr && !r.errors.empty()) *why = r.errors.front().to_string() + (r.errors.size() > 1 ? " (and more, see the log)" : "");
+      return nullptr;
+    }
+    cfg = std::make_shared<config::Config>(std::move(*r.config));
+  }
+  if (cfg->upstreams.empty()) cfg->upstreams = config::upstreams_from_resolv_conf();
+  if (cfg->upstreams.empty()) {
+    core::log::error(cfg->source, ": no upstreams configured and none found in /etc/resolv.conf");
+    return nullptr;
+  }
+  return cfg;
+}
+
+admin::ReloadResult Server::reload() {
+  std::string why = "no upstreams";
+  auto cfg = load(&why);
+  if (!cfg) {
+    ++control_counters_.reload_failures;
+    core::log::error("reload failed: keeping the running configuration (generation ", snapshots_.generation(), ")");
+    return {false, "reload failed, running configuration kept: " + why};
+  }
+  if (restart_needed(*running_, *cfg)) core::log::warn("reload: listen, workers, upstreams and cache changes take effect after a restart");
+  core::log::set_level(cfg->logging.level);
+  std::vector<blocklists::ListStatus> statuses;
+  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_));
+  refresher_.set_statuses(std::move(statuses));
+  running_ = cfg;
+  refresher_.use(cfg);
+  refresher_.refresh_now();
+  if (monitoring_) monitoring_->use(*cfg);
+  ++control_counters_.reloads;
+  core::log::info("reloaded ", cfg->source, " (generation ", snapshots_.generation(), ")");
+  return {true, "reloaded (generation " + std::to_string(snapshots_.generation()) + ")"};
+}
+
+bool Server::start(const std::shared_ptr<config::Config>& cfg) {
+  core::log::set_level(cfg->logging.level);
+  running_ = cfg;
+  cache_ = make_cache(*cfg);
+  refresher_.set_cache(cache_);
+  // Fast start: files and last-good copies now, downloads in the background afterwards.
+  std::vector<blocklists::ListStatus> statuses;
+  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_));
+  refresher_.set_statuses(std::move(statuses));
+  const std::size_t n = worker_count(*cfg);
+  net::BoundSockets sockets;
+  try {
+    sockets = net::bind_listeners(cfg->listen, n);
+  } catch (const std::exception& e) {
+    core::log::error(e.what());
+    return false;
+  }
+  std::error_code ignored;
+  std::filesystem::create_directories(cfg->state_dir, ignored);  // lists, stats, reports live here
+  write_ready_file(options_.ready_file, sockets.endpoints);
+  // Everything that needs root (binding) is done: from here on, never root again.
+  if (!drop_privileges(options_.user, cfg->state_dir)) return false;
+  ares_library_init(ARES_LIB_INIT_ALL);
+  for (std::size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<net::Worker>(i, snapshots_, sockets.per_worker[i]));
+  for (auto& w : workers_) w->start();
+  snapshots_.on_publish([this] {
+    for (auto& w : workers_) w->refresh_snapshot();
+  });
+  monitoring_ = std::make_unique<Monitoring>(control_, workers_, snapshots_, refresher_, control_counters_,
+                                             [this] { return reload(); });
+  monitoring_->start(*cfg);
+  for (const auto& e : sockets.endpoints) core::log::info("listening on ", e.to_string(), " (udp, tcp)");
+  core::log::info("started: ", n, " workers, ", cfg->upstreams.size(), " upstreams, config ", cfg->source);
+  refresher_.use(cfg);
+  refresher_.refresh_now();
+  return true;
+}
+
+void Server::stop() {
+  snapshots_.on_publish(nullptr);
+  for (auto& w : workers_) w->stop();
+  if (monitoring_) monitoring_->stop();  // last stats flush, after the workers counted their last query
+  monitoring_.reset();
+  workers_.clear();
+  ares_library_cleanup();
+  core::log::info("stopped");
+}
+
+int Server::run() {
+  // Signals are caught from the start, so a SIGTERM right after the ready file is a clean stop.
+  asio::signal_set signals(control_, SIGINT, SIGTERM, SIGHUP);
+  auto cfg = load();
+  if (!cfg || !start(cfg)) return 1;
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      reload();
+      signals.async_wait(on_signal);
+      return;
+    }
+    core::log::info("stopping on signal ", sig);
+    control_.stop();
+  };
+  signals.async_wait(on_signal);
+  control_.run();
+  stop();
+  return 0;
+}
+
+}  // namespace sprout::control

@@ -1,0 +1,83 @@
+// Per-worker query counters by network, category and action, plus the blocked-domain tally;
+// written only by their worker (relaxed atomics), read by the control thread for metrics
+// and the stats store. No client address is ever counted.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sprout/core/query_context.hpp"
+
+namespace sprout::core {
+
+// What the reports call an action; finer than Action for blocked answers.
+enum class ReportAction : std::uint8_t {
+  allowed, blocked, safesearch, bypass_blocked, refused, servfail, kCount
+};
+[[nodiscard]] std::string_view report_action_name(ReportAction a) noexcept;
+
+inline constexpr std::size_t kMaxCountedNetworks = 256;   // more share the last row
+inline constexpr std::size_t kCategorySlots = 65;         // 64 categories + "none"
+inline constexpr std::size_t kActions = static_cast<std::size_t>(ReportAction::kCount);
+
+// Latency histogram buckets (upper bounds, microseconds); the last is +Inf.
+inline constexpr std::array<std::uint32_t, 12> kLatencyBucketsUs = {50, 100, 250, 500, 1000, 2500, 5000,
+                                                                     10000, 25000, 50000, 100000, 1000000};
+
+class QueryCounters {
+ public:
+  QueryCounters();
+  // network: index in config.networks (or kMaxCountedNetworks-1 for "none"); category: -1 none.
+  void count(std::size_t network, int category, ReportAction action) noexcept;
+  void observe_latency_us(std::uint64_t us) noexcept;
+  // Blocked domain tally: fixed-size table, no allocation; full table drops new names.
+  void count_blocked_domain(std::string_view domain, int category) noexcept;
+
+  struct Cell {
+    std::uint16_t network;
+    std::int16_t category;  // -1: none
+    ReportAction action;
+    std::uint64_t count;
+  };
+  struct DomainCount {
+    std::string domain;
+    std::int16_t category;
+    std::uint64_t count;
+  };
+  // Totals since start (monotonic); the reader diffs successive reads.
+  [[nodiscard]] std::vector<Cell> cells() const;
+  [[nodiscard]] std::vector<DomainCount> blocked_domains() const;
+  // The tally so far, and an empty table. Only the owning worker's thread may call it (it
+  // is the table's only writer), so the fixed-size table never fills up over a long uptime.
+  [[nodiscard]] std::vector<DomainCount> take_blocked_domains();
+  [[nodiscard]] std::array<std::uint64_t, kLatencyBucketsUs.size() + 1> latency_buckets() const;
+  [[nodiscard]] std::uint64_t latency_sum_us() const noexcept { return latency_sum_us_.load(std::memory_order_relaxed); }
+
+ private:
+  static constexpr std::size_t kDomainSlots = 4096;
+  static constexpr std::size_t kDomainChars = 64;
+  struct DomainSlot {
+    std::atomic<std::uint64_t> hash{0};
+    std::atomic<std::uint64_t> count{0};
+    std::int16_t category = -1;
+    std::uint8_t length = 0;
+    char name[kDomainChars] = {};
+  };
+  std::vector<std::atomic<std::uint64_t>> cells_;  // [network][category slot][action]
+  std::array<std::atomic<std::uint64_t>, kLatencyBucketsUs.size() + 1> latency_{};
+  std::atomic<std::uint64_t> latency_sum_us_{0};
+  std::vector<DomainSlot> domains_;
+};
+
+// The report action of a finished query (kCount: malformed or dropped, not counted).
+[[nodiscard]] ReportAction report_action(const QueryContext& q) noexcept;
+
+// Counts one finished query: its network, category and report action, the blocked domain
+// (the list entry that matched, never the full name), and its latency.
+void record_query(QueryCounters& counters, const QueryContext& q, std::uint64_t latency_us) noexcept;
+
+}  // namespace sprout::core

@@ -1,0 +1,37 @@
+// Explaining a decision: the same decide() as serving, rendered for people and for the API.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sprout/core/snapshot.hpp"
+
+namespace sprout::core {
+
+struct Explanation {
+  bool refused = false;            // the client is in no configured network
+  std::string client, name, type;
+  std::string network, profile, timezone;
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> active_schedules;
+  std::string next_change;         // ISO 8601 UTC, or "never"
+  std::string action;              // resolve, block, rewrite
+  std::string reason;
+  std::string matched, category, list, rewrite_target, answer;
+  std::size_t line = 0;            // line in the list file, 0 if unknown
+  std::uint32_t ttl_cap = 0;
+};
+
+// `name` is any spelling (case, trailing dot, UTF-8 IDN); `type` a mnemonic like "AAAA".
+Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::string_view name,
+                    std::string_view type, std::chrono::system_clock::time_point at);
+
+std::string to_text(const Explanation& e);
+std::string to_json(const Explanation& e);
+
+// "A" -> 1 ... ; 0 if unknown.
+std::uint16_t type_from_name(std::string_view type) noexcept;
+
+}  // namespace sprout::core

@@ -1,0 +1,43 @@
+// A profile compiled for the hot path: category mask, override index, block answer settings.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sprout/blocklists/domain_index.hpp"
+#include "sprout/config/config.hpp"
+#include "sprout/dns/synthesized.hpp"
+#include "sprout/time/schedule_clock.hpp"
+
+namespace sprout::core {
+
+// A schedule as decide() needs it while it is active.
+struct ScheduleRule {
+  std::string name;
+  config::ScheduleMode mode = config::ScheduleMode::add_categories;
+  blocklists::CategorySet add = 0;               // add_categories: blocked on top
+  blocklists::CategorySet allow_categories = 0;  // allowlist_only: categories that resolve
+  blocklists::DomainIndex allow;                 // allowlist_only, block_all: names that resolve
+};
+
+struct ProfilePolicy {
+  std::string name;
+  blocklists::CategorySet blocked = 0;      // categories this profile always blocks
+  blocklists::DomainIndex overrides;        // allow (allow entries) and deny (block entries),
+                                            // profile's and global ones in one index
+  dns::BlockedAnswer answer;                // kind, TTL and addresses for blocked names
+  config::SafeSearch safesearch;
+  bool safesearch_on = false;               // any engine enforced: skips the table lookup per query otherwise
+  bool bypass_prevention = true;
+  std::vector<ScheduleRule> schedules;      // bit i of the clock's mask = schedules[i]
+  std::unique_ptr<time::ScheduleClock> clock;  // windows in the profile's time zone
+};
+
+// Bit i of a CategorySet = cfg.categories[i]; unknown names are ignored (the loader
+// already rejected them).
+blocklists::CategorySet category_mask(const config::Config& cfg, const std::vector<std::string>& names);
+
+std::vector<ProfilePolicy> compile_profiles(const config::Config& cfg);
+
+}  // namespace sprout::core

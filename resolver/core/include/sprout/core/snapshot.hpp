@@ -1,0 +1,83 @@
+// Everything a query needs, immutable once published, and the holder that swaps it atomically.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include <chrono>
+#include <functional>
+
+#include "sprout/blocklists/domain_index.hpp"
+#include "sprout/config/config.hpp"
+#include "sprout/core/network_table.hpp"
+#include "sprout/core/pipeline.hpp"
+#include "sprout/time/clock.hpp"
+#include "sprout/core/profile_policy.hpp"
+
+namespace sprout::cache {
+class PacketCache;
+}
+
+namespace sprout::core {
+
+struct Snapshot {
+  Snapshot(std::shared_ptr<const config::Config> cfg, std::shared_ptr<const blocklists::DomainIndex> index);
+  Snapshot(const Snapshot&) = delete;  // stages hold references into it
+  Snapshot& operator=(const Snapshot&) = delete;
+
+  [[nodiscard]] std::chrono::system_clock::time_point clock_now() const;
+
+  std::shared_ptr<const config::Config> config;
+  std::shared_ptr<const blocklists::DomainIndex> lists;  // may be null: no lists configured
+  NetworkTable networks;
+  std::vector<ProfilePolicy> profiles;                   // parallel to config->profiles
+  blocklists::CategorySet bypass_categories = 0;         // the category named "bypass", if any
+  std::shared_ptr<cache::PacketCache> cache;             // shared by every snapshot; may be null
+  Pipeline pipeline;
+  std::uint64_t generation = 0;
+};
+
+// The process-wide clock (SPROUT_FAKE_TIME for tests, else the system clock).
+const time::Clock& process_clock();
+
+// The decision order lives here and only here.
+Pipeline build_pipeline(const config::Config& cfg, const NetworkTable& networks);
+
+// Publishes snapshots to the workers. Workers keep their own shared_ptr and only re-load it
+// when generation() moves, so the hot path pays one relaxed atomic load per query.
+class SnapshotHolder {
+ public:
+  void publish(std::shared_ptr<Snapshot> next);
+  // Called after each publish (the server tells idle workers to let go of the old snapshot,
+  // so its index is freed now rather than at their next query). Set before workers start.
+  void on_publish(std::function<void()> hook) { on_publish_ = std::move(hook); }
+  [[nodiscard]] std::shared_ptr<const Snapshot> load() const { return current_.load(std::memory_order_acquire); }
+  [[nodiscard]] std::uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
+
+ private:
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
+  std::atomic<std::uint64_t> generation_{0};
+  std::function<void()> on_publish_;
+};
+
+// A worker's pinned view of the holder.
+class SnapshotCache {
+ public:
+  explicit SnapshotCache(const SnapshotHolder& holder) : holder_(holder), current_(holder.load()), seen_(holder.generation()) {}
+  const std::shared_ptr<const Snapshot>& get() {
+    const std::uint64_t gen = holder_.generation();
+    if (gen != seen_) {
+      current_ = holder_.load();
+      seen_ = gen;
+    }
+    return current_;
+  }
+
+ private:
+  const SnapshotHolder& holder_;
+  std::shared_ptr<const Snapshot> current_;
+  std::uint64_t seen_;
+};
+
+}  // namespace sprout::core

@@ -1,0 +1,141 @@
+// QueryCounters: fixed-size, allocation-free on the counting side.
+#include "sprout/core/counters.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "sprout/core/network_table.hpp"
+#include "sprout/core/snapshot.hpp"
+
+
+
+namespace sprout::core {
+namespace {
+
+std::size_t cell_index(std::size_t network, int category, ReportAction action) noexcept {
+  const std::size_t n = std::min(network, kMaxCountedNetworks - 1);
+  const std::size_t c = category < 0 ? kCategorySlots - 1 : std::min<std::size_t>(static_cast<std::size_t>(category), kCategorySlots - 2);
+  return (n * kCategorySlots + c) * kActions + static_cast<std::size_t>(action);
+}
+
+std::uint64_t name_hash(std::string_view s) noexcept {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a: the table is tiny and keyed by us
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h | 1;  // 0 marks an empty slot
+}
+
+}  // namespace
+
+std::string_view report_action_name(ReportAction a) noexcept {
+  switch (a) {
+    case ReportAction::allowed: return "allowed";
+    case ReportAction::blocked: return "blocked";
+    case ReportAction::safesearch: return "safesearch";
+    case ReportAction::bypass_blocked: return "bypass-blocked";
+    case ReportAction::refused: return "refused";
+    case ReportAction::servfail: return "servfail";
+    case ReportAction::kCount: break;
+  }
+  return "?";
+}
+
+QueryCounters::QueryCounters()
+    : cells_(kMaxCountedNetworks * kCategorySlots * kActions), domains_(kDomainSlots) {}
+
+void QueryCounters::count(std::size_t network, int category, ReportAction action) noexcept {
+  cells_[cell_index(network, category, action)].fetch_add(1, std::memory_order_relaxed);
+}
+
+void QueryCounters::observe_latency_us(std::uint64_t us) noexcept {
+  const auto it = std::lower_bound(kLatencyBucketsUs.begin(), kLatencyBucketsUs.end(), us);
+  latency_[static_cast<std::size_t>(it - kLatencyBucketsUs.begin())].fetch_add(1, std::memory_order_relaxed);
+  latency_sum_us_.fetch_add(us, std::memory_order_relaxed);
+}
+
+void QueryCounters::count_blocked_domain(std::string_view domain, int category) noexcept {
+  if (domain.size() > kDomainChars) domain = domain.substr(domain.size() - kDomainChars);
+  const std::uint64_t h = name_hash(domain);
+  for (std::size_t probe = 0; probe < 8; ++probe) {
+    DomainSlot& s = domains_[(h + probe) & (kDomainSlots - 1)];
+    const std::uint64_t cur = s.hash.load(std::memory_order_acquire);
+    if (cur == h) {
+      s.count.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (cur == 0) {
+      // Only this worker writes: fill the name first, then publish the hash.
+      s.category = static_cast<std::int16_t>(category);
+      s.length = static_cast<std::uint8_t>(domain.size());
+      std::memcpy(s.name, domain.data(), domain.size());
+      s.count.store(1, std::memory_order_relaxed);
+      s.hash.store(h, std::memory_order_release);
+      return;
+    }
+  }
+}
+
+std::vector<QueryCounters::Cell> QueryCounters::cells() const {
+  std::vector<Cell> out;
+  for (std::size_t i = 0; i < cells_.size(); ++i) {
+    const std::uint64_t v = cells_[i].load(std::memory_order_relaxed);
+    if (v == 0) continue;
+    const std::size_t action = i % kActions, rest = i / kActions;
+    const std::size_t category = rest % kCategorySlots, network = rest / kCategorySlots;
+    out.push_back({static_cast<std::uint16_t>(network),
+                   static_cast<std::int16_t>(category == kCategorySlots - 1 ? -1 : static_cast<int>(category)),
+                   static_cast<ReportAction>(action), v});
+  }
+  return out;
+}
+
+std::vector<QueryCounters::DomainCount> QueryCounters::blocked_domains() const {
+  std::vector<DomainCount> out;
+  for (const DomainSlot& s : domains_) {
+    if (s.hash.load(std::memory_order_acquire) == 0) continue;
+    out.push_back({std::string(s.name, s.length), s.category, s.count.load(std::memory_order_relaxed)});
+  }
+  return out;
+}
+
+std::vector<QueryCounters::DomainCount> QueryCounters::take_blocked_domains() {
+  std::vector<DomainCount> out = blocked_domains();
+  for (DomainSlot& s : domains_) {
+    s.hash.store(0, std::memory_order_relaxed);
+    s.count.store(0, std::memory_order_relaxed);
+  }
+  return out;
+}
+
+std::array<std::uint64_t, kLatencyBucketsUs.size() + 1> QueryCounters::latency_buckets() const {
+  std::array<std::uint64_t, kLatencyBucketsUs.size() + 1> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = latency_[i].load(std::memory_order_relaxed);
+  return out;
+}
+
+ReportAction report_action(const QueryContext& q) noexcept {
+  const Decision& d = q.decision;
+  switch (q.action) {
+    case Action::refused: return ReportAction::refused;
+    case Action::servfail: return ReportAction::servfail;
+    case Action::blocked: {
+      const bool bypass = d.reason == Reason::bypass ||
+                          (d.category >= 0 && ((q.snapshot->bypass_categories >> d.category) & 1u) != 0);
+      return bypass ? ReportAction::bypass_blocked : ReportAction::blocked;
+    }
+    case Action::allowed: return d.kind == DecisionKind::rewrite ? ReportAction::safesearch : ReportAction::allowed;
+    default: return ReportAction::kCount;  // malformed or dropped
+  }
+}
+
+void record_query(QueryCounters& counters, const QueryContext& q, std::uint64_t latency_us) noexcept {
+  const ReportAction action = report_action(q);
+  if (action == ReportAction::kCount) return;  // not a query anyone asked for in earnest
+  const std::size_t network = q.network != nullptr ? q.network->index : kMaxCountedNetworks - 1;
+  if (q.action == Action::blocked && !q.decision.matched.empty()) {
+    counters.count_blocked_domain(q.decision.matched, q.decision.category);
+  }
+  counters.count(network, q.decision.category, action);
+  counters.observe_latency_us(latency_us);
+}
+
+}  // namespace sprout::core

@@ -1,0 +1,142 @@
+// Explanations: everything decide() looked at, spelled out.
+#include "sprout/core/explain.hpp"
+
+#include <ctime>
+#include <sstream>
+
+#include "sprout/blocklists/list_loader.hpp"
+#include "sprout/blocklists/normalize.hpp"
+#include "sprout/time/schedule_clock.hpp"
+#include "sprout/core/text_escape.hpp"
+
+namespace sprout::core {
+namespace {
+
+std::string iso_utc(std::chrono::sys_seconds t) {
+  if (t >= time::kNever) return "never";
+  const std::time_t tt = t.time_since_epoch().count();
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string answer_text(const Snapshot& snap, const Decision& d, std::size_t profile) {
+  if (d.kind == DecisionKind::resolve) return "forwarded upstream (or answered from cache)";
+  if (d.kind == DecisionKind::rewrite) return "CNAME " + std::string(d.rewrite_target) + " + its addresses";
+  if (d.nodata) return "NODATA with SOA";
+  if (d.nxdomain) return "NXDOMAIN with SOA";
+  switch (snap.config->profiles[profile].block_mode) {
+    case config::BlockMode::nxdomain: return "NXDOMAIN with SOA";
+    case config::BlockMode::null_ip: return "0.0.0.0 / ::";
+    case config::BlockMode::refused: return "REFUSED";
+    case config::BlockMode::blockpage: return "the block page address";
+  }
+  return "?";
+}
+
+void describe_match(const Snapshot& snap, const Decision& d, Explanation& e) {
+  e.matched = std::string(d.matched);
+  if (d.category >= 0) e.category = snap.config->categories[static_cast<std::size_t>(d.category)].name;
+  if (d.list == blocklists::kNoList || d.list >= snap.config->lists.size()) return;
+  const config::List& list = snap.config->lists[d.list];
+  e.list = list.name;
+  const auto line = blocklists::find_line(blocklists::list_content_path(*snap.config, list),
+                                          blocklists::from_config(list.format), d.matched);
+  e.line = line.value_or(0);
+}
+
+}  // namespace
+
+std::uint16_t type_from_name(std::string_view type) noexcept {
+  static constexpr std::pair<std::string_view, std::uint16_t> kTypes[] = {
+      {"A", 1}, {"NS", 2}, {"CNAME", 5}, {"SOA", 6}, {"PTR", 12}, {"MX", 15}, {"TXT", 16},
+      {"AAAA", 28}, {"SRV", 33}, {"SVCB", 64}, {"HTTPS", 65}, {"ANY", 255}};
+  for (const auto& [n, v] : kTypes) {
+    if (n.size() == type.size() && std::equal(n.begin(), n.end(), type.begin(), [](char a, char b) { return a == std::toupper(b); })) return v;
+  }
+  return 0;
+}
+
+Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::string_view name,
+                    std::string_view type, std::chrono::system_clock::time_point at) {
+  Explanation e;
+  e.client = client.to_string();
+  e.type = type.empty() ? "A" : std::string(type);
+  e.name = blocklists::normalize_domain(name).value_or(std::string(name));
+  const NetworkPolicy* net = snap.networks.match(client);
+  if (net == nullptr) {
+    e.refused = true;
+    e.action = "refuse";
+    e.reason = "the client is in no configured network (no open resolver)";
+    e.answer = "REFUSED";
+    return e;
+  }
+  const config::Profile& profile = snap.config->profiles[net->profile];
+  e.network = net->name;
+  e.labels = snap.config->networks[net->index].labels;
+  e.profile = profile.name;
+  e.timezone = profile.timezone.empty() ? snap.config->timezone : profile.timezone;
+  const Decision d = decide(snap, *net, e.name, type_from_name(e.type), at);
+  for (std::size_t i = 0; i < profile.schedules.size(); ++i) {
+    if (d.active_schedules & (1u << i)) e.active_schedules.push_back(profile.schedules[i].name);
+  }
+  e.next_change = iso_utc(snap.profiles[net->profile].clock->at(at).next_change);
+  e.action = d.kind == DecisionKind::resolve ? "resolve" : d.kind == DecisionKind::block ? "block" : "rewrite";
+  e.reason = std::string(reason_name(d.reason));
+  e.rewrite_target = std::string(d.rewrite_target);
+  e.ttl_cap = d.ttl_cap;
+  e.answer = answer_text(snap, d, net->profile);
+  describe_match(snap, d, e);
+  return e;
+}
+
+std::string to_text(const Explanation& e) {
+  std::ostringstream o;
+  o << "query:     " << e.name << " " << e.type << " from " << e.client << "\n";
+  if (e.refused) return o.str() + "network:   none\naction:    REFUSED (" + e.reason + ")\n";
+  o << "network:   " << e.network;
+  for (const auto& [k, v] : e.labels) o << " " << k << "=" << v;
+  o << "\nprofile:   " << e.profile << " (time zone " << e.timezone << ")\n";
+  o << "schedules: ";
+  if (e.active_schedules.empty()) o << "none active";
+  for (std::size_t i = 0; i < e.active_schedules.size(); ++i) o << (i ? ", " : "") << e.active_schedules[i];
+  o << " (next change " << e.next_change << ")\n";
+  o << "rule:      " << e.reason;
+  if (!e.matched.empty()) o << " '" << e.matched << "'";
+  if (!e.category.empty()) o << ", category " << e.category;
+  if (!e.list.empty()) o << ", list " << e.list << (e.line ? " line " + std::to_string(e.line) : std::string());
+  o << "\naction:    " << e.action << ": " << e.answer << "\n";
+  o << "ttl cap:   " << (e.ttl_cap == UINT32_MAX ? std::string("none") : std::to_string(e.ttl_cap) + " s") << "\n";
+  return o.str();
+}
+
+std::string to_json(const Explanation& e) {
+  std::ostringstream o;
+  auto field = [&](const char* k, const std::string& v) { o << "\"" << k << "\":\"" << text::json_escape(v) << "\","; };
+  o << "{";
+  field("client", e.client);
+  field("name", e.name);
+  field("type", e.type);
+  field("network", e.network);
+  field("profile", e.profile);
+  field("timezone", e.timezone);
+  field("action", e.action);
+  field("reason", e.reason);
+  field("matched", e.matched);
+  field("category", e.category);
+  field("list", e.list);
+  field("answer", e.answer);
+  field("next_change", e.next_change);
+  o << "\"line\":" << e.line << ",\"ttl_cap\":" << (e.ttl_cap == UINT32_MAX ? -1 : static_cast<long long>(e.ttl_cap));
+  o << ",\"active_schedules\":[";
+  for (std::size_t i = 0; i < e.active_schedules.size(); ++i) o << (i ? "," : "") << "\"" << text::json_escape(e.active_schedules[i]) << "\"";
+  o << "],\"labels\":{";
+  std::size_t i = 0;
+  for (const auto& [k, v] : e.labels) o << (i++ ? "," : "") << "\"" << text::json_escape(k) << "\":\"" << text::json_escape(v) << "\"";
+  o << "}}";
+  return o.str();
+}
+
+}  // namespace sprout::core

@@ -1,0 +1,93 @@
+// Compiling config profiles into lookup-ready policies.
+#include "sprout/core/profile_policy.hpp"
+
+#include <algorithm>
+
+namespace sprout::core {
+namespace {
+
+// In the override index, a deny entry is a block entry in this one pseudo-category.
+constexpr blocklists::CategorySet kDenyBit = 1;
+
+dns::BlockedAnswer answer_for(const config::Profile& p) {
+  dns::BlockedAnswer a;
+  a.ttl = p.block_ttl;
+  switch (p.block_mode) {
+    case config::BlockMode::nxdomain: a.kind = dns::BlockedKind::nxdomain; break;
+    case config::BlockMode::refused: a.kind = dns::BlockedKind::refused; break;
+    case config::BlockMode::null_ip: a.kind = dns::BlockedKind::address; break;
+    case config::BlockMode::blockpage:
+      a.kind = dns::BlockedKind::address;
+      if (p.blockpage_v4) std::copy_n(p.blockpage_v4->bytes.begin() + 12, 4, a.v4.begin());
+      if (p.blockpage_v6) a.v6 = p.blockpage_v6->bytes;
+      break;
+  }
+  return a;
+}
+
+blocklists::DomainIndex override_index(const config::Config& cfg, const config::Profile& p) {
+  blocklists::IndexBuilder b;
+  const blocklists::Rule deny{.allow = false, .cover = blocklists::Cover::exact_and_subtree, .nodata = false};
+  const blocklists::Rule allow{.allow = true, .cover = blocklists::Cover::exact_and_subtree, .nodata = false};
+  // Profile entries and global ones land in one index; on the same name allow wins, like lists.
+  for (const auto* names : {&p.deny, &cfg.deny}) {
+    for (const auto& d : *names) b.add(d, deny, kDenyBit, blocklists::kNoList);
+  }
+  for (const auto* names : {&p.allow, &cfg.allow}) {
+    for (const auto& d : *names) b.add(d, allow, kDenyBit, blocklists::kNoList);
+  }
+  return b.build();
+}
+
+blocklists::DomainIndex allow_index(const std::vector<std::string>& names) {
+  blocklists::IndexBuilder b;
+  const blocklists::Rule allow{.allow = true, .cover = blocklists::Cover::exact_and_subtree, .nodata = false};
+  for (const auto& d : names) b.add(d, allow, kDenyBit, blocklists::kNoList);
+  return b.build();
+}
+
+std::unique_ptr<time::ScheduleClock> schedule_clock(const config::Config& cfg, const config::Profile& p) {
+  const std::string& zone_name = p.timezone.empty() ? cfg.timezone : p.timezone;
+  std::string error;
+  std::optional<time::TimeZone> zone = time::TimeZone::utc();
+  if (!zone_name.empty() && zone_name != "UTC") zone = time::TimeZone::load(zone_name, error);
+  // The loader checked the zone exists; should it vanish before a reload, UTC is the fallback.
+  return std::make_unique<time::ScheduleClock>(p.schedules, zone ? *zone : time::TimeZone::utc());
+}
+
+}  // namespace
+
+blocklists::CategorySet category_mask(const config::Config& cfg, const std::vector<std::string>& names) {
+  blocklists::CategorySet mask = 0;
+  for (const auto& n : names) {
+    for (std::size_t i = 0; i < cfg.categories.size() && i < blocklists::kMaxCategories; ++i) {
+      if (cfg.categories[i].name == n) mask |= blocklists::CategorySet{1} << i;
+    }
+  }
+  return mask;
+}
+
+std::vector<ProfilePolicy> compile_profiles(const config::Config& cfg) {
+  std::vector<ProfilePolicy> out;
+  for (const config::Profile& p : cfg.profiles) {
+    ProfilePolicy compiled;
+    compiled.name = p.name;
+    compiled.blocked = category_mask(cfg, p.block);
+    compiled.overrides = override_index(cfg, p);
+    compiled.answer = answer_for(p);
+    compiled.safesearch = p.safesearch;
+    const config::SafeSearch& ss = p.safesearch;
+    compiled.safesearch_on = ss.google || ss.bing || ss.duckduckgo || ss.yandex || ss.pixabay ||
+                             ss.youtube != config::YoutubeMode::off;
+    compiled.bypass_prevention = p.bypass_prevention;
+    for (const config::Schedule& s : p.schedules) {
+      compiled.schedules.push_back({s.name, s.mode, category_mask(cfg, s.block), category_mask(cfg, s.allow_categories),
+                                    allow_index(s.allow)});
+    }
+    compiled.clock = schedule_clock(cfg, p);
+    out.push_back(std::move(compiled));
+  }
+  return out;
+}
+
+}  // namespace sprout::core

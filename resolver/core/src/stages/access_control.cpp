@@ -1,0 +1,16 @@
+// AccessControl: the first stage, so unknown sources cost us nothing beyond a REFUSED.
+#include "sprout/core/stages/access_control.hpp"
+
+#include "sprout/dns/wire.hpp"
+
+namespace sprout::core {
+
+Verdict AccessControl::on_query(QueryContext& q) const {
+  q.network = networks_.match(q.client);
+  if (q.network != nullptr) return Verdict::next;
+  q.action = Action::refused;
+  q.respond_error(static_cast<std::uint16_t>(dns::Rcode::refused));
+  return Verdict::respond;
+}
+
+}  // namespace sprout::core

@@ -1,0 +1,114 @@
+// UDP serving: blocked, cached, refused and malformed answers are built straight into the
+// send batch, so the synchronous path costs two syscalls per batch and no allocation.
+#include "sprout/net/udp_listener.hpp"
+
+#include <netinet/in.h>
+
+#include <cstring>
+
+#include "sprout/net/listen_sockets.hpp"
+#include "sprout/net/worker.hpp"
+
+namespace sprout::net {
+namespace {
+
+constexpr int kMaxBatchesPerWakeup = 4;  // so one busy socket cannot starve the others
+
+class UdpReply final : public ReplySink {
+ public:
+  UdpReply(UdpListener& listener, const asio::ip::udp::endpoint& to) : listener_(listener), to_(to) {}
+  void send(std::span<const std::uint8_t> bytes) override { listener_.send(to_, bytes); }
+  void drop() override {}
+
+ private:
+  UdpListener& listener_;
+  asio::ip::udp::endpoint to_;
+};
+
+config::IpAddress peer_address(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    return config::IpAddress::from_v4(reinterpret_cast<const std::uint8_t*>(&reinterpret_cast<const sockaddr_in&>(ss).sin_addr));
+  }
+  return config::IpAddress::from_v6(reinterpret_cast<const std::uint8_t*>(&reinterpret_cast<const sockaddr_in6&>(ss).sin6_addr));
+}
+
+asio::ip::udp::endpoint peer_endpoint(const sockaddr_storage& ss, socklen_t len) {
+  asio::ip::udp::endpoint ep;
+  std::memcpy(ep.data(), &ss, len);
+  ep.resize(len);
+  return ep;
+}
+
+}  // namespace
+
+UdpListener::UdpListener(Worker& worker, int fd) : worker_(worker), socket_(worker.io()) {
+  socket_.assign(is_ipv6_socket(fd) ? asio::ip::udp::v6() : asio::ip::udp::v4(), fd);
+  socket_.non_blocking(true);
+  for (std::size_t i = 0; i < kBatch; ++i) {
+    batch_->rx_iov[i] = {batch_->rx[i].data(), kBufferSize};
+  }
+}
+
+void UdpListener::send(const asio::ip::udp::endpoint& to, std::span<const std::uint8_t> bytes) {
+  boost::system::error_code ec;
+  socket_.send_to(asio::buffer(bytes.data(), bytes.size()), to, 0, ec);  // full buffer: drop, like UDP does
+}
+
+void UdpListener::wait_readable() {
+  socket_.async_wait(asio::ip::udp::socket::wait_read, [this](const boost::system::error_code& ec) {
+    if (ec) return;
+    for (int i = 0; i < kMaxBatchesPerWakeup && drain_once(); ++i) {
+    }
+    wait_readable();
+  });
+}
+
+bool UdpListener::drain_once() {
+  Batch& b = *batch_;
+  for (std::size_t i = 0; i < kBatch; ++i) {
+    b.rx_msg[i] = {};
+    b.rx_msg[i].msg_hdr.msg_name = &b.peer[i];
+    b.rx_msg[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    b.rx_msg[i].msg_hdr.msg_iov = &b.rx_iov[i];
+    b.rx_msg[i].msg_hdr.msg_iovlen = 1;
+  }
+  const int n = ::recvmmsg(socket_.native_handle(), b.rx_msg.data(), kBatch, MSG_DONTWAIT, nullptr);
+  if (n <= 0) return false;
+  std::size_t replies = 0;
+  for (int i = 0; i < n; ++i) handle(static_cast<std::size_t>(i), b.rx_msg[i].msg_len, replies);
+  std::size_t sent = 0;
+  while (sent < replies) {  // a full socket buffer drops the rest, as UDP would
+    const int m = ::sendmmsg(socket_.native_handle(), &b.tx_msg[sent], static_cast<unsigned>(replies - sent), MSG_DONTWAIT);
+    if (m <= 0) break;
+    sent += static_cast<std::size_t>(m);
+  }
+  return static_cast<std::size_t>(n) == kBatch;
+}
+
+void UdpListener::handle(std::size_t slot, std::size_t length, std::size_t& replies) {
+  Batch& b = *batch_;
+  const socklen_t peer_len = b.rx_msg[slot].msg_hdr.msg_namelen;
+  config::IpAddress client = peer_address(b.peer[slot]);
+  std::span<const std::uint8_t> wire(b.rx[slot].data(), length);
+  if (!worker_.unwrap_proxy(wire, client)) return;
+  switch (worker_.decide(wire, client, false, b.tx[replies])) {
+    case core::Outcome::respond: {
+      const std::size_t size = worker_.current().response_size;
+      b.tx_iov[replies] = {b.tx[replies].data(), size};
+      b.tx_msg[replies] = {};
+      b.tx_msg[replies].msg_hdr.msg_name = &b.peer[slot];
+      b.tx_msg[replies].msg_hdr.msg_namelen = peer_len;
+      b.tx_msg[replies].msg_hdr.msg_iov = &b.tx_iov[replies];
+      b.tx_msg[replies].msg_hdr.msg_iovlen = 1;
+      ++replies;
+      break;
+    }
+    case core::Outcome::forward:
+      worker_.forward_current(std::make_unique<UdpReply>(*this, peer_endpoint(b.peer[slot], peer_len)));
+      break;
+    case core::Outcome::drop:
+      break;
+  }
+}
+
+}  // namespace sprout::net

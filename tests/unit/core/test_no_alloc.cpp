@@ -1,0 +1,77 @@
+// Proves the synchronous path allocates nothing per query: blocked, refused, malformed.
+// This executable replaces global operator new with a counting one.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "dns_builder.hpp"
+#include "sprout/core/engine.hpp"
+
+namespace {
+std::atomic<std::size_t> g_allocations{0};
+}
+
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+// The nothrow forms too (std::stable_sort's buffer uses them), so every new pairs with our delete.
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n ? n : 1);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace sprout;
+
+TEST_CASE("blocked, refused and malformed answers allocate nothing") {
+  auto cfg = std::make_shared<config::Config>();
+  cfg->categories = {{"gambling", ""}};
+  config::Profile p;
+  p.name = "default";
+  p.block = {"gambling"};
+  p.deny = {"denied.example"};
+  cfg->profiles = {p};
+  cfg->networks.push_back({"lan", {*config::IpPrefix::parse("127.0.0.0/8")}, "default", {}});
+  blocklists::IndexBuilder b(7);
+  for (int i = 0; i < 1000; ++i) b.add("bet" + std::to_string(i) + ".example", blocklists::Rule{}, 1, 0);
+  auto snap = std::make_shared<core::Snapshot>(cfg, std::make_shared<blocklists::DomainIndex>(b.build()));
+
+  const std::vector<std::vector<std::uint8_t>> queries = {
+      test::QueryBuilder(1).name("www.bet17.example").type_class(1).opt().bytes,   // category
+      test::QueryBuilder(2).name("x.denied.example").type_class(28).bytes,         // override
+      test::QueryBuilder(3).name("a.b").type_class().set16(4, 2).bytes,            // FORMERR
+      test::QueryBuilder(4, 0x2000).name("a.b").type_class().bytes,                // NOTIMP
+  };
+  const auto lan = *config::IpAddress::parse("127.0.0.9");
+  const auto outside = *config::IpAddress::parse("192.0.2.1");
+  std::array<std::uint8_t, 4096> scratch{};
+  core::QueryContext ctx;
+  std::size_t answered = 0;
+  const std::size_t before = g_allocations.load();
+  for (int round = 0; round < 1000; ++round) {
+    for (const auto& q : queries) {
+      for (const auto* client : {&lan, &outside}) {
+        ctx = core::QueryContext{};
+        ctx.client = *client;
+        ctx.snapshot = snap.get();
+        ctx.scratch = scratch;
+        if (core::handle_query(q, ctx) == core::Outcome::respond) ++answered;
+      }
+    }
+  }
+  const std::size_t allocations = g_allocations.load() - before;
+  CHECK(answered == 8000);
+  CHECK(allocations == 0);
+}
