@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "sprout/core/log.hpp"
+
 namespace sprout::core {
 namespace {
 
@@ -51,7 +53,9 @@ std::unique_ptr<time::ScheduleClock> schedule_clock(const config::Config& cfg, c
   std::string error;
   std::optional<time::TimeZone> zone = time::TimeZone::utc();
   if (!zone_name.empty() && zone_name != "UTC") zone = time::TimeZone::load(zone_name, error);
-  // The loader checked the zone exists; should it vanish before a reload, UTC is the fallback.
+  // The config loader checked the zone (same $TZDIR); should it vanish before the snapshot is
+  // built, the schedules run on UTC, and that is said, never silent.
+  if (!zone) log::error("profile '", p.name, "': ", error, "; its schedules run on UTC");
   return std::make_unique<time::ScheduleClock>(p.schedules, zone ? *zone : time::TimeZone::utc());
 }
 

@@ -13,8 +13,6 @@ constexpr std::uint64_t kSpanBits = 20;
 constexpr std::uint64_t kUntilMax = (1ull << kUntilBits) - 1;
 constexpr std::uint64_t kSpanMax = (1ull << kSpanBits) - 1;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : (a - b + 1) / b; }
-
 // Seconds from `s` forward to `boundary` on the weekly circle; a boundary at `s` itself is
 // a week away (it is not "after now").
 std::int64_t ahead(std::int64_t s, std::int64_t boundary) {
@@ -45,10 +43,12 @@ ScheduleClock::ScheduleClock(const ScheduleClock& other) : intervals_(other.inte
 State ScheduleClock::at(std::chrono::system_clock::time_point now) const noexcept {
   State out;
   if (intervals_.empty()) return out;
-  const std::int64_t t = chr::floor<chr::seconds>(now).time_since_epoch().count();
-  const std::int64_t local = t + zone_.utc_offset(chr::sys_seconds{chr::seconds{t}}).count();
-  const std::int64_t days = floor_div(local, kDay);
-  const std::int64_t s = ((days + 3) % 7 + 7) % 7 * kDay + (local - days * kDay);  // Monday 00:00 = 0
+  const chr::sys_seconds utc = chr::floor<chr::seconds>(now);
+  const std::int64_t t = utc.time_since_epoch().count();
+  const chr::local_seconds local{(utc + zone_.utc_offset(utc)).time_since_epoch()};
+  const chr::local_days day = chr::floor<chr::days>(local);
+  // Seconds since Monday 00:00 local.
+  const std::int64_t s = (static_cast<std::int64_t>(chr::weekday{day}.iso_encoding()) - 1) * kDay + (local - day).count();
   std::int64_t next = kWeek;
   for (const Interval& iv : intervals_) {
     if (((s - iv.start) % kWeek + kWeek) % kWeek < iv.length) out.active |= iv.bit;
@@ -56,7 +56,7 @@ State ScheduleClock::at(std::chrono::system_clock::time_point now) const noexcep
   }
   out.next_change = chr::sys_seconds{chr::seconds{t + next}};
   // Past an offset change the local clock jumps: the state must be re-read there.
-  if (auto change = zone_.next_transition(chr::sys_seconds{chr::seconds{t}}); change && *change < out.next_change)
+  if (auto change = zone_.next_transition(utc); change && *change < out.next_change)
     out.next_change = *change;
   return out;
 }

@@ -1,85 +1,78 @@
+// TimeZone on cctz: cctz reads the TZif file (64-bit data and the POSIX rule after its last
+// transition); we keep the offset changes of 1970-2100 in a sorted table so the query path
+// pays one binary search, and ask cctz directly outside that range.
 #include "sprout/time/time_zone.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctz/time_zone.h>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <vector>
 
 namespace sprout::time {
-namespace {
 
 namespace chr = std::chrono;
-constexpr std::int64_t kDay = 86400;
-constexpr std::size_t kMaxFileBytes = 1u << 20;  // real TZif files are a few KiB
-constexpr std::size_t kHeaderBytes = 44;
 
-// Bounds-checked big-endian reads over the file.
-struct Bytes {
-  std::string_view data;
-  std::size_t pos = 0;
-  bool ok = true;
-  std::uint64_t be(std::size_t width) {
-    if (!ok || data.size() - pos < width || pos > data.size()) {
-      ok = false;
-      return 0;
+struct TimeZone::Rules {
+  cctz::time_zone zone;
+  std::vector<std::int64_t> transitions;  // Unix seconds in [kTableFrom, until), only real offset changes
+  std::vector<std::int32_t> offsets;      // offsets[i] applies from transitions[i]
+  std::int32_t initial = 0;               // at kTableFrom, before transitions[0]
+  std::int64_t until = 0;                 // the table holds every change in [kTableFrom, until)
+  std::optional<std::int64_t> next_after; // the first change at or after `until`, if any
+};
+
+namespace {
+
+// The table covers the years a resolver's clock can plausibly show; cctz answers the rest.
+constexpr std::int64_t kTableFrom = 0;                                                  // 1970-01-01
+constexpr std::int64_t kTableUntil = chr::sys_days{chr::year{2100} / 1 / 1}.time_since_epoch().count() * 86400;
+constexpr std::size_t kMaxTableEntries = 4096;  // real zones have a few hundred in that range
+
+cctz::time_point<cctz::seconds> tp(std::int64_t t) { return cctz::time_point<cctz::seconds>{cctz::seconds{t}}; }
+std::int64_t unix_of(cctz::time_point<cctz::seconds> t) { return t.time_since_epoch().count(); }
+
+std::int32_t cctz_offset(const cctz::time_zone& z, std::int64_t t) noexcept { return z.lookup(tp(t)).offset; }
+
+// The first instant after `t` at which the offset really changes (cctz also reports changes
+// of only the abbreviation or the DST flag: stepped over).
+std::optional<std::int64_t> cctz_next(const cctz::time_zone& z, std::int64_t t) noexcept {
+  for (int guard = 0; guard < 16; ++guard) {
+    cctz::time_zone::civil_transition tr;
+    if (!z.next_transition(tp(t), &tr)) return std::nullopt;
+    const std::int64_t at = unix_of(z.lookup(tr.to).trans);
+    if (at <= t) return std::nullopt;  // cannot happen; never loop on it
+    if (cctz_offset(z, at) != cctz_offset(z, at - 1)) return at;
+    t = at;
+  }
+  return std::nullopt;
+}
+
+std::int32_t offset_at(const TimeZone::Rules& r, std::int64_t t) noexcept {
+  if (t < kTableFrom || t >= r.until) return cctz_offset(r.zone, t);
+  const auto it = std::upper_bound(r.transitions.begin(), r.transitions.end(), t);
+  if (it == r.transitions.begin()) return r.initial;
+  return r.offsets[static_cast<std::size_t>(it - r.transitions.begin() - 1)];
+}
+
+void build_table(TimeZone::Rules& r) {
+  r.initial = cctz_offset(r.zone, kTableFrom);
+  r.until = kTableUntil;
+  auto at = cctz_next(r.zone, kTableFrom);
+  for (; at && *at < kTableUntil; at = cctz_next(r.zone, *at)) {
+    if (r.transitions.size() == kMaxTableEntries) {
+      r.until = *at;  // the rest is cctz's
+      break;
     }
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < width; ++i) v = (v << 8) | static_cast<unsigned char>(data[pos + i]);
-    pos += width;
-    return v;
+    r.transitions.push_back(*at);
+    r.offsets.push_back(cctz_offset(r.zone, *at));
   }
-  void skip(std::uint64_t n) {
-    if (!ok || n > data.size() - pos) ok = false;
-    else pos += static_cast<std::size_t>(n);
-  }
-};
-
-struct Header {
-  char version = 0;
-  std::uint64_t isutcnt = 0, isstdcnt = 0, leapcnt = 0, timecnt = 0, typecnt = 0, charcnt = 0;
-};
-
-std::optional<Header> read_header(Bytes& b) {
-  if (b.data.size() - b.pos < kHeaderBytes || b.data.substr(b.pos, 4) != "TZif") return std::nullopt;
-  Header h;
-  h.version = b.data[b.pos + 4];
-  b.skip(20);
-  h.isutcnt = b.be(4), h.isstdcnt = b.be(4), h.leapcnt = b.be(4);
-  h.timecnt = b.be(4), h.typecnt = b.be(4), h.charcnt = b.be(4);
-  if (!b.ok || h.typecnt == 0 || h.typecnt > 256 || h.timecnt > 100000 || h.leapcnt > 10000) return std::nullopt;
-  if ((h.isutcnt != 0 && h.isutcnt != h.typecnt) || (h.isstdcnt != 0 && h.isstdcnt != h.typecnt)) return std::nullopt;
-  return h;
-}
-
-std::size_t block_size(const Header& h, std::size_t time_width) {
-  return h.timecnt * time_width + h.timecnt + h.typecnt * 6 + h.charcnt + h.leapcnt * (time_width + 4) +
-         h.isstdcnt + h.isutcnt;
-}
-
-struct Raw {
-  std::vector<std::int64_t> times;
-  std::vector<std::uint8_t> type_of;
-  std::vector<std::int32_t> type_offset;
-};
-
-// One data block: transition times of `time_width` bytes (4 in v1, 8 in v2+).
-bool read_block(Bytes& b, const Header& h, std::size_t time_width, Raw& out) {
-  for (std::uint64_t i = 0; i < h.timecnt; ++i) {
-    std::uint64_t v = b.be(time_width);
-    out.times.push_back(time_width == 4 ? static_cast<std::int32_t>(v) : static_cast<std::int64_t>(v));
-  }
-  for (std::uint64_t i = 0; i < h.timecnt; ++i) out.type_of.push_back(static_cast<std::uint8_t>(b.be(1)));
-  for (std::uint64_t i = 0; i < h.typecnt; ++i) {
-    out.type_offset.push_back(static_cast<std::int32_t>(b.be(4)));
-    b.skip(2);  // isdst, abbreviation index: not needed to compute times
-  }
-  b.skip(h.charcnt + h.leapcnt * (time_width + 4) + h.isstdcnt + h.isutcnt);
-  if (!b.ok) return false;
-  for (auto t : out.type_of)
-    if (t >= h.typecnt) return false;
-  for (auto off : out.type_offset)
-    if (off < -26 * 3600 || off > 26 * 3600) return false;
-  return std::is_sorted(out.times.begin(), out.times.end());
+  r.next_after = at;
 }
 
 bool valid_name(std::string_view name) {
@@ -90,100 +83,61 @@ bool valid_name(std::string_view name) {
   });
 }
 
-bool read_file(const std::string& path, std::string& out, std::string& error) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+// cctz says only yes or no; this says why not when the file is missing or is not TZif.
+bool check_file(const std::string& path, std::string& why) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    error = "cannot open " + path;
+    why = "cannot open " + path + " (" + std::strerror(errno) + ")";
     return false;
   }
-  char buf[8192];
-  ssize_t n = 0;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0 && out.size() <= kMaxFileBytes) out.append(buf, static_cast<std::size_t>(n));
+  char magic[4] = {};
+  const bool tzif = ::read(fd, magic, sizeof magic) == sizeof magic && std::memcmp(magic, "TZif", 4) == 0;
   ::close(fd);
-  if (n < 0 || out.size() > kMaxFileBytes) {
-    error = n < 0 ? "cannot read " + path : path + " is too large for a TZif file";
-    return false;
-  }
-  return true;
+  if (!tzif) why = path + " is not a TZif file";
+  return tzif;
 }
-
-// The footer of a v2+ file: "\n<TZ string>\n" (the string may be empty); nullopt if malformed.
-std::optional<std::string_view> footer_text(std::string_view bytes, std::size_t pos) {
-  if (pos >= bytes.size()) return std::string_view();  // tolerated: no footer at all
-  if (bytes[pos] != '\n') return std::nullopt;
-  auto end = bytes.find('\n', pos + 1);
-  if (end == std::string_view::npos) return std::nullopt;
-  return bytes.substr(pos + 1, end - pos - 1);
-}
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : (a - b + 1) / b; }
 
 }  // namespace
 
-std::optional<TimeZone> TimeZone::load(std::string_view name, std::string& error, std::string_view dir) {
-  if (name == "UTC") return TimeZone::utc();  // works without tzdata installed
-  // The name becomes a path: never let it climb out of the zone directory.
-  if (!valid_name(name)) {
-    error = "'" + std::string(name) + "' is not an IANA time zone name";
-    return std::nullopt;
-  }
-  std::string bytes;
-  if (!read_file(std::string(dir) + "/" + std::string(name), bytes, error)) return std::nullopt;
-  return from_tzif(std::string(name), bytes, error);
+TimeZone::TimeZone() : name_("UTC") {}
+
+std::string TimeZone::default_dir() {
+  const char* env = std::getenv("TZDIR");
+  return env != nullptr && *env != '\0' ? std::string(env) : std::string(kDefaultDir);
 }
 
-std::optional<TimeZone> TimeZone::from_tzif(std::string name, std::string_view bytes, std::string& error) {
-  Bytes b{bytes};
-  auto h = read_header(b);
-  if (!h) {
-    error = name + ": not a TZif file (bad header)";
+std::optional<TimeZone> TimeZone::load(std::string_view name, std::string& error, std::string_view dir) {
+  if (name == "UTC") return TimeZone::utc();  // works without tzdata installed
+  const std::string what = "time zone '" + std::string(name) + "': ";
+  // The name becomes a path: never let it climb out of the zone directory.
+  if (!valid_name(name)) {
+    error = what + "not an IANA time zone name (e.g. Asia/Ho_Chi_Minh, UTC)";
     return std::nullopt;
   }
-  std::size_t width = 4;
-  if (h->version >= '2') {  // skip the 32-bit block; the 64-bit one follows with its own header
-    b.skip(block_size(*h, 4));
-    h = b.ok ? read_header(b) : std::nullopt;
-    width = 8;
-  }
-  Raw raw;
-  if (!h || !read_block(b, *h, width, raw)) {
-    error = name + ": malformed TZif data";
+  // cctz is given an absolute path, so it reads exactly this directory (and never re-reads
+  // $TZDIR itself, or takes "Fixed/UTC+07" style names), and its cache is keyed by directory.
+  std::error_code ec;
+  const std::filesystem::path base = std::filesystem::absolute(dir.empty() ? default_dir() : std::string(dir), ec);
+  const std::string path = (ec ? std::filesystem::path(dir) : base).string() + "/" + std::string(name);
+  std::string why;
+  if (!check_file(path, why)) {
+    error = what + why;
     return std::nullopt;
   }
+  auto rules = std::make_shared<Rules>();
+  if (!cctz::load_time_zone(path, &rules->zone)) {
+    error = what + path + " is not a valid TZif file";
+    return std::nullopt;
+  }
+  build_table(*rules);
   TimeZone z;
-  z.name_ = std::move(name);
-  if (width == 8) {
-    auto text = footer_text(bytes, b.pos);
-    if (text && !text->empty()) z.footer_ = PosixTz::parse(*text);
-    if (!text || (!text->empty() && !z.footer_)) {
-      error = z.name_ + ": unsupported or malformed TZ footer '" + std::string(text.value_or("")) + "'";
-      return std::nullopt;
-    }
-  }
-  // RFC 8536: times before the first transition use time type 0.
-  z.initial_offset_ = raw.type_offset[0];
-  std::int32_t current = z.initial_offset_;
-  for (std::size_t i = 0; i < raw.times.size(); ++i) {
-    std::int32_t off = raw.type_offset[raw.type_of[i]];
-    if (off == current) continue;  // only a name or isdst change: nothing to recompute
-    z.transitions_.push_back(raw.times[i]);
-    z.offsets_.push_back(off);
-    current = off;
-  }
-  if (raw.times.empty() && z.footer_ && !z.footer_->has_dst) z.initial_offset_ = z.footer_->std_offset;
-  z.last_data_ = raw.times.empty() ? INT64_MIN : raw.times.back();
+  z.name_ = std::string(name);
+  z.rules_ = std::move(rules);
   return z;
 }
 
-std::int32_t TimeZone::offset_at(std::int64_t t) const noexcept {
-  if (footer_ && t >= last_data_) return footer_->offset_at(t);
-  auto it = std::upper_bound(transitions_.begin(), transitions_.end(), t);
-  if (it == transitions_.begin()) return initial_offset_;
-  return offsets_[static_cast<std::size_t>(it - transitions_.begin() - 1)];
-}
-
 std::chrono::seconds TimeZone::utc_offset(std::chrono::sys_seconds t) const noexcept {
-  return std::chrono::seconds(offset_at(t.time_since_epoch().count()));
+  return rules_ ? chr::seconds(offset_at(*rules_, t.time_since_epoch().count())) : chr::seconds(0);
 }
 
 std::chrono::seconds TimeZone::utc_offset(std::chrono::system_clock::time_point t) const noexcept {
@@ -191,46 +145,37 @@ std::chrono::seconds TimeZone::utc_offset(std::chrono::system_clock::time_point 
 }
 
 LocalTime TimeZone::local(std::chrono::system_clock::time_point t) const noexcept {
-  const std::int64_t utc = chr::floor<chr::seconds>(t).time_since_epoch().count();
-  const std::int32_t off = offset_at(utc);
-  const std::int64_t local = utc + off;
-  const std::int64_t days = floor_div(local, kDay);
-  const std::int64_t sod = local - days * kDay;
+  const chr::sys_seconds utc = chr::floor<chr::seconds>(t);
+  const chr::seconds off = utc_offset(utc);
+  const chr::local_seconds local{(utc + off).time_since_epoch()};
+  const chr::local_days day = chr::floor<chr::days>(local);
+  const chr::hh_mm_ss<chr::seconds> tod{local - day};
   LocalTime out;
-  out.weekday = static_cast<int>(((days + 3) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
-  out.minute_of_day = static_cast<int>(sod / 60);
-  out.second = static_cast<int>(sod % 60);
-  out.utc_offset = chr::seconds(off);
+  out.weekday = static_cast<int>(chr::weekday{day}.iso_encoding()) - 1;  // Monday = 0
+  out.minute_of_day = static_cast<int>(tod.hours().count() * 60 + tod.minutes().count());
+  out.second = static_cast<int>(tod.seconds().count());
+  out.utc_offset = off;
   return out;
 }
 
 std::chrono::sys_seconds TimeZone::to_utc(std::chrono::local_seconds local) const noexcept {
-  const std::int64_t l = local.time_since_epoch().count();
-  // Offsets a day either side bracket any single change near `l`.
-  const std::int32_t before = offset_at(l - kDay);
-  const std::int32_t after = offset_at(l + kDay);
-  const std::int64_t a = l - before;
-  const std::int64_t b = l - after;
-  const bool a_ok = offset_at(a) == before;
-  const bool b_ok = offset_at(b) == after;
-  std::int64_t t = 0;
-  if (a_ok && b_ok) t = std::min(a, b);
-  else if (a_ok) t = a;
-  else if (b_ok) t = b;
-  else t = next_transition(chr::sys_seconds{chr::seconds{std::min(a, b)}}).value_or(chr::sys_seconds{chr::seconds{a}}).time_since_epoch().count();
-  return chr::sys_seconds{chr::seconds{t}};
+  if (!rules_) return chr::sys_seconds{local.time_since_epoch()};
+  const auto lookup = rules_->zone.lookup(cctz::civil_second() + local.time_since_epoch().count());
+  // Skipped: the instant of the jump. Repeated: the first (pre-transition) one.
+  const auto t = lookup.kind == cctz::time_zone::civil_lookup::SKIPPED ? lookup.trans : lookup.pre;
+  return chr::sys_seconds{chr::seconds{unix_of(t)}};
 }
 
 std::optional<std::chrono::sys_seconds> TimeZone::next_transition(std::chrono::sys_seconds t) const noexcept {
+  if (!rules_) return std::nullopt;
   const std::int64_t s = t.time_since_epoch().count();
-  auto it = std::upper_bound(transitions_.begin(), transitions_.end(), s);
-  if (it != transitions_.end())
-    return chr::sys_seconds{chr::seconds{*it}};
-  if (!footer_) return std::nullopt;
-  auto next = footer_->next_transition(std::max(s, last_data_));
-  // The footer may repeat the offset already in force; step past such non-changes.
-  for (int guard = 0; next && guard < 4 && footer_->offset_at(*next) == offset_at(*next - 1); ++guard)
-    next = footer_->next_transition(*next);
+  if (s >= kTableFrom && s < rules_->until) {
+    const auto it = std::upper_bound(rules_->transitions.begin(), rules_->transitions.end(), s);
+    if (it != rules_->transitions.end()) return chr::sys_seconds{chr::seconds{*it}};
+    if (!rules_->next_after) return std::nullopt;
+    return chr::sys_seconds{chr::seconds{*rules_->next_after}};
+  }
+  const auto next = cctz_next(rules_->zone, s);
   if (!next) return std::nullopt;
   return chr::sys_seconds{chr::seconds{*next}};
 }
