@@ -7,6 +7,7 @@
 #include "sprout/blocklists/domain_index.hpp"
 
 #include "sprout/blocklists/domain_hash.hpp"
+#include "index_rules.hpp"
 
 #include <sys/mman.h>
 
@@ -55,81 +56,27 @@ using index_detail::Slot;
 namespace {
 
 constexpr unsigned kLoadPercent = 85;
-
-bool covers_self(Cover c) { return c != Cover::subtree; }
-bool covers_subtree(Cover c) { return c != Cover::exact; }
-
-Attr merged(const Attr& a, const Attr& b) {
-  Attr m;
-  m.block_self = a.block_self | b.block_self;
-  m.block_subtree = a.block_subtree | b.block_subtree;
-  m.allow = a.allow | b.allow;
-  m.list = std::min(a.list, b.list);
-  m.flags = static_cast<std::uint8_t>(a.flags | b.flags);
-  return m;
-}
-
-// Decides at one level; fills `m` and returns true when this level settles the query.
-bool decide(const Attr& a, bool self, CategorySet blocked, Match& m) noexcept {
-  const bool allow = (a.flags & (self ? index_detail::kAllowSelf : index_detail::kAllowSubtree)) != 0;
-  if (allow) {  // allow wins a tie with a block at the same level
-    m.verdict = Verdict::allow;
-    m.categories = a.allow;
-    m.list = a.list;
-    return true;
-  }
-  const CategorySet cats = (self ? a.block_self : a.block_subtree) & blocked;
-  if (cats == 0) return false;
-  m.verdict = Verdict::block;
-  m.categories = cats;
-  m.nodata = (a.flags & index_detail::kNodata) != 0;
-  m.list = a.list;
-  return true;
-}
+// The filter of an index built without one: every key passes (see BloomFilter::skip).
+constexpr std::uint64_t kPassAll = ~std::uint64_t{0};
 
 }  // namespace
-
-const Slot* DomainIndex::find(std::uint64_t key) const noexcept {
-  const Slot* s = slots() + home(key);
-  while (true) {  // the last slot is always empty, so this terminates
-    const std::uint64_t k = s->key();
-    if (k == key) return s;
-    if (k == 0 || k > key) return nullptr;
-    ++s;
-  }
-}
 
 Match DomainIndex::lookup(std::string_view name, CategorySet blocked) const noexcept {
   Match m;
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  PaddedName padded;
-  if (size_ == 0 || name.empty() || !padded.assign(name)) return m;
-  std::uint16_t dots[kMaxHashedLabels];
-  const std::size_t dot_count = find_dots(padded, dots);
-  if (dot_count >= kMaxHashedLabels) return m;
-  std::uint64_t keys[kMaxHashedLabels];
-  std::uint16_t starts[kMaxHashedLabels];
-  const std::size_t levels = dot_count + 1;
-  std::uint64_t state = seed_;
-  std::size_t end = padded.size;
-  // Hash from the right: each label absorbed yields the key of one more specific suffix
-  // (keys[0] = the TLD). Filter words are prefetched so their misses overlap.
-  for (std::size_t j = levels; j-- > 0;) {
-    const std::size_t begin = j == 0 ? 0 : dots[j - 1] + 1u;
-    state = hash_absorb_label(state, padded.bytes + begin, end - begin);
-    const std::size_t level = levels - 1 - j;
-    keys[level] = hash_finish(state);
-    starts[level] = static_cast<std::uint16_t>(begin);
-    __builtin_prefetch(filter_word(keys[level]));
-    end = begin == 0 ? 0 : begin - 1;
+  SuffixKeys sk;
+  // Filter words are prefetched as the keys come out, so their misses overlap.
+  if (size_ == 0 || !suffix_keys(name, seed_, sk, [this](std::uint64_t k) { __builtin_prefetch(filter_word(k)); })) {
+    return m;
   }
-  for (std::size_t i = levels; i-- > 0;) {  // most specific first
-    const std::uint64_t bits = filter_bits(keys[i]);
-    if ((*filter_word(keys[i]) & bits) != bits) continue;
-    const Slot* s = find(keys[i]);
+  const Slot* table = slots();
+  for (std::size_t i = sk.levels; i-- > 0;) {  // most specific first
+    const std::uint64_t bits = index_detail::filter_bits(sk.key[i]);
+    if ((*filter_word(sk.key[i]) & bits) != bits) continue;
+    const Slot* s = index_detail::find_slot(table, home_range_, sk.key[i]);
     if (s == nullptr) continue;
-    if (decide(attrs_[s->value], i == levels - 1, blocked, m)) {
-      m.suffix = name.substr(starts[i]);
+    if (index_detail::decide(attrs_[s->value], i == sk.levels - 1, blocked, m)) {
+      m.suffix = name.substr(sk.start[i]);
       return m;
     }
   }
@@ -137,7 +84,7 @@ Match DomainIndex::lookup(std::string_view name, CategorySet blocked) const noex
 }
 
 void DomainIndex::build_filter() {
-  filter_words_ = std::max<std::size_t>(1, (size_ + 7) / 8);
+  filter_words_ = index_detail::filter_words_for(size_);
   const std::size_t offset = (slot_count_ * sizeof(Slot) + 63) / 64 * 64;
   table_.resize(offset + filter_words_ * sizeof(std::uint64_t));  // grown pages are zero
   auto* words = reinterpret_cast<std::uint64_t*>(static_cast<char*>(table_.data()) + offset);
@@ -146,7 +93,7 @@ void DomainIndex::build_filter() {
   const Slot* s = slots();
   for (std::size_t i = 0; i < slot_count_; ++i) {
     const std::uint64_t k = s[i].key();
-    if (k != 0) words[filter_word(k) - words] |= filter_bits(k);
+    if (k != 0) words[index_detail::filter_word(k, filter_words_)] |= index_detail::filter_bits(k);
   }
 }
 
@@ -161,7 +108,7 @@ void DomainIndex::swap(DomainIndex& o) noexcept {
   attrs_.swap(o.attrs_);
 }
 
-std::size_t DomainIndex::memory_bytes() const noexcept {
+std::size_t DomainIndex::memory_bytes() const noexcept {  // (the shared kPassAll is not owned)
   return sizeof(*this) + table_.bytes() + attrs_.capacity() * sizeof(Attr);
 }
 
@@ -185,11 +132,11 @@ std::uint32_t IndexBuilder::rule_attr(const Rule& rule, CategorySet categories, 
   a.list = list;
   if (rule.allow) {
     a.allow = categories;
-    if (covers_self(rule.cover)) a.flags |= index_detail::kAllowSelf;
-    if (covers_subtree(rule.cover)) a.flags |= index_detail::kAllowSubtree;
+    if (index_detail::covers_self(rule.cover)) a.flags |= index_detail::kAllowSelf;
+    if (index_detail::covers_subtree(rule.cover)) a.flags |= index_detail::kAllowSubtree;
   } else {
-    if (covers_self(rule.cover)) a.block_self = categories;
-    if (covers_subtree(rule.cover)) a.block_subtree = categories;
+    if (index_detail::covers_self(rule.cover)) a.block_self = categories;
+    if (index_detail::covers_subtree(rule.cover)) a.block_subtree = categories;
     if (rule.nodata) a.flags |= index_detail::kNodata;
   }
   const std::uint32_t id = intern(a);
@@ -203,8 +150,13 @@ void IndexBuilder::add(std::string_view normalized_name, const Rule& rule, Categ
 }
 
 void IndexBuilder::add_key(std::uint64_t key, const Rule& rule, CategorySet categories, ListId list) {
+  append(key, rule_attr(rule, categories, list));
+}
+
+void IndexBuilder::add_attr(std::uint64_t key, const Attr& attr) { append(key, intern(attr)); }
+
+void IndexBuilder::append(std::uint64_t key, std::uint32_t value) {
   if (key == 0) key = 1;  // 0 marks an empty slot
-  const std::uint32_t value = rule_attr(rule, categories, list);
   if (size_ == capacity_) {
     capacity_ = std::max<std::size_t>(4096 / sizeof(Slot), capacity_ * 2);
     buffer_.resize(capacity_ * sizeof(Slot));
@@ -228,7 +180,7 @@ std::size_t IndexBuilder::merge_duplicates() {
   for (std::size_t i = 0; i < size_; ++i) {
     if (out > 0 && s[out - 1].key() == s[i].key()) {
       if (s[out - 1].value != s[i].value) {
-        s[out - 1].value = intern(merged(attrs_[s[out - 1].value], attrs_[s[i].value]));
+        s[out - 1].value = intern(index_detail::merged(attrs_[s[out - 1].value], attrs_[s[i].value]));
       }
       continue;
     }
@@ -237,7 +189,44 @@ std::size_t IndexBuilder::merge_duplicates() {
   return out;
 }
 
-DomainIndex IndexBuilder::build() {
+// Entry i of the n sorted ones goes to slot pos[i] = max(home(i), pos[i-1] + 1). They are
+// moved there from the back (pos[i] >= i: no entry still to move is overwritten), a block
+// at a time: only where each block starts is stored, its positions are recomputed when it
+// is moved, so the build needs no 4 bytes per name on top of the table. Returns the slot
+// count (including the empty sentinel at the end).
+std::size_t IndexBuilder::place(std::size_t n, std::size_t home_range) {
+  constexpr std::size_t kBlock = 4096;
+  std::vector<std::size_t> block_next((n + kBlock - 1) / kBlock);
+  std::size_t next = 0;
+  const Slot* in = slots();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i % kBlock == 0) block_next[i / kBlock] = next;
+    next = std::max(index_detail::home_slot(in[i].key(), home_range), next) + 1;
+  }
+  const std::size_t slot_count = std::max(next, home_range) + 1;
+  buffer_.resize(slot_count * sizeof(Slot));
+  Slot* s = slots();
+  std::uint32_t pos[kBlock];
+  std::size_t end = slot_count;
+  for (std::size_t b = block_next.size(); b-- > 0;) {
+    const std::size_t lo = b * kBlock, hi = std::min(n, lo + kBlock);
+    next = block_next[b];
+    for (std::size_t i = lo; i < hi; ++i) {
+      pos[i - lo] = static_cast<std::uint32_t>(std::max(index_detail::home_slot(s[i].key(), home_range), next));
+      next = pos[i - lo] + 1u;
+    }
+    for (std::size_t i = hi; i-- > lo;) {
+      const std::size_t p = pos[i - lo];
+      std::memset(static_cast<void*>(s + p + 1), 0, (end - p - 1) * sizeof(Slot));
+      s[p] = s[i];
+      end = p;
+    }
+  }
+  std::memset(static_cast<void*>(s), 0, end * sizeof(Slot));
+  return slot_count;
+}
+
+DomainIndex IndexBuilder::build(BloomFilter filter) {
   DomainIndex index;
   index.seed_ = seed_;
   const std::size_t n = size_ == 0 ? 0 : merge_duplicates();
@@ -246,26 +235,14 @@ DomainIndex IndexBuilder::build() {
   if (n > 0) {
     index.size_ = n;
     index.home_range_ = std::max<std::size_t>(1, n * 100 / kLoadPercent);
-    std::vector<std::uint32_t> pos(n);
-    std::size_t next = 0;
-    Slot* s = slots();
-    for (std::size_t i = 0; i < n; ++i) {
-      pos[i] = static_cast<std::uint32_t>(std::max(index.home(s[i].key()), next));
-      next = pos[i] + 1;
-    }
-    index.slot_count_ = std::max(next, index.home_range_) + 1;  // + the empty sentinel
-    buffer_.resize(index.slot_count_ * sizeof(Slot));
-    s = slots();
-    // Expand in place from the back: pos[i] >= i, so no unmoved slot is overwritten.
-    std::size_t end = index.slot_count_;
-    for (std::size_t i = n; i-- > 0;) {
-      std::memset(static_cast<void*>(s + pos[i] + 1), 0, (end - pos[i] - 1) * sizeof(Slot));
-      s[pos[i]] = s[i];
-      end = pos[i];
-    }
-    std::memset(static_cast<void*>(s), 0, end * sizeof(Slot));
+    index.slot_count_ = place(n, index.home_range_);
     index.table_ = std::move(buffer_);
-    index.build_filter();
+    if (filter == BloomFilter::build) {
+      index.build_filter();
+    } else {
+      index.filter_ = &kPassAll;
+      index.filter_words_ = 1;
+    }
   }
   buffer_ = index_detail::PageBuffer{};
   size_ = capacity_ = 0;

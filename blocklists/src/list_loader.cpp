@@ -1,12 +1,16 @@
-// load_lists: sources (file, http with last-good copy) into one index (see list_loader.hpp).
+// List sources (file, http with last-good copy, builtin) into pieces, reused while their
+// identity holds (see list_sources.hpp); load_lists on top of the catalog.
 #include "sprout/blocklists/list_loader.hpp"
 
+#include "list_sources.hpp"
 #include "sprout/blocklists/builtin_lists.hpp"
-
 #include "sprout/blocklists/http_fetch.hpp"
 #include "sprout/blocklists/line_reader.hpp"
 #include "sprout/config/config.hpp"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -69,48 +73,94 @@ std::string file_stem(const std::string& name) {
   return out;
 }
 
-struct ParseResult {
+// A local file modified this close to when it is read may change again within the same
+// timestamp tick (1 s on some filesystems, 2 s on FAT) without its identity changing: such
+// a piece is not reused, so the next update reads the file again (what git calls racy).
+constexpr std::int64_t kRacyNs = 2'000'000'000;
+
+std::int64_t to_ns(const timespec& t) { return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec; }
+
+Clock::time_point from_ns(std::int64_t ns) {
+  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(ns)));
+}
+
+// The list settings that decide its entries (the content part is filled by read_identity).
+ListIdentity settings_identity(const config::List& list) {
+  ListIdentity id;
+  id.source = list.source;
+  id.format = from_config(list.format);
+  id.allow = list.allow;
+  id.max_bytes = list.max_bytes;
+  return id;
+}
+
+// Adds what `path` is now (before it is read, so a change while reading shows next time).
+bool read_identity(ListIdentity& id, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  id.path = path;
+  id.device = st.st_dev;
+  id.inode = st.st_ino;
+  id.size = static_cast<std::uint64_t>(st.st_size);
+  id.mtime_ns = to_ns(st.st_mtim);
+  id.ctime_ns = to_ns(st.st_ctim);
+  return true;
+}
+
+// Only mtime: a later write moves it past any recent value, while ctime (which no tool can
+// set back) would make every freshly copied file racy; ctime stays in the identity.
+bool racy(const ListIdentity& id) {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               Clock::now().time_since_epoch()).count();
+  return id.mtime_ns > now - kRacyNs;
+}
+
+struct Parsed {
+  DomainIndex table;
   ParseStats stats;
-  bool usable = false;
-  std::string error;
+  std::string error;  // empty: usable
 };
 
-struct ListTarget {  // where a list's rules go
-  IndexBuilder& builder;
-  CategorySet category;
-  ListId id;
-  bool allowlist;
-  std::size_t max_bytes;
-};
-
-// Parses one file into the builder; on failure its entries are rolled back.
-ParseResult parse_into(const ListTarget& t, const std::string& path, Format format,
-                       const std::string& label) {
-  ParseResult r;
-  const std::size_t mark = t.builder.mark();
-  LineReader reader = LineReader::open_file(path);
-  reader.set_max_bytes(t.max_bytes);  // applies after gzip decompression too
+// Parses a list into a table of canonical attributes (category bit 0, ListId 0; the
+// catalog maps them per list), without a filter of its own.
+Parsed parse_content(LineReader& reader, Format format, const std::string& label, bool allowlist,
+                     std::uint64_t seed) {
+  Parsed p;
+  IndexBuilder builder(seed);
   if (reader.failed()) {
-    r.error = reader.error();
-    return r;
+    p.error = reader.error();
+    p.stats.read_error = reader.error();
+    return p;
   }
-  r.stats = parse_list(reader, format, label, [&](std::string_view name, const Rule& rule, std::size_t) {
+  p.stats = parse_list(reader, format, label, [&](std::string_view name, const Rule& rule, std::size_t) {
     Rule effective = rule;
-    if (t.allowlist) effective.allow = true;  // an allowlist's entries all allow
-    t.builder.add(name, effective, t.category, t.id);
+    if (allowlist) effective.allow = true;  // an allowlist's entries all allow
+    builder.add(name, effective, CategorySet{1}, ListId{0});
   });
-  if (!r.stats.read_error.empty()) {
-    r.error = r.stats.read_error;
-  } else if (r.stats.entries == 0 && r.stats.invalid + r.stats.unsupported > 0) {
+  if (!p.stats.read_error.empty()) {
+    p.error = p.stats.read_error;
+  } else if (p.stats.entries == 0 && p.stats.invalid + p.stats.unsupported > 0) {
     // e.g. an HTML error page served with 200: do not replace a good list with nothing
-    r.error = "no usable entries (" + std::to_string(r.stats.invalid) + " invalid, " +
-              std::to_string(r.stats.unsupported) + " unsupported lines)";
+    p.error = "no usable entries (" + std::to_string(p.stats.invalid) + " invalid, " +
+              std::to_string(p.stats.unsupported) + " unsupported lines)";
   } else {
-    r.usable = true;
-    return r;
+    p.table = builder.build(BloomFilter::skip);
   }
-  t.builder.rollback(mark);
-  return r;
+  return p;
+}
+
+PiecePtr make_piece(ListIdentity id, Parsed&& p, bool reusable) {
+  // An I/O failure may not recur: only a content verdict is worth remembering.
+  reusable = reusable && p.stats.read_error.empty();
+  return std::make_shared<const ListPiece>(std::move(id), std::move(p.table), std::move(p.stats),
+                                           std::move(p.error), reusable);
+}
+
+Parsed parse_file(const std::string& path, const config::List& list, const std::string& label,
+                  std::uint64_t seed) {
+  LineReader reader = LineReader::open_file(path);
+  reader.set_max_bytes(list.max_bytes);  // applies after gzip decompression too
+  return parse_content(reader, from_config(list.format), label, list.allow, seed);
 }
 
 void take_stats(ListStatus& s, const ParseStats& st) {
@@ -123,145 +173,168 @@ void take_stats(ListStatus& s, const ParseStats& st) {
   s.first_errors = st.first_errors;
 }
 
+// The piece of `path` as it is now: reused when its identity is known, else parsed.
+PiecePtr file_piece(ListStatus& s, const config::List& list, const SourceContext& ctx,
+                    const std::string& path, const std::string& label, ListIdentity id, bool known) {
+  if (known) {
+    if (PiecePtr reused = ctx.reuse.find(id)) {
+      s.reused = true;
+      return reused;
+    }
+  }
+  return make_piece(std::move(id), parse_file(path, list, label, ctx.seed), known);
+}
+
 // Serves the last-good copy; `why` is the reason the fresh content is not used.
-void use_last_good(ListStatus& s, const ListTarget& t, const std::string& good, const Meta& meta,
-                   Format format, const std::string& why) {
+PiecePtr use_last_good(ListStatus& s, const config::List& list, const SourceContext& ctx,
+                       const std::string& good, const Meta& meta, const std::string& why) {
   s.error = why;
   s.state = ListState::failed;
   const auto add_error = [&s](const std::string& e) { s.error += (s.error.empty() ? "" : "; ") + e; };
-  std::error_code ec;
-  if (!fs::exists(good, ec)) {
+  ListIdentity id = settings_identity(list);
+  id.etag = meta.etag;
+  if (!read_identity(id, good)) {
     add_error("no last-good copy");
-    return;
+    return nullptr;
   }
-  const ParseResult r = parse_into(t, good, format, s.name + " (last-good)");
-  take_stats(s, r.stats);
-  if (!r.usable) {
-    add_error("last-good copy unusable: " + r.error);
-    return;
+  // Our own copy, only ever replaced whole by rename (a new inode): never racy.
+  PiecePtr piece = file_piece(s, list, ctx, good, s.name + " (last-good)", std::move(id), true);
+  take_stats(s, piece->stats());
+  if (!piece->usable()) {
+    add_error("last-good copy unusable: " + piece->error());
+    return piece;
   }
   s.state = ListState::stale;
   s.last_refresh = meta.fetched;
+  return piece;
 }
 
 // A 200 response: parse it; if usable it becomes the last-good copy, else the old one serves.
-void adopt_download(ListStatus& s, const ListTarget& t, const std::string& downloaded,
-                    const std::string& good, const Meta& meta, Format format, const FetchResult& res) {
+PiecePtr adopt_download(ListStatus& s, const config::List& list, const SourceContext& ctx,
+                        const std::string& downloaded, const std::string& good, const Meta& meta,
+                        const FetchResult& res) {
   std::error_code ec;
-  const ParseResult r = parse_into(t, downloaded, format, s.source);
-  if (!r.usable) {
+  Parsed parsed = parse_file(downloaded, list, s.source, ctx.seed);
+  if (!parsed.error.empty()) {
     fs::remove(downloaded, ec);
-    use_last_good(s, t, good, meta, format, "downloaded copy unusable: " + r.error);
-    return;
+    return use_last_good(s, list, ctx, good, meta, "downloaded copy unusable: " + parsed.error);
   }
   fs::rename(downloaded, good, ec);  // the new last-good copy
-  take_stats(s, r.stats);
+  take_stats(s, parsed.stats);
   s.state = ListState::ok;
   s.last_refresh = Clock::now();
+  ListIdentity id = settings_identity(list);
+  id.etag = res.etag;
   if (ec) {  // keep the old validators: they describe the copy still on disk
     s.error = "cannot store last-good copy: " + ec.message();
     fs::remove(downloaded, ec);
-    return;
+    return make_piece(std::move(id), std::move(parsed), false);  // matches no file: never reused
   }
-  write_meta(good + ".meta", Meta{res.etag, res.last_modified, s.last_refresh});
+  const bool stored = write_meta(good + ".meta", Meta{res.etag, res.last_modified, s.last_refresh});
+  const bool known = read_identity(id, good);
+  return make_piece(std::move(id), std::move(parsed), stored && known);
 }
 
-void load_url(ListStatus& s, const ListTarget& t, const config::Config& cfg, const config::List& list,
-              const LoadOptions& opt) {
-  const std::string good = list_content_path(cfg, list);
+PiecePtr load_url(ListStatus& s, const config::List& list, const SourceContext& ctx) {
+  const std::string good = list_content_path(ctx.cfg, list);
   const std::string meta_path = good + ".meta";
   Meta meta = read_meta(meta_path);
   std::error_code ec;
   fs::create_directories(fs::path(good).parent_path(), ec);
-  const Format format = from_config(list.format);
   const bool have_good = fs::exists(good, ec);
-  if (!opt.fetch) {  // fast start: the network comes later, never before the first answer
+  if (!ctx.options.fetch) {  // fast start: the network comes later, never before the first answer
     if (!have_good) {
       s.error = "not downloaded yet (fetched in the background)";
-      return;
+      return nullptr;
     }
-    use_last_good(s, t, good, meta, format, "");
+    PiecePtr piece = use_last_good(s, list, ctx, good, meta, "");
     if (s.state == ListState::stale) s.state = ListState::ok;
-    return;
+    return piece;
   }
   FetchRequest req{list.source, good + ".download", have_good ? meta.etag : "",
-                   have_good ? meta.last_modified : "", list.max_bytes, opt.connect_timeout,
-                   opt.transfer_timeout};
+                   have_good ? meta.last_modified : "", list.max_bytes, ctx.options.connect_timeout,
+                   ctx.options.transfer_timeout};
   const FetchResult res = http_fetch(req);
   if (res.outcome == FetchOutcome::failed) {
     fs::remove(req.dest_path, ec);
-    use_last_good(s, t, good, meta, format, "download failed: " + res.error);
-    return;
+    return use_last_good(s, list, ctx, good, meta, "download failed: " + res.error);
   }
   if (res.outcome == FetchOutcome::not_modified) {
     fs::remove(req.dest_path, ec);
     meta.fetched = Clock::now();
-    use_last_good(s, t, good, meta, format, "");
+    PiecePtr piece = use_last_good(s, list, ctx, good, meta, "");
     if (s.state == ListState::stale) {
       s.state = ListState::ok;
-      write_meta(meta_path, meta);
+      write_meta(meta_path, meta);  // same etag: the piece's identity still holds
     }
-    return;
+    return piece;
   }
-  adopt_download(s, t, req.dest_path, good, meta, format, res);
+  return adopt_download(s, list, ctx, req.dest_path, good, meta, res);
 }
 
-void load_file(ListStatus& s, const ListTarget& t, const config::List& list) {
-  std::error_code ec;
-  const auto size = fs::file_size(list.source, ec);
-  if (!ec && size > list.max_bytes) {
+PiecePtr load_file(ListStatus& s, const config::List& list, const SourceContext& ctx) {
+  ListIdentity id = settings_identity(list);
+  const bool known = read_identity(id, list.source);
+  if (known && id.size > list.max_bytes) {
     s.error = "file larger than max_bytes (" + std::to_string(list.max_bytes) + ")";
-    return;
+    return nullptr;
   }
-  const ParseResult r = parse_into(t, list.source, from_config(list.format), list.source);
-  take_stats(s, r.stats);
-  if (!r.usable) {
-    s.error = r.error;
-    return;
+  const bool stable = known && !racy(id);
+  PiecePtr piece = file_piece(s, list, ctx, list.source, list.source, std::move(id), stable);
+  take_stats(s, piece->stats());
+  if (!piece->usable()) {
+    s.error = piece->error();
+    return piece;
   }
   s.state = ListState::ok;
-  const auto mtime = fs::last_write_time(list.source, ec);
-  if (!ec) {  // file_clock -> system_clock (no clock_cast in libstdc++ 12)
-    s.last_refresh = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                        mtime - fs::file_time_type::clock::now());
-  }
+  if (known) s.last_refresh = from_ns(piece->identity().mtime_ns);
+  return piece;
 }
 
-// A list compiled into the binary: always there, never stale.
-void load_builtin(ListStatus& s, const ListTarget& t, const config::List& list) {
+// A list compiled into the binary: always there, never stale, never changes.
+PiecePtr load_builtin(ListStatus& s, const config::List& list, const SourceContext& ctx) {
   const auto text = builtin_list(std::string_view(list.source).substr(kBuiltinScheme.size()));
   if (!text) {
     std::string valid;
     for (auto n : builtin_list_names()) valid += (valid.empty() ? "" : ", ") + std::string(kBuiltinScheme) + std::string(n);
     s.error = "no such builtin list (valid: " + valid + ")";
-    return;
+    return nullptr;
   }
-  const std::size_t mark = t.builder.mark();
-  LineReader reader = LineReader::from_text(*text);
-  const ParseStats st = parse_list(reader, from_config(list.format), list.source, [&](std::string_view name, const Rule& rule, std::size_t) {
-    Rule effective = rule;
-    if (t.allowlist) effective.allow = true;
-    t.builder.add(name, effective, t.category, t.id);
-  });
-  take_stats(s, st);
-  if (!st.read_error.empty()) {
-    t.builder.rollback(mark);
-    s.error = st.read_error;
-    return;
+  ListIdentity id = settings_identity(list);
+  PiecePtr piece = ctx.reuse.find(id);
+  s.reused = piece != nullptr;
+  if (!piece) {
+    LineReader reader = LineReader::from_text(*text);
+    piece = make_piece(std::move(id), parse_content(reader, from_config(list.format), list.source, list.allow, ctx.seed), true);
+  }
+  take_stats(s, piece->stats());
+  if (!piece->usable()) {
+    s.error = piece->error();
+    return piece;
   }
   s.state = ListState::ok;
-  s.last_refresh = Clock::now();
-}
-
-// Position of the list's category in config.categories (its bit), or an error.
-std::optional<std::size_t> category_bit(const config::Config& cfg, const std::string& name) {
-  for (std::size_t i = 0; i < cfg.categories.size() && i < kMaxCategories; ++i) {
-    if (cfg.categories[i].name == name) return i;
-  }
-  return std::nullopt;
+  s.last_refresh = piece->built_at();
+  return piece;
 }
 
 }  // namespace
+
+void PieceReuse::offer(const PiecePtr& piece) {
+  if (piece && piece->reusable()) pieces_.push_back(piece);
+}
+
+PiecePtr PieceReuse::find(const ListIdentity& id) const {
+  for (const PiecePtr& p : pieces_) {
+    if (p->identity() == id) return p;
+  }
+  return nullptr;
+}
+
+PiecePtr load_list(ListStatus& s, const config::List& list, const SourceContext& ctx) {
+  if (is_http_url(list.source)) return load_url(s, list, ctx);
+  if (list.source.starts_with(kBuiltinScheme)) return load_builtin(s, list, ctx);
+  return load_file(s, list, ctx);
+}
 
 std::string_view state_name(ListState s) noexcept {
   switch (s) {
@@ -279,31 +352,8 @@ std::string list_content_path(const config::Config& cfg, const config::List& lis
 
 LoadedLists load_lists(const config::Config& cfg, const LoadOptions& options) {
   LoadedLists out;
-  IndexBuilder builder(options.seed != 0 ? options.seed : IndexBuilder::random_seed());
-  for (std::size_t i = 0; i < cfg.lists.size(); ++i) {
-    const config::List& list = cfg.lists[i];
-    ListStatus& s = out.lists.emplace_back();
-    s.name = list.name;
-    s.category = list.category;
-    s.source = list.source;
-    s.allow = list.allow;
-    s.format = from_config(list.format);
-    const auto bit = category_bit(cfg, list.category);
-    if (!bit || i >= kNoList) {
-      s.error = !bit ? "unknown category '" + list.category + "' (or beyond the 64th)" : "too many lists";
-      continue;
-    }
-    const ListTarget target{builder, CategorySet{1} << *bit, static_cast<ListId>(i), list.allow,
-                            list.max_bytes};
-    if (is_http_url(list.source)) {
-      load_url(s, target, cfg, list, options);
-    } else if (list.source.starts_with(kBuiltinScheme)) {
-      load_builtin(s, target, list);
-    } else {
-      load_file(s, target, list);
-    }
-  }
-  out.index = builder.build();
+  // This catalog is the pieces' only owner: flatten() frees each one once it is merged.
+  out.index = ListCatalog::build(cfg, {}, options, out.lists).flatten();
   return out;
 }
 

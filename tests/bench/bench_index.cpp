@@ -1,9 +1,17 @@
 // bench_index: memory, build time and lookup latency of DomainIndex with 1,000,000
-// synthetic names. Usage: bench_index [count]   (build with -DSPROUT_BENCH=ON, Release).
+// synthetic names; then a default-like ListCatalog (4 big lists holding the same number of
+// names + a 60-line list) against today's one merged index: lookup, reload time and peak
+// RSS when only the small list changed. Usage: bench_index [count] [all|index|catalog]
+// (build with -DSPROUT_BENCH=ON, Release).
 #include "sprout/blocklists/domain_index.hpp"
 #include "sprout/blocklists/line_reader.hpp"
+#include "sprout/blocklists/list_catalog.hpp"
 #include "sprout/blocklists/list_format.hpp"
+#include "sprout/blocklists/list_loader.hpp"
+#include "sprout/config/config.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -148,7 +157,8 @@ Queries miss_queries(std::size_t n) {
   return q;
 }
 
-double ns_per_lookup(const bl::DomainIndex& idx, const Queries& q, int rounds, std::size_t& blocked) {
+template <class Index>
+double ns_per_lookup(const Index& idx, const Queries& q, int rounds, std::size_t& blocked) {
   blocked = 0;
   const std::string_view arena = q.arena;
   const double c0 = cpu_ms();
@@ -184,10 +194,181 @@ void bench_parse_path(std::size_t count) {
   std::remove(path.c_str());
 }
 
-}  // namespace
+// ---- A default-like catalog against today's one merged index ----
 
-int main(int argc, char** argv) {
-  const std::size_t count = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
+// Shares of the big lists (porn, malware, phishing, gambling-like); the names of all four
+// add up to `count`, every one distinct. Plus one 60-line list (the builtin bypass size).
+constexpr std::array<double, 4> kBigShares = {0.4, 0.3, 0.2, 0.1};
+constexpr std::size_t kSmallLines = 60;
+
+struct CatalogSetup {
+  std::string dir;
+  sprout::config::Config cfg;
+  Queries hits;  // subdomains of names spread over every big list
+};
+
+void set_mtime_past(const std::string& path) {  // lists are not edited while being read
+  timespec times[2] = {{0, UTIME_OMIT}, {time(nullptr) - 3600, 0}};
+  utimensat(AT_FDCWD, path.c_str(), times, 0);
+}
+
+void write_small_list(const std::string& path, int version) {
+  std::ofstream out(path, std::ios::trunc);
+  out << "# small list, version " << version << '\n';
+  for (std::size_t i = 0; i < kSmallLines; ++i) out << "proxy" << i << "-v" << version << ".example\n";
+}
+
+sprout::config::List list_of(const std::string& name, const std::string& category, const std::string& path) {
+  sprout::config::List l;
+  l.name = name;
+  l.category = category;
+  l.source = path;
+  l.format = sprout::config::ListFormat::domains;
+  return l;
+}
+
+CatalogSetup write_catalog_files(std::size_t count) {
+  CatalogSetup s;
+  char tmpl[] = "/tmp/sprout_bench_catalogXXXXXX";
+  s.dir = mkdtemp(tmpl);
+  s.cfg.state_dir = s.dir + "/state";
+  const char* cats[] = {"adult", "malware", "phishing", "gambling", "bypass"};
+  for (const char* c : cats) s.cfg.categories.push_back({c, ""});
+  std::size_t next = 0;
+  std::string name;
+  for (std::size_t l = 0; l < kBigShares.size(); ++l) {
+    const std::size_t n = l + 1 == kBigShares.size() ? count - next : static_cast<std::size_t>(count * kBigShares[l]);
+    const std::string path = s.dir + "/big" + std::to_string(l) + ".txt";
+    std::ofstream out(path);
+    Rng r{42 + l};
+    for (std::size_t i = next; i < next + n; ++i) {
+      synth_name(i, r, name);
+      out << name << '\n';
+      if (i % 5 == 0) s.hits.add("a1.b2." + name);
+    }
+    out.close();
+    set_mtime_past(path);
+    s.cfg.lists.push_back(list_of("big" + std::to_string(l), cats[l], path));
+    next += n;
+  }
+  write_small_list(s.dir + "/small.txt", 0);
+  s.cfg.lists.push_back(list_of("small", "bypass", s.dir + "/small.txt"));
+  return s;
+}
+
+struct Reload {
+  double cpu = 0, wall = 0;
+  long peak_above = 0;  // VmHWM above the RSS before the reload
+  std::size_t reused = 0;
+};
+
+// One update against the current catalog, which it then replaces (as a reload would).
+Reload timed_reload(const CatalogSetup& s, std::shared_ptr<const bl::ListCatalog>& current, const bl::LoadOptions& o) {
+  const long before = resident_bytes();
+  reset_peak_resident();
+  Reload r;
+  const auto t0 = Clock::now();
+  const double c0 = cpu_ms();
+  bl::CatalogUpdate u = bl::ListCatalog::update(s.cfg, current.get(), o);
+  r.cpu = cpu_ms() - c0;
+  r.wall = ms_since(t0);
+  r.peak_above = peak_resident_bytes() - before;
+  for (const auto& st : u.lists) r.reused += st.reused;
+  current = std::move(u.catalog);
+  return r;
+}
+
+void report_reloads(const char* what, std::vector<Reload> runs, long steady) {
+  std::sort(runs.begin(), runs.end(), [](const Reload& a, const Reload& b) { return a.wall < b.wall; });
+  long peak = 0;
+  for (const auto& r : runs) peak = std::max(peak, r.peak_above);
+  std::printf("%-31s wall min %.1f / median %.1f ms, CPU median %.1f ms, %zu lists reused; "
+              "peak RSS +%ld KiB (%.3fx steady)\n",
+              what, runs.front().wall, runs[runs.size() / 2].wall, runs[runs.size() / 2].cpu, runs.front().reused,
+              peak / 1024, static_cast<double>(steady + peak) / steady);
+}
+
+void bench_reloads(CatalogSetup& s, std::shared_ptr<const bl::ListCatalog>& cat, const bl::LoadOptions& o, long rss0) {
+  const long steady = resident_bytes();
+  std::printf("steady RSS (process)    %ld KiB, of which the catalog %ld KiB above the start\n", steady / 1024,
+              (steady - rss0) / 1024);
+  std::vector<Reload> runs;
+  for (int v = 1; v <= 9; ++v) {
+    write_small_list(s.dir + "/small.txt", v);
+    runs.push_back(timed_reload(s, cat, o));
+  }
+  report_reloads("reload, small list changed", runs, steady);
+  runs.clear();
+  for (int v = 0; v < 9; ++v) runs.push_back(timed_reload(s, cat, o));
+  report_reloads("reload, nothing changed", runs, steady);
+  runs.clear();
+  for (int v = 0; v < 3; ++v) {  // the smallest big list (10% of the names) gains a line
+    std::ofstream(s.cfg.lists[3].source, std::ios::app) << "extra" << v << ".example\n";
+    runs.push_back(timed_reload(s, cat, o));
+  }
+  report_reloads("reload, one big list changed", runs, steady);
+}
+
+// Lookups of the same queries, alternating index and catalog so both see the same noise.
+void bench_catalog_lookups(const bl::DomainIndex& merged, const bl::ListCatalog& cat, const Queries& misses,
+                           const Queries& hits, const char* label) {
+  std::size_t b1 = 0, b2 = 0;
+  ns_per_lookup(merged, misses, 1, b1);  // warm up
+  ns_per_lookup(cat, misses, 1, b2);
+  std::vector<double> mm, cm, mh, ch;
+  for (int i = 0; i < 11; ++i) {
+    mm.push_back(ns_per_lookup(merged, misses, 2, b1));
+    cm.push_back(ns_per_lookup(cat, misses, 2, b2));
+    mh.push_back(ns_per_lookup(merged, hits, 2, b1));
+    ch.push_back(ns_per_lookup(cat, hits, 2, b2));
+  }
+  if (b1 != b2) std::printf("MISMATCH: merged blocked %zu, catalog blocked %zu\n", b1, b2);
+  for (auto* v : {&mm, &cm, &mh, &ch}) std::sort(v->begin(), v->end());
+  std::printf("%s\n", label);
+  std::printf("  5-label miss   merged min %.1f / median %.1f ns, catalog min %.1f / median %.1f ns (%+.1f%% median)\n",
+              mm.front(), mm[5], cm.front(), cm[5], 100.0 * (cm[5] - mm[5]) / mm[5]);
+  std::printf("  subdomain hit  merged min %.1f / median %.1f ns, catalog min %.1f / median %.1f ns (%+.1f%% median)\n",
+              mh.front(), mh[5], ch.front(), ch[5], 100.0 * (ch[5] - mh[5]) / mh[5]);
+}
+
+void bench_catalog(std::size_t count) {
+  std::printf("\ncatalog: 4 big lists (40/30/20/10%% of %zu names) + a %zu-line list, files, fetch off\n", count,
+              kSmallLines);
+  CatalogSetup s = write_catalog_files(count);
+  bl::LoadOptions o;
+  o.fetch = false;
+  o.seed = 12345;
+  const long rss0 = resident_bytes();
+  reset_peak_resident();
+  auto t0 = Clock::now();
+  double c0 = cpu_ms();
+  std::shared_ptr<const bl::ListCatalog> cat = bl::ListCatalog::update(s.cfg, nullptr, o).catalog;
+  std::printf("catalog cold build      %.1f ms CPU, %.1f ms wall, %zu names, %zu bytes = %.2f bytes/name, "
+              "peak RSS +%ld KiB\n", cpu_ms() - c0, ms_since(t0), cat->size(), cat->memory_bytes(),
+              static_cast<double>(cat->memory_bytes()) / cat->size(), (peak_resident_bytes() - rss0) / 1024);
+  std::printf("huge pages (AnonHugePages) %ld KiB\n", proc_field_kb("/proc/self/smaps_rollup", "AnonHugePages:") / 1024);
+  bench_reloads(s, cat, o, rss0);
+  const long rss1 = resident_bytes();
+  reset_peak_resident();
+  t0 = Clock::now();
+  c0 = cpu_ms();
+  bl::LoadedLists merged = bl::load_lists(s.cfg, o);  // today's shape: every list in one index
+  std::printf("merged index (load_lists) %.1f ms CPU, %.1f ms wall, %zu names, %zu bytes = %.2f bytes/name, "
+              "peak RSS +%ld KiB\n", cpu_ms() - c0, ms_since(t0), merged.index.size(), merged.index.memory_bytes(),
+              static_cast<double>(merged.index.memory_bytes()) / merged.index.size(), (peak_resident_bytes() - rss1) / 1024);
+  const Queries misses = miss_queries(200000);
+  bench_catalog_lookups(merged.index, *cat, misses, s.hits, "lookup, merged index vs catalog of 5 lists (CPU per lookup)");
+  for (int i = 0; i < 8; ++i) {  // many small lists: each one more table probed on a filter hit
+    write_small_list(s.dir + "/small" + std::to_string(i) + ".txt", 100 + i);
+    s.cfg.lists.push_back(list_of("small" + std::to_string(i), "bypass", s.dir + "/small" + std::to_string(i) + ".txt"));
+  }
+  cat = bl::ListCatalog::update(s.cfg, cat.get(), o).catalog;
+  merged = bl::load_lists(s.cfg, o);
+  bench_catalog_lookups(merged.index, *cat, misses, s.hits, "lookup, merged index vs catalog of 4 big + 9 small lists");
+  std::filesystem::remove_all(s.dir);
+}
+
+void bench_single_index(std::size_t count) {
   std::printf("bench_index: %zu synthetic names\n", count);
   const Queries misses = miss_queries(200000);
   Queries hits;
@@ -240,5 +421,14 @@ int main(int argc, char** argv) {
   report("lookup 5-label miss", misses);
   report("lookup subdomain hit", hits);
   bench_parse_path(count);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::size_t count = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
+  const std::string part = argc > 2 ? argv[2] : "all";
+  if (part == "all" || part == "index") bench_single_index(count);
+  if (part == "all" || part == "catalog") bench_catalog(count);
   return 0;
 }

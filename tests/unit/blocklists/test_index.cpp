@@ -1,29 +1,12 @@
 // Tests of DomainIndex: precedence, category masking, collisions, growth, empty index.
+#include "alloc_counter.hpp"
 #include "sprout/blocklists/domain_hash.hpp"
 #include "sprout/blocklists/domain_index.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <cstdlib>
-#include <new>
 #include <string>
-
-// Counts heap allocations of this test executable (lookup must not allocate). Not under
-// AddressSanitizer, which owns operator new itself.
-namespace {
-std::atomic<std::size_t> g_allocations{0};
-}
-#if !defined(__SANITIZE_ADDRESS__)
-#define SPROUT_COUNT_ALLOCATIONS 1
-void* operator new(std::size_t n) {
-  ++g_allocations;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#endif
 
 namespace bl = sprout::blocklists;
 using bl::Cover;
@@ -206,14 +189,14 @@ TEST_CASE("lookup does not allocate", "[index]") {
   for (int i = 0; i < 1000; ++i) b.add(name_of("d", i, ".example.com"), block(), kAdult, 0);
   const auto idx = b.build();
   const std::string hit = "a.b.c.d7.example.com", miss = "www.images.static.nothere.org";
-  const std::size_t before = g_allocations.load();
+  const std::size_t before = allocation_count();
   std::size_t blocked = 0;
   for (int i = 0; i < 1000; ++i) {
     blocked += idx.lookup(hit, kAll).verdict == Verdict::block;
     blocked += idx.lookup(miss, kAll).verdict == Verdict::block;
   }
 #ifdef SPROUT_COUNT_ALLOCATIONS
-  CHECK(g_allocations.load() == before);
+  CHECK(allocation_count() == before);
 #else
   WARN("allocation counting disabled under AddressSanitizer");
   (void)before;
@@ -231,4 +214,27 @@ TEST_CASE("a moved-from index is empty and safe", "[index]") {
   CHECK(a.lookup("moved.com", kAll).verdict == Verdict::none);
   a = std::move(c);
   CHECK(a.lookup("x.moved.com", kAll).verdict == Verdict::block);
+}
+
+TEST_CASE("an index built without its Bloom filter answers the same", "[index]") {
+  bl::IndexBuilder with(kSeed), without(kSeed);
+  for (int i = 0; i < 3000; ++i) {
+    const std::string name = name_of("n", i, ".example");
+    const Rule rule = i % 3 == 0 ? allow() : block(i % 2 ? Cover::exact : Cover::subtree);
+    with.add(name, rule, kAdult << (i % 3), static_cast<bl::ListId>(i % 5));
+    without.add(name, rule, kAdult << (i % 3), static_cast<bl::ListId>(i % 5));
+  }
+  const auto a = with.build();
+  const auto b = without.build(bl::BloomFilter::skip);
+  CHECK(b.memory_bytes() < a.memory_bytes());
+  for (int i = 0; i < 3100; ++i) {
+    for (const char* prefix : {"", "www."}) {
+      const std::string q = prefix + name_of("n", i, ".example");
+      const auto ma = a.lookup(q, kAll), mb = b.lookup(q, kAll);
+      INFO(q);
+      CHECK(ma.verdict == mb.verdict);
+      CHECK(ma.categories == mb.categories);
+      CHECK(ma.list == mb.list);
+    }
+  }
 }

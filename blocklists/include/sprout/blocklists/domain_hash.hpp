@@ -95,6 +95,41 @@ inline std::size_t find_dots(const PaddedName& n, std::uint16_t* dots) noexcept 
   return count;
 }
 
+// The keys of every suffix of a name, as a lookup walks them: level 0 is the TLD, level
+// `levels - 1` the whole name; start[i] is where suffix i begins in the name.
+struct SuffixKeys {
+  std::uint64_t key[kMaxHashedLabels];
+  std::uint16_t start[kMaxHashedLabels];
+  std::size_t levels = 0;
+};
+
+// Hashes `name` (no trailing dot) once from the right into `out`, calling `on_key(key)` as
+// soon as each key is known so the caller can prefetch what it will probe. False (and
+// out.levels == 0) for an empty name, one longer than 255 bytes or with too many labels.
+template <class OnKey>
+inline bool suffix_keys(std::string_view name, std::uint64_t seed, SuffixKeys& out, OnKey&& on_key) noexcept {
+  out.levels = 0;
+  PaddedName padded;
+  if (name.empty() || !padded.assign(name)) return false;
+  std::uint16_t dots[kMaxHashedLabels];
+  const std::size_t dot_count = find_dots(padded, dots);
+  if (dot_count >= kMaxHashedLabels) return false;
+  const std::size_t levels = dot_count + 1;
+  std::uint64_t state = seed;
+  std::size_t end = padded.size;
+  for (std::size_t j = levels; j-- > 0;) {
+    const std::size_t begin = j == 0 ? 0 : dots[j - 1] + 1u;
+    state = hash_absorb_label(state, padded.bytes + begin, end - begin);
+    const std::size_t level = levels - 1 - j;
+    out.key[level] = hash_finish(state);
+    out.start[level] = static_cast<std::uint16_t>(begin);
+    on_key(out.key[level]);
+    end = begin == 0 ? 0 : begin - 1;
+  }
+  out.levels = levels;
+  return true;
+}
+
 // Key of a whole normalized name under `seed` (the same chain a lookup walks).
 inline std::uint64_t domain_key(std::string_view name, std::uint64_t seed) noexcept {
   PaddedName n;

@@ -1,5 +1,5 @@
-// DomainIndex: the one compact hash table of every loaded list (hash of a normalized name
-// -> interned category/flag tuple), and IndexBuilder, which fills it while lists are parsed.
+// DomainIndex: a compact hash table of normalized names (hash -> interned category/flag
+// tuple) for one list, a merged set of lists or a profile's overrides; IndexBuilder fills it.
 #pragma once
 
 #include <cstddef>
@@ -60,6 +60,34 @@ struct Attr {
   bool operator<(const Attr& o) const { return tie() < o.tie(); }
 };
 
+// Probe of a table in sorted Robin Hood layout (see domain_index.cpp): home slot of a key.
+[[nodiscard]] inline std::size_t home_slot(std::uint64_t key, std::size_t home_range) noexcept {
+  return static_cast<std::size_t>((static_cast<unsigned __int128>(key) * home_range) >> 64);
+}
+// The slot holding `key`, or null; the table ends with an empty slot, so this terminates.
+[[nodiscard]] inline const Slot* find_slot(const Slot* slots, std::size_t home_range,
+                                           std::uint64_t key) noexcept {
+  const Slot* s = slots + home_slot(key, home_range);
+  while (true) {
+    const std::uint64_t k = s->key();
+    if (k == key) return s;
+    if (k == 0 || k > key) return nullptr;
+    ++s;
+  }
+}
+
+// Blocked Bloom filter, 8 bits per name, 2 bits in one 64-bit word: most suffixes of a
+// query miss, and the filter answers them from cache without touching the big table.
+[[nodiscard]] inline std::size_t filter_words_for(std::size_t names) noexcept {
+  return names == 0 ? 1 : (names + 7) / 8;
+}
+[[nodiscard]] inline std::size_t filter_word(std::uint64_t key, std::size_t words) noexcept {
+  return static_cast<std::size_t>((static_cast<unsigned __int128>(key) * words) >> 64);
+}
+[[nodiscard]] inline std::uint64_t filter_bits(std::uint64_t key) noexcept {
+  return (std::uint64_t{1} << (key & 63)) | (std::uint64_t{1} << ((key >> 6) & 63));
+}
+
 // Anonymous page mapping that grows with mremap: growing never copies nor doubles RSS.
 class PageBuffer {
  public:
@@ -84,6 +112,12 @@ class PageBuffer {
 };
 
 }  // namespace index_detail
+
+class ListCatalog;
+
+// Whether IndexBuilder::build adds the index's own Bloom filter. A ListCatalog's per-list
+// pieces skip it: the catalog keeps one filter over all of them.
+enum class BloomFilter : std::uint8_t { build, skip };
 
 class DomainIndex {
  public:
@@ -113,27 +147,20 @@ class DomainIndex {
 
  private:
   friend class IndexBuilder;
+  friend class ListCatalog;  // probes the tables of its pieces behind its own filter
   [[nodiscard]] const index_detail::Slot* slots() const noexcept {
     return static_cast<const index_detail::Slot*>(table_.data());
   }
-  [[nodiscard]] std::size_t home(std::uint64_t key) const noexcept {
-    return static_cast<std::size_t>((static_cast<unsigned __int128>(key) * home_range_) >> 64);
-  }
-  [[nodiscard]] const index_detail::Slot* find(std::uint64_t key) const noexcept;
   [[nodiscard]] const std::uint64_t* filter_word(std::uint64_t key) const noexcept {
-    return filter_ +
-           static_cast<std::size_t>((static_cast<unsigned __int128>(key) * filter_words_) >> 64);
-  }
-  [[nodiscard]] static std::uint64_t filter_bits(std::uint64_t key) noexcept {
-    return (std::uint64_t{1} << (key & 63)) | (std::uint64_t{1} << ((key >> 6) & 63));
+    return filter_ + index_detail::filter_word(key, filter_words_);
   }
   void build_filter();
 
   // One mapping: the slots (sorted Robin Hood layout, one empty slot at the end), then the
   // filter words, so the filter shares the table's huge pages (fewer TLB misses).
   index_detail::PageBuffer table_;
-  // Blocked Bloom filter, 8 bits per name, 2 bits in one word: most suffixes of a query
-  // miss, and the filter answers them from cache without touching the big table.
+  // The Bloom filter (index_detail::filter_bits). Built without one (BloomFilter::skip), it
+  // is one all-ones word: every probe passes to the table, and lookup needs no branch.
   const std::uint64_t* filter_ = nullptr;
   std::size_t filter_words_ = 0;
   std::uint64_t seed_ = 0;
@@ -157,6 +184,8 @@ class IndexBuilder {
   void add(std::string_view normalized_name, const Rule& rule, CategorySet categories, ListId list);
   // Adds an already hashed key (tests use it to force slot collisions).
   void add_key(std::uint64_t key, const Rule& rule, CategorySet categories, ListId list);
+  // Adds a key with its attributes as another index holds them (merging built indexes).
+  void add_attr(std::uint64_t key, const index_detail::Attr& attr);
 
   [[nodiscard]] std::size_t pending() const noexcept { return size_; }
   // Undo support: a list whose download turns out bad is dropped from the build.
@@ -164,7 +193,7 @@ class IndexBuilder {
   void rollback(std::size_t mark) noexcept;
 
   // Consumes the collected entries; the builder is empty afterwards.
-  [[nodiscard]] DomainIndex build();
+  [[nodiscard]] DomainIndex build(BloomFilter filter = BloomFilter::build);
 
  private:
   std::uint32_t intern(const index_detail::Attr& a);
@@ -172,7 +201,9 @@ class IndexBuilder {
   [[nodiscard]] index_detail::Slot* slots() noexcept {
     return static_cast<index_detail::Slot*>(buffer_.data());
   }
+  void append(std::uint64_t key, std::uint32_t value);
   std::size_t merge_duplicates();
+  std::size_t place(std::size_t n, std::size_t home_range);
 
   std::uint64_t seed_;
   index_detail::PageBuffer buffer_;

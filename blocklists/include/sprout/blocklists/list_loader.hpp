@@ -1,5 +1,6 @@
 // Loading every configured list (local file or http(s) URL with a last-good copy in
-// state_dir) into one DomainIndex, with a per-list status for `sproutdns lists`.
+// state_dir) with a per-list status for `sproutdns lists`; load_lists merges them into one
+// DomainIndex (the server keeps a ListCatalog instead: list_catalog.hpp).
 #pragma once
 
 #include "sprout/blocklists/domain_index.hpp"
@@ -40,6 +41,7 @@ struct ListStatus {
   std::optional<std::chrono::system_clock::time_point> last_refresh;  // content fetched/read at
   ListState state = ListState::failed;
   std::string error;  // why stale / failed
+  bool reused = false;  // content unchanged: the previous catalog's piece serves, nothing re-read
 };
 
 struct LoadOptions {
@@ -48,7 +50,7 @@ struct LoadOptions {
   bool fetch = true;
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds transfer_timeout{120};
-  std::uint64_t seed = 0;  // hash seed of the index; 0 = random
+  std::uint64_t seed = 0;  // hash seed of the index; 0 = the previous catalog's, else random
 };
 
 struct LoadedLists {
@@ -56,7 +58,8 @@ struct LoadedLists {
   std::vector<ListStatus> lists;  // same order as config.lists (ListId = position)
 };
 
-// Never throws for a bad list: each list's trouble is in its status.
+// Never throws for a bad list: each list's trouble is in its status. Reads every list (it
+// is ListCatalog::update without a previous catalog, flattened into one index).
 LoadedLists load_lists(const config::Config& cfg, const LoadOptions& options = {});
 
 // Where the last-good copy of a URL list lives (state_dir/lists/<name>.list); for a local
