@@ -35,6 +35,17 @@ std::optional<CacheKey> make_key(const dns::QueryView& query) noexcept {
   return key;
 }
 
+std::optional<CacheKey> make_key(const dns::QueryView& query, std::string_view qname) noexcept {
+  auto key = make_key(query);
+  if (key && qname != key->qname) {
+    for (char c : qname) {
+      if (c <= ' ' || c > '~') return std::nullopt;  // ambiguous text form, as for a query name
+    }
+    key->qname = qname;
+  }
+  return key;
+}
+
 std::uint64_t hash_key(const CacheKey& key) noexcept {
   std::uint64_t h = kFnvOffset;
   for (char c : key.qname) h = mix_byte(h, static_cast<std::uint8_t>(fold(c)));

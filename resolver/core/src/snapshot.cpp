@@ -5,7 +5,10 @@
 #include "sprout/core/stages/access_control.hpp"
 #include "sprout/core/stages/answer_stages.hpp"
 #include "sprout/core/stages/cache_stages.hpp"
+#include "sprout/core/stages/finalize_stages.hpp"
 #include "sprout/core/stages/policy_decision.hpp"
+#include "sprout/core/stages/proxy_unwrap.hpp"
+#include "sprout/core/stages/safesearch_answer.hpp"
 
 namespace sprout::core {
 
@@ -26,14 +29,21 @@ std::chrono::system_clock::time_point Snapshot::clock_now() const { return proce
 
 Pipeline build_pipeline(const config::Config& cfg, const NetworkTable& networks) {
   Pipeline p;
+  // -- ingress: before the message is parsed --
+  p.ingress<ProxyUnwrap>(cfg);       // first: every later step must see the real client
+  // -- the driver parses the query here (FORMERR, NOTIMP, drops) --
   p.query<AccessControl>(networks);  // first: refuse unknown networks before any work
   p.query<PolicyDecision>();         // overrides, bypass, schedules, SafeSearch, categories; needs q.network
   p.query<CacheLookup>();            // after policy: the cache holds only upstream answers, so a
                                      // policy change can never be bypassed by a cached answer
-  // -- then the one async step: upstream on a miss --
+  // -- then the one async step: upstream on a miss (serve-stale and prefetch belong to it) --
   p.response<CacheInsert>();         // first: store upstream's answer before it is tailored
   p.response<AnswerInspection>();    // CNAME cloaking and answer addresses; also on cache hits
+  p.response<SafeSearchAnswer>();    // after inspection and caching, which see the safe host's answer
   p.response<TtlClamp>();            // last: never past the profile's next schedule change
+  // -- finalize: every answer, whatever its source --
+  p.finalize<RestoreClientView>();   // the client's ID and question on what came from elsewhere
+  p.finalize<Truncate>();            // last: the size limit applies to the final bytes
   return p;
 }
 

@@ -85,14 +85,23 @@ std::size_t truncate_answer(const QueryView& q, std::span<std::uint8_t> answer) 
   return w.size();
 }
 
-bool restore_client_view(const QueryView& q, std::span<std::uint8_t> answer) noexcept {
-  if (answer.size() < q.question_end || !q.question_parsed()) return false;
+bool answers_question(std::span<const std::uint8_t> answer, std::string_view qname, std::uint16_t qtype,
+                      std::uint16_t qclass, std::size_t* question_end) noexcept {
+  if (answer.size() < kHeaderSize) return false;
   if ((get16(&answer[kOffFlags]) & kFlagQr) == 0 || get16(&answer[kOffQd]) != 1) return false;
   NameText name;
   const NameRead read = read_name(answer, kHeaderSize, &name);
-  if (read.error != NameError::ok || read.end + 4 != q.question_end) return false;
-  if (name.view() != q.qname.view()) return false;
-  if (get16(&answer[read.end]) != q.qtype || get16(&answer[read.end + 2]) != q.qclass) return false;
+  if (read.error != NameError::ok || read.end + 4 > answer.size()) return false;
+  if (name.view() != qname) return false;  // both canonical lowercase
+  if (get16(&answer[read.end]) != qtype || get16(&answer[read.end + 2]) != qclass) return false;
+  if (question_end != nullptr) *question_end = read.end + 4;
+  return true;
+}
+
+bool restore_client_view(const QueryView& q, std::span<std::uint8_t> answer) noexcept {
+  std::size_t end = 0;
+  if (!q.question_parsed() || !answers_question(answer, q.qname.view(), q.qtype, q.qclass, &end)) return false;
+  if (end != q.question_end) return false;  // same name, so only a compression pointer could differ
   put16(&answer[kOffId], q.id);
   std::copy(q.wire.begin() + kHeaderSize, q.wire.begin() + static_cast<long>(q.question_end),
             answer.begin() + kHeaderSize);

@@ -14,11 +14,13 @@ namespace {
 // A client that reads slower than it asks must not make us buffer without bound.
 constexpr std::size_t kMaxQueuedBytes = 1u << 20;
 
-class TcpReply final : public ReplySink {
+// Answers go back on the connection in any order (RFC 7766 allows it for pipelined queries).
+class TcpReply final : public core::Responder {
  public:
   explicit TcpReply(std::shared_ptr<TcpConnection> c) : conn_(std::move(c)) {}
   void send(std::span<const std::uint8_t> bytes) override { conn_->send(bytes); }
   void drop() override { conn_->query_dropped(); }
+  std::unique_ptr<core::Responder> detach() override { return std::make_unique<TcpReply>(conn_); }
 
  private:
   std::shared_ptr<TcpConnection> conn_;
@@ -126,11 +128,8 @@ void TcpConnection::read_body(std::size_t length) {
 void TcpConnection::on_message(std::size_t length) {
   arm_idle();
   ++inflight_;
-  switch (worker_.decide(std::span(body_.data(), length), client_, true)) {
-    case core::Outcome::respond: send(worker_.current().response()); break;
-    case core::Outcome::forward: worker_.forward_current(std::make_unique<TcpReply>(shared_from_this())); break;
-    case core::Outcome::drop: query_dropped(); break;
-  }
+  TcpReply reply(shared_from_this());
+  worker_.driver().run(std::span(body_.data(), length), client_, core::Transport::tcp, reply);
 }
 
 void TcpConnection::send(std::span<const std::uint8_t> bytes) {

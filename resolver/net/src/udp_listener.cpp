@@ -14,11 +14,13 @@ namespace {
 
 constexpr int kMaxBatchesPerWakeup = 4;  // so one busy socket cannot starve the others
 
-class UdpReply final : public ReplySink {
+// An answer that comes back from upstream later: sent on its own.
+class UdpReply final : public core::Responder {
  public:
   UdpReply(UdpListener& listener, const asio::ip::udp::endpoint& to) : listener_(listener), to_(to) {}
   void send(std::span<const std::uint8_t> bytes) override { listener_.send(to_, bytes); }
   void drop() override {}
+  std::unique_ptr<core::Responder> detach() override { return std::make_unique<UdpReply>(listener_, to_); }
 
  private:
   UdpListener& listener_;
@@ -85,30 +87,41 @@ bool UdpListener::drain_once() {
   return static_cast<std::size_t>(n) == kBatch;
 }
 
-void UdpListener::handle(std::size_t slot, std::size_t length, std::size_t& replies) {
-  Batch& b = *batch_;
-  const socklen_t peer_len = b.rx_msg[slot].msg_hdr.msg_namelen;
-  config::IpAddress client = peer_address(b.peer[slot]);
-  std::span<const std::uint8_t> wire(b.rx[slot].data(), length);
-  if (!worker_.unwrap_proxy(wire, client)) return;
-  switch (worker_.decide(wire, client, false, b.tx[replies])) {
-    case core::Outcome::respond: {
-      const std::size_t size = worker_.current().response_size;
-      b.tx_iov[replies] = {b.tx[replies].data(), size};
-      b.tx_msg[replies] = {};
-      b.tx_msg[replies].msg_hdr.msg_name = &b.peer[slot];
-      b.tx_msg[replies].msg_hdr.msg_namelen = peer_len;
-      b.tx_msg[replies].msg_hdr.msg_iov = &b.tx_iov[replies];
-      b.tx_msg[replies].msg_hdr.msg_iovlen = 1;
-      ++replies;
-      break;
-    }
-    case core::Outcome::forward:
-      worker_.forward_current(std::make_unique<UdpReply>(*this, peer_endpoint(b.peer[slot], peer_len)));
-      break;
-    case core::Outcome::drop:
-      break;
+// A synchronous answer is built in the batch's next send slot and goes out with the batch.
+class SlotResponder final : public core::Responder {
+ public:
+  SlotResponder(UdpListener& l, std::size_t slot, std::size_t& replies) : l_(l), slot_(slot), replies_(replies) {}
+  std::span<std::uint8_t> buffer() noexcept override { return l_.batch_->tx[replies_]; }
+  void send(std::span<const std::uint8_t> answer) override {
+    UdpListener::Batch& b = *l_.batch_;
+    auto& out = b.tx[replies_];
+    if (answer.size() > out.size()) return;
+    if (answer.data() != out.data()) std::memcpy(out.data(), answer.data(), answer.size());
+    b.tx_iov[replies_] = {out.data(), answer.size()};
+    b.tx_msg[replies_] = {};
+    b.tx_msg[replies_].msg_hdr.msg_name = &b.peer[slot_];
+    b.tx_msg[replies_].msg_hdr.msg_namelen = b.rx_msg[slot_].msg_hdr.msg_namelen;
+    b.tx_msg[replies_].msg_hdr.msg_iov = &b.tx_iov[replies_];
+    b.tx_msg[replies_].msg_hdr.msg_iovlen = 1;
+    ++replies_;
   }
+  void drop() override {}
+  std::unique_ptr<core::Responder> detach() override {
+    const UdpListener::Batch& b = *l_.batch_;
+    return std::make_unique<UdpReply>(l_, peer_endpoint(b.peer[slot_], b.rx_msg[slot_].msg_hdr.msg_namelen));
+  }
+
+ private:
+  UdpListener& l_;
+  std::size_t slot_;
+  std::size_t& replies_;
+};
+
+void UdpListener::handle(std::size_t slot, std::size_t length, std::size_t& replies) {
+  SlotResponder responder(*this, slot, replies);
+  const config::IpAddress client = peer_address(batch_->peer[slot]);
+  worker_.driver().run(std::span<const std::uint8_t>(batch_->rx[slot].data(), length), client, core::Transport::udp,
+                       responder);
 }
 
 }  // namespace sprout::net

@@ -8,7 +8,7 @@
 #include <new>
 
 #include "dns_builder.hpp"
-#include "sprout/core/engine.hpp"
+#include "driver_harness.hpp"
 
 namespace {
 std::atomic<std::size_t> g_allocations{0};
@@ -56,22 +56,30 @@ TEST_CASE("blocked, refused and malformed answers allocate nothing") {
   };
   const auto lan = *config::IpAddress::parse("127.0.0.9");
   const auto outside = *config::IpAddress::parse("192.0.2.1");
-  std::array<std::uint8_t, 4096> scratch{};
-  core::QueryContext ctx;
-  std::size_t answered = 0;
+  // A transport's responder: answers land in its buffer, as in a UDP send batch.
+  struct SlotResponder final : core::Responder {
+    std::array<std::uint8_t, 4096> slot{};
+    std::size_t answered = 0;
+    std::span<std::uint8_t> buffer() noexcept override { return slot; }
+    void send(std::span<const std::uint8_t> a) override { answered += a.data() == slot.data() ? 1 : 0; }
+    void drop() override {}
+    std::unique_ptr<core::Responder> detach() override { return nullptr; }
+  } responder;
+  core::SnapshotHolder holder;
+  holder.publish(snap);
+  test::HeldUpstream upstream;
+  struct : core::QueryObserver {
+    void observe(const core::QueryContext&, std::uint64_t) noexcept override {}
+  } observer;
+  core::Driver driver(holder, upstream, observer);
   const std::size_t before = g_allocations.load();
   for (int round = 0; round < 1000; ++round) {
     for (const auto& q : queries) {
-      for (const auto* client : {&lan, &outside}) {
-        ctx = core::QueryContext{};
-        ctx.client = *client;
-        ctx.snapshot = snap.get();
-        ctx.scratch = scratch;
-        if (core::handle_query(q, ctx) == core::Outcome::respond) ++answered;
-      }
+      for (const auto* client : {&lan, &outside}) driver.run(q, *client, core::Transport::udp, responder);
     }
   }
   const std::size_t allocations = g_allocations.load() - before;
-  CHECK(answered == 8000);
+  CHECK(responder.answered == 8000);
+  CHECK(upstream.pending.empty());
   CHECK(allocations == 0);
 }

@@ -5,7 +5,7 @@
 
 #include "dns_builder.hpp"
 #include "sprout/dns/synthesized.hpp"
-#include "sprout/core/engine.hpp"
+#include "driver_harness.hpp"
 #include "sprout/core/proxy_protocol.hpp"
 
 using namespace sprout;
@@ -160,15 +160,11 @@ TEST_CASE("decision order: overrides, allow entries, categories, per network") {
 
 TEST_CASE("the engine answers blocked names itself, with the category in EDE") {
   PolicyFixture f;
-  std::array<std::uint8_t, 1024> scratch{};
-  core::QueryContext ctx;
-  ctx.client = *config::IpAddress::parse("127.0.0.2");
-  ctx.snapshot = f.snap.get();
-  ctx.scratch = scratch;
-  auto q = QueryBuilder(0x5151).name("Casino.Bet.Example").type_class().opt().bytes;
-  REQUIRE(core::handle_query(q, ctx) == core::Outcome::respond);
-  CHECK(ctx.action == core::Action::blocked);
-  const auto r = ctx.response();
+  test::DriverHarness h(f.snap);
+  h.run(QueryBuilder(0x5151).name("Casino.Bet.Example").type_class().opt().bytes, "127.0.0.2");
+  REQUIRE(h.sent->answers.size() == 1);
+  CHECK(h.observer.actions.back() == core::Action::blocked);
+  const auto& r = h.last();
   CHECK(rcode(r) == 3);
   CHECK(dns::get16(&r[0]) == 0x5151);
   CHECK(std::string(r.end() - 8, r.end()) == "gambling");

@@ -22,15 +22,23 @@ bool address_blocked(const config::Config& cfg, std::span<const std::uint8_t> an
                      [&](const config::IpPrefix& p) { return p.contains(ip); });
 }
 
+// An answer Sprout cannot read cannot be inspected: it never reaches the client unchecked.
+Verdict unreadable(QueryContext& q, std::span<std::uint8_t>& answer) {
+  q.action = Action::servfail;
+  q.respond_error(static_cast<std::uint16_t>(dns::Rcode::servfail));
+  answer = q.response();
+  return Verdict::respond;
+}
+
 }  // namespace
 
-Verdict AnswerInspection::on_response(QueryContext& q, std::span<std::uint8_t> answer) const {
+Verdict AnswerInspection::on_response(QueryContext& q, std::span<std::uint8_t>& answer) const {
   const Snapshot& snap = *q.snapshot;
-  if (q.network == nullptr || q.decision.kind == DecisionKind::rewrite) return Verdict::next;
+  if (q.network == nullptr) return Verdict::next;
   const auto now = snap.clock_now();
   Decision verdict;
   bool blocked = false;
-  cache::walk_records(answer, [&](const cache::RecordRef& r) {
+  const cache::WalkResult walked = cache::walk_records(answer, [&](const cache::RecordRef& r) {
     if (blocked || r.section != cache::Section::answer) return;
     if (r.type == static_cast<std::uint16_t>(dns::RrType::cname)) {
       dns::NameText target;
@@ -47,19 +55,21 @@ Verdict AnswerInspection::on_response(QueryContext& q, std::span<std::uint8_t> a
       blocked = true;
     }
   });
+  if (!walked.ok) return unreadable(q, answer);
   if (!blocked) return Verdict::next;
   q.decision = verdict;
   respond_blocked(q, verdict);
+  answer = q.response();
   return Verdict::respond;
 }
 
-Verdict TtlClamp::on_response(QueryContext& q, std::span<std::uint8_t> answer) const {
+Verdict TtlClamp::on_response(QueryContext& q, std::span<std::uint8_t>& answer) const {
   const std::uint32_t cap = q.decision.ttl_cap;
   if (cap == UINT32_MAX) return Verdict::next;
-  cache::walk_records(answer, [&](const cache::RecordRef& r) {
+  const cache::WalkResult walked = cache::walk_records(answer, [&](const cache::RecordRef& r) {
     if (r.type != static_cast<std::uint16_t>(dns::RrType::opt) && r.ttl > cap) dns::put32(&answer[r.ttl_offset], cap);
   });
-  return Verdict::next;
+  return walked.ok ? Verdict::next : unreadable(q, answer);
 }
 
 }  // namespace sprout::core

@@ -26,7 +26,10 @@ std::string_view ede_text(const Snapshot& snap, const Decision& d) {
 Verdict PolicyDecision::on_query(QueryContext& q) const {
   const Snapshot& snap = *q.snapshot;
   q.decision = decide(snap, *q.network, q.view.qname.view(), q.view.qtype, snap.clock_now());
-  if (q.decision.kind != DecisionKind::block) return Verdict::next;  // resolve, or SafeSearch rewrite upstream
+  // SafeSearch: upstream (and the cache) are asked for the engine's safe host instead;
+  // SafeSearchAnswer turns that answer into one for the client's name.
+  if (q.decision.kind == DecisionKind::rewrite) q.asked_name = q.decision.rewrite_target;
+  if (q.decision.kind != DecisionKind::block) return Verdict::next;
   respond_blocked(q, q.decision);
   return Verdict::respond;
 }

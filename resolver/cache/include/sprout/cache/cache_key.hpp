@@ -28,6 +28,8 @@ struct CacheKey {
 // or a name whose text form is ambiguous (a label holding '.', a space or a control byte
 // would collide with a different wire name of the same text).
 std::optional<CacheKey> make_key(const dns::QueryView& query) noexcept;
+// The same, for asking `qname` (canonical lowercase text) with the query's type, class, DO and CD.
+std::optional<CacheKey> make_key(const dns::QueryView& query, std::string_view qname) noexcept;
 
 // 64-bit hash of the key (name folded to lowercase). Hits are always verified against the
 // stored key, so a collision can only cost a miss, never a wrong answer.

@@ -1,13 +1,14 @@
-// Per-query state carried through the pipeline stages.
+// Per-query state carried through the driver's phases: owned by the query, never by a worker.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "sprout/config/config.hpp"
-#include "sprout/dns/query_view.hpp"
 #include "sprout/core/decision.hpp"
+#include "sprout/dns/query_view.hpp"
 
 namespace sprout::core {
 
@@ -21,20 +22,32 @@ enum class Action : std::uint8_t {
 
 enum class AnswerSource : std::uint8_t { none, synthesized, upstream, cache };
 
+// How the query reached us. A stream transport never truncates.
+enum class Transport : std::uint8_t { udp, tcp };
+
 struct QueryContext {
-  dns::QueryView view;
-  config::IpAddress client;
-  bool tcp = false;
+  std::span<const std::uint8_t> wire;        // the message; ingress stages may narrow it (PROXY v2)
+  config::IpAddress client;                  // the peer, or the address a trusted front end carried
+  Transport transport = Transport::udp;
+  dns::QueryView view;                       // parsed from `wire` by the driver
   const Snapshot* snapshot = nullptr;        // pinned for the whole query
-  const NetworkPolicy* network = nullptr;    // set by ClientIdentity
-  std::span<std::uint8_t> scratch;           // worker-owned buffer for synthesized answers
-  std::size_t response_size = 0;             // bytes of `scratch` holding the answer
+  const NetworkPolicy* network = nullptr;    // set by AccessControl
+  Decision decision;                         // set by PolicyDecision
+  std::string_view asked_name;               // set by a stage that asks upstream for another name
+  std::span<std::uint8_t> scratch;           // where this query's answer is built
+  std::span<std::uint8_t> spare;             // a second buffer, for stages that rewrite one answer into another
+  std::size_t response_size = 0;             // bytes of `scratch` holding a synthesized answer
   Action action = Action::allowed;
   AnswerSource source = AnswerSource::none;
-  Decision decision;                         // set by PolicyDecision
   bool prefetch = false;                     // a cache hit asks for a background refresh
 
-  [[nodiscard]] std::span<const std::uint8_t> response() const noexcept { return scratch.first(response_size); }
+  [[nodiscard]] bool stream() const noexcept { return transport != Transport::udp; }
+  // The name Sprout asks upstream and keys the cache on: the client's, unless a stage
+  // (SafeSearch) asks for another one.
+  [[nodiscard]] std::string_view upstream_name() const noexcept {
+    return asked_name.empty() ? view.qname.view() : asked_name;
+  }
+  [[nodiscard]] std::span<std::uint8_t> response() const noexcept { return scratch.first(response_size); }
   // Writes an error answer (rcode, or BADVERS when 16) into scratch.
   void respond_error(std::uint16_t rcode) noexcept;
 };

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "sprout/dns/query_view.hpp"
 
@@ -43,6 +44,11 @@ std::size_t write_error(const QueryView& q, std::uint16_t rcode, std::span<std::
 // Rewrites an oversized answer in place as header + question (+ OPT) with TC=1, so the
 // client retries over TCP (RFC 7766 / RFC 6891). Returns the new size.
 std::size_t truncate_answer(const QueryView& q, std::span<std::uint8_t> answer) noexcept;
+
+// True when `answer` is a response (QR set) whose one question is qname (canonical
+// lowercase; compared ignoring case), qtype and qclass. Sets *question_end when given.
+bool answers_question(std::span<const std::uint8_t> answer, std::string_view qname, std::uint16_t qtype,
+                      std::uint16_t qclass, std::size_t* question_end = nullptr) noexcept;
 
 // Checks an upstream answer against the client's question (QR set, same type, class and name
 // ignoring case) and restores the client's ID and question bytes. False means discard it.

@@ -10,7 +10,8 @@
 #include <memory>
 #include <vector>
 
-#include "sprout/net/forwarder.hpp"
+#include "sprout/core/driver.hpp"
+#include "sprout/net/ares_channel.hpp"
 
 namespace sprout::net {
 

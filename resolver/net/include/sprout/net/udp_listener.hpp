@@ -9,7 +9,8 @@
 #include <array>
 #include <memory>
 
-#include "sprout/net/forwarder.hpp"
+#include "sprout/core/driver.hpp"
+#include "sprout/net/ares_channel.hpp"
 
 namespace sprout::net {
 
@@ -23,7 +24,7 @@ class UdpListener {
 
  private:
   static constexpr std::size_t kBatch = 32;
-  static constexpr std::size_t kBufferSize = 4096;
+  static constexpr std::size_t kBufferSize = core::Driver::kBufferSize;
 
   // One slot per datagram of a batch: the query is read into `rx`, a synchronous answer is
   // written into `tx` and everything answered goes out in one sendmmsg.
@@ -38,6 +39,7 @@ class UdpListener {
   void wait_readable();
   bool drain_once();  // false when the socket is empty
   void handle(std::size_t slot, std::size_t length, std::size_t& replies);
+  friend class SlotResponder;
 
   Worker& worker_;
   asio::ip::udp::socket socket_;

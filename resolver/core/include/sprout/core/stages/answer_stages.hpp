@@ -1,4 +1,5 @@
-// AnswerInspection (CNAME cloaking, blocked answer addresses) and TtlClamp (schedule windows).
+// AnswerInspection (CNAME cloaking, blocked answer addresses) and TtlClamp (schedule windows);
+// an answer either cannot read becomes SERVFAIL: inspection never fails open.
 #pragma once
 
 #include "sprout/core/stage.hpp"
@@ -10,14 +11,14 @@ namespace sprout::core {
 class AnswerInspection final : public ResponseStage {
  public:
   [[nodiscard]] std::string_view name() const noexcept override { return "answer-inspection"; }
-  [[nodiscard]] Verdict on_response(QueryContext& q, std::span<std::uint8_t> answer) const override;
+  [[nodiscard]] Verdict on_response(QueryContext& q, std::span<std::uint8_t>& answer) const override;
 };
 
 // No record leaves with a TTL past the profile's next schedule change.
 class TtlClamp final : public ResponseStage {
  public:
   [[nodiscard]] std::string_view name() const noexcept override { return "ttl-clamp"; }
-  [[nodiscard]] Verdict on_response(QueryContext& q, std::span<std::uint8_t> answer) const override;
+  [[nodiscard]] Verdict on_response(QueryContext& q, std::span<std::uint8_t>& answer) const override;
 };
 
 // Writes the profile's blocked answer for `d` into q.scratch (shared with PolicyDecision).

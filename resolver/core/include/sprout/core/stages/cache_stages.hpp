@@ -5,7 +5,7 @@
 
 namespace sprout::core {
 
-// After policy: a hit is finished (ID, question, response stages) and answered at once.
+// After policy: a hit goes on to the response stages like an upstream answer would.
 class CacheLookup final : public QueryStage {
  public:
   [[nodiscard]] std::string_view name() const noexcept override { return "cache-lookup"; }
@@ -16,11 +16,11 @@ class CacheLookup final : public QueryStage {
 class CacheInsert final : public ResponseStage {
  public:
   [[nodiscard]] std::string_view name() const noexcept override { return "cache-insert"; }
-  [[nodiscard]] Verdict on_response(QueryContext& q, std::span<std::uint8_t> answer) const override;
+  [[nodiscard]] Verdict on_response(QueryContext& q, std::span<std::uint8_t>& answer) const override;
 };
 
-// Serve-stale (RFC 8767): called when every upstream failed. True: q.response() holds an
-// expired answer with short TTLs, finished for the client.
+// Serve-stale (RFC 8767), part of the upstream step: when every upstream failed, an expired
+// answer (short TTLs) goes to q.response() for the response stages. False: none.
 bool serve_stale(QueryContext& q);
 
 }  // namespace sprout::core
