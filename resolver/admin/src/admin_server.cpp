@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "http_listener.hpp"
+#include "sprout/core/json.hpp"
 #include "sprout/admin/metrics.hpp"
 
 namespace sprout::admin {
@@ -44,7 +45,7 @@ http::status to_status(unsigned code) noexcept {
 }
 
 Response json_error(http::status status, const Request& req, std::string_view message) {
-  return text(status, req, "{\"error\":\"" + json_escape(message) + "\"}\n", kJson);
+  return text(status, req, core::dump_json({{"error", message}}) + "\n", kJson);
 }
 
 // 403 when no token is configured (the feature is off), 401 when the caller did not prove it.
@@ -77,8 +78,7 @@ Response handle_explain(const Request& req, const QueryParams& params, const Han
 
 Response handle_reload(const Request& req, const Handlers& h) {
   const ReloadResult r = h.reload();
-  const std::string body =
-      std::string("{\"ok\":") + (r.ok ? "true" : "false") + ",\"message\":\"" + json_escape(r.message) + "\"}\n";
+  const std::string body = core::dump_json({{"ok", r.ok}, {"message", r.message}}) + "\n";
   return text(r.ok ? http::status::ok : http::status::unprocessable_entity, req, body, kJson);
 }
 

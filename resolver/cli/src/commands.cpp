@@ -95,7 +95,11 @@ int report(const std::vector<std::string>& args) {
   options.report_threshold = cfg->stats.threshold;
   std::string error;
   const auto zone = cfg->timezone == "UTC" ? std::optional(time::TimeZone::utc()) : time::TimeZone::load(cfg->timezone, error);
-  if (zone) options.utc_offset_minutes = static_cast<int>(zone->utc_offset(std::chrono::system_clock::now()).count() / 60);
+  if (!zone) {  // days would start at the wrong hour: say so rather than report on UTC days
+    std::fprintf(stderr, "sproutdns report: %s\n", error.c_str());
+    return 1;
+  }
+  options.utc_offset_minutes = static_cast<int>(zone->utc_offset(std::chrono::system_clock::now()).count() / 60);
   return stats::run_report_command(rest, options);
 }
 

@@ -1,11 +1,10 @@
 // Monitoring over HTTP: Prometheus text, the admin API's handlers and the block page lookup.
-#include <sstream>
-
 #include "sprout/admin/metrics.hpp"
 #include "sprout/blocklists/normalize.hpp"
 #include "sprout/cache/packet_cache.hpp"
 #include "sprout/control/monitoring.hpp"
 #include "sprout/core/explain.hpp"
+#include "sprout/core/json.hpp"
 #include "sprout/core/log.hpp"
 #include "sprout/stats/report.hpp"
 #include "sprout/stats/report_render.hpp"
@@ -91,19 +90,18 @@ std::string Monitoring::stats_json() const {
   for (const auto& w : workers_) {
     for (const auto& c : w->query_counters().cells()) totals[static_cast<std::size_t>(c.action)] += c.count;
   }
-  std::ostringstream o;
-  o << "{\"generation\":" << snap->generation << ",\"config\":\"" << admin::json_escape(snap->config->source) << "\",\"queries\":{";
-  for (std::size_t i = 0; i < totals.size(); ++i) {
-    o << (i ? "," : "") << "\"" << core::report_action_name(static_cast<core::ReportAction>(i)) << "\":" << totals[i];
-  }
-  o << "},\"cache_entries\":" << (snap->cache ? snap->cache->size() : 0) << ",\"lists\":[";
-  const auto lists = lists_.statuses();
-  for (std::size_t i = 0; i < lists.size(); ++i) {
-    o << (i ? "," : "") << "{\"name\":\"" << admin::json_escape(lists[i].name) << "\",\"entries\":" << lists[i].entries
-      << ",\"state\":\"" << blocklists::state_name(lists[i].state) << "\"}";
-  }
-  o << "]}";
-  return o.str();
+  core::Json queries = core::Json::object();
+  for (std::size_t i = 0; i < totals.size(); ++i)
+    queries[std::string(core::report_action_name(static_cast<core::ReportAction>(i)))] = totals[i];
+  core::Json lists = core::Json::array();
+  for (const auto& l : lists_.statuses())
+    lists.push_back({{"name", l.name}, {"entries", l.entries}, {"state", blocklists::state_name(l.state)}});
+  const core::Json stats = {{"generation", snap->generation},
+                            {"config", snap->config->source},
+                            {"queries", std::move(queries)},
+                            {"cache_entries", snap->cache ? snap->cache->size() : std::size_t{0}},
+                            {"lists", std::move(lists)}};
+  return core::dump_json(stats);
 }
 
 admin::ReportResult Monitoring::report(const admin::QueryParams& params) {
@@ -151,7 +149,7 @@ admin::Handlers Monitoring::handlers() {
   h.stats_json = [this] { return stats_json(); };
   h.explain = [this](std::string_view client, std::string_view name, std::string_view type) -> admin::ExplainResult {
     const auto address = config::IpAddress::parse(client);
-    if (!address) return {400, "{\"error\":\"client must be an IP address\"}"};
+    if (!address) return {400, core::dump_json({{"error", "client must be an IP address"}})};
     const auto snap = snapshots_.load();
     return {200, core::to_json(core::explain(*snap, *address, name, type, snap->clock_now()))};
   };

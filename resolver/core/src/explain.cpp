@@ -7,7 +7,7 @@
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/blocklists/normalize.hpp"
 #include "sprout/time/schedule_clock.hpp"
-#include "sprout/core/text_escape.hpp"
+#include "sprout/core/json.hpp"
 
 namespace sprout::core {
 namespace {
@@ -113,30 +113,24 @@ std::string to_text(const Explanation& e) {
 }
 
 std::string to_json(const Explanation& e) {
-  std::ostringstream o;
-  auto field = [&](const char* k, const std::string& v) { o << "\"" << k << "\":\"" << text::json_escape(v) << "\","; };
-  o << "{";
-  field("client", e.client);
-  field("name", e.name);
-  field("type", e.type);
-  field("network", e.network);
-  field("profile", e.profile);
-  field("timezone", e.timezone);
-  field("action", e.action);
-  field("reason", e.reason);
-  field("matched", e.matched);
-  field("category", e.category);
-  field("list", e.list);
-  field("answer", e.answer);
-  field("next_change", e.next_change);
-  o << "\"line\":" << e.line << ",\"ttl_cap\":" << (e.ttl_cap == UINT32_MAX ? -1 : static_cast<long long>(e.ttl_cap));
-  o << ",\"active_schedules\":[";
-  for (std::size_t i = 0; i < e.active_schedules.size(); ++i) o << (i ? "," : "") << "\"" << text::json_escape(e.active_schedules[i]) << "\"";
-  o << "],\"labels\":{";
-  std::size_t i = 0;
-  for (const auto& [k, v] : e.labels) o << (i++ ? "," : "") << "\"" << text::json_escape(k) << "\":\"" << text::json_escape(v) << "\"";
-  o << "}}";
-  return o.str();
+  const Json j = {{"client", e.client},
+                  {"name", e.name},
+                  {"type", e.type},
+                  {"network", e.network},
+                  {"profile", e.profile},
+                  {"timezone", e.timezone},
+                  {"action", e.action},
+                  {"reason", e.reason},
+                  {"matched", e.matched},
+                  {"category", e.category},
+                  {"list", e.list},
+                  {"answer", e.answer},
+                  {"next_change", e.next_change},
+                  {"line", e.line},
+                  {"ttl_cap", e.ttl_cap == UINT32_MAX ? -1 : static_cast<long long>(e.ttl_cap)},
+                  {"active_schedules", e.active_schedules},
+                  {"labels", e.labels}};
+  return dump_json(j);
 }
 
 }  // namespace sprout::core

@@ -1,11 +1,11 @@
 // QueryLog: buffered SQLite writes, retention by deletion, CSV / JSON-lines export.
 #include "sprout/stats/query_log.hpp"
 
-#include <cstdio>
 #include <exception>
 #include <ostream>
 
 #include "report_text.hpp"
+#include "sprout/core/json.hpp"
 
 namespace sprout::stats {
 namespace {
@@ -18,15 +18,6 @@ CREATE TABLE IF NOT EXISTS query_log (
   action TEXT NOT NULL, category TEXT NOT NULL, client TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS query_log_ts ON query_log (ts);
 )sql";
-
-std::string iso_time(std::int64_t t, int offset) {
-  std::string s = detail::format_time(t, offset);  // "2026-11-25 08:00 UTC+07:00"
-  const std::int64_t local = t + std::int64_t{offset} * 60;
-  const int secs = static_cast<int>(((local % 60) + 60) % 60);
-  char buf[8];
-  std::snprintf(buf, sizeof buf, ":%02d", secs);
-  return s.substr(0, 10) + "T" + s.substr(11, 5) + buf + s.substr(20);  // 2026-11-25T08:00:00+07:00
-}
 
 }  // namespace
 
@@ -130,19 +121,18 @@ Status QueryLog::export_range(const Date& from, const Date& to, ExportFormat for
   q.bind(1, day_start_unix(from, options_.utc_offset_minutes));
   q.bind(2, day_start_unix(to.plus_days(1), options_.utc_offset_minutes));
   using detail::csv_cell;
-  using detail::json_escape;
   if (format == ExportFormat::csv) out << "timestamp,network,qname,qtype,action,category,client\r\n";
   Statement::Step st;
   while ((st = q.step()) == Statement::Step::row) {
-    const std::string ts = iso_time(q.column_int(0), options_.utc_offset_minutes);
+    const std::string ts = detail::format_iso_time(q.column_int(0), options_.utc_offset_minutes);
     if (format == ExportFormat::csv) {
       out << ts << ',' << csv_cell(q.column_text(1)) << ',' << csv_cell(q.column_text(2)) << ',' << q.column_int(3)
           << ',' << csv_cell(q.column_text(4)) << ',' << csv_cell(q.column_text(5)) << ',' << q.column_text(6) << "\r\n";
     } else {
-      out << "{\"timestamp\":\"" << ts << "\",\"network\":\"" << json_escape(q.column_text(1)) << "\",\"qname\":\""
-          << json_escape(q.column_text(2)) << "\",\"qtype\":" << q.column_int(3) << ",\"action\":\""
-          << json_escape(q.column_text(4)) << "\",\"category\":\"" << json_escape(q.column_text(5))
-          << "\",\"client\":\"" << q.column_text(6) << "\"}\n";
+      const core::Json line = {{"timestamp", ts},          {"network", q.column_text(1)},  {"qname", q.column_text(2)},
+                               {"qtype", q.column_int(3)},  {"action", q.column_text(4)},   {"category", q.column_text(5)},
+                               {"client", q.column_text(6)}};
+      out << core::dump_json(line) << '\n';
     }
   }
   if (st == Statement::Step::error) return fail(db_.last_error());

@@ -1,116 +1,98 @@
 // JSON rendering of a report: English keys, counts below the threshold as the string "<N".
 #include "report_text.hpp"
+#include "sprout/core/json.hpp"
 
 namespace sprout::stats {
 namespace {
 
-using detail::json_escape;
+using core::Json;
 
-std::string str(std::string_view s) { return "\"" + json_escape(s) + "\""; }
-
-std::string count(std::uint64_t n, int threshold) {
-  return is_suppressed(n, threshold) ? str(format_count(n, threshold)) : std::to_string(n);
+Json count(std::uint64_t n, int threshold) {
+  if (is_suppressed(n, threshold)) return format_count(n, threshold);
+  return n;
 }
 
-std::string labels_object(const std::map<std::string, std::string>& labels) {
-  std::string out = "{";
-  for (const auto& [k, v] : labels) out += (out.size() > 1 ? ", " : "") + str(k) + ": " + str(v);
-  return out + "}";
+Json actions_array(const std::vector<ActionCount>& actions, int threshold, Lang lang) {
+  Json out = Json::array();
+  for (const auto& a : actions)
+    out.push_back({{"action", a.action}, {"label", detail::action_label(a.action, lang)}, {"count", count(a.count, threshold)}});
+  return out;
 }
 
-std::string actions_array(const std::vector<ActionCount>& actions, int threshold, Lang lang, std::string_view indent) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < actions.size(); ++i) {
-    out += std::string(i ? "," : "") + "\n" + std::string(indent) + "  {\"action\": " + str(actions[i].action) +
-           ", \"label\": " + str(detail::action_label(actions[i].action, lang)) +
-           ", \"count\": " + count(actions[i].count, threshold) + "}";
-  }
-  return out + (actions.empty() ? "]" : "\n" + std::string(indent) + "]");
-}
-
-std::string privacy(const ReportData& d, Lang lang) {
+Json privacy(const ReportData& d, Lang lang) {
   const auto& t = detail::texts(lang);
-  std::string out = "  \"privacy\": {\n    \"threshold\": " + std::to_string(d.threshold) +
-                    ",\n    \"suppressed_as\": " + str(format_count(0, d.threshold)) +
-                    ",\n    \"aggregation\": \"per minute by network, category and action; blocked domains per day\"" +
-                    ",\n    \"client_data\": \"none\",\n    \"rules\": [";
-  const std::string_view rules[] = {t.privacy_threshold, t.privacy_chart, t.privacy_domains, t.privacy_aggregate,
-                                    t.privacy_no_client};
-  for (std::size_t i = 0; i < std::size(rules); ++i)
-    out += std::string(i ? "," : "") + "\n      " + str(detail::with_threshold(rules[i], d.threshold));
-  return out + "\n    ]\n  },\n";
+  Json rules = Json::array();
+  for (const std::string_view rule : {t.privacy_threshold, t.privacy_chart, t.privacy_domains, t.privacy_aggregate,
+                                      t.privacy_no_client})
+    rules.push_back(detail::with_threshold(rule, d.threshold));
+  return {{"threshold", d.threshold},
+          {"suppressed_as", format_count(0, d.threshold)},
+          {"aggregation", "per minute by network, category and action; blocked domains per day"},
+          {"client_data", "none"},
+          {"rules", std::move(rules)}};
 }
 
-std::string coverage(const ReportData& d) {
-  std::string out = "  \"coverage\": {\n    \"networks\": [";
-  for (std::size_t i = 0; i < d.networks.size(); ++i)
-    out += std::string(i ? "," : "") + "\n      {\"name\": " + str(d.networks[i].name) +
-           ", \"labels\": " + labels_object(d.networks[i].labels) + "}";
-  out += std::string(d.networks.empty() ? "" : "\n    ") + "],\n    \"days_in_period\": " + std::to_string(d.days.size()) +
-         ",\n    \"days_with_data\": [";
-  for (std::size_t i = 0; i < d.days_with_data.size(); ++i) out += (i ? ", " : "") + str(d.days_with_data[i]);
-  out += "],\n    \"lists\": [";
-  for (std::size_t i = 0; i < d.lists.size(); ++i) {
-    const auto& l = d.lists[i];
-    out += std::string(i ? "," : "") + "\n      {\"name\": " + str(l.name) + ", \"category\": " + str(l.category) +
-           ", \"entries\": " + std::to_string(l.entries) + ", \"last_refresh\": " +
-           (l.last_refresh > 0 ? str(detail::format_time(l.last_refresh, d.utc_offset_minutes)) : "null") +
-           ", \"state\": " + str(list_state_name(l.state)) + "}";
+Json coverage(const ReportData& d) {
+  Json networks = Json::array();
+  for (const auto& n : d.networks) networks.push_back({{"name", n.name}, {"labels", n.labels}});
+  Json lists = Json::array();
+  for (const auto& l : d.lists) {
+    lists.push_back({{"name", l.name},
+                     {"category", l.category},
+                     {"entries", l.entries},
+                     {"last_refresh", l.last_refresh > 0 ? Json(detail::format_time(l.last_refresh, d.utc_offset_minutes)) : Json()},
+                     {"state", list_state_name(l.state)}});
   }
-  return out + (d.lists.empty() ? "" : "\n    ") + "]\n  },\n";
+  return {{"networks", std::move(networks)},
+          {"days_in_period", d.days.size()},
+          {"days_with_data", d.days_with_data},
+          {"lists", std::move(lists)}};
 }
 
-std::string trend(const ReportData& d) {
-  std::string out = "  \"blocked_by_category_per_day\": [";
-  for (std::size_t i = 0; i < d.blocked_trend.size(); ++i) {
-    const auto& r = d.blocked_trend[i];
-    out += std::string(i ? "," : "") + "\n    {\"day\": " + str(r.day) + ", \"category\": " + str(r.category) +
-           ", \"count\": " + count(r.count, d.threshold) + "}";
-  }
-  return out + (d.blocked_trend.empty() ? "" : "\n  ") + "],\n";
+Json trend(const ReportData& d) {
+  Json out = Json::array();
+  for (const auto& r : d.blocked_trend)
+    out.push_back({{"day", r.day}, {"category", r.category}, {"count", count(r.count, d.threshold)}});
+  return out;
 }
 
-std::string top_domains(const ReportData& d) {
-  std::string out = "  \"top_blocked_domains\": {\"available\": " + std::string(d.top_domains_available ? "true" : "false") +
-                    ", \"categories\": [";
-  for (std::size_t i = 0; i < d.top_domains.size(); ++i) {
-    out += std::string(i ? "," : "") + "\n    {\"category\": " + str(d.top_domains[i].category) + ", \"domains\": [";
-    const auto& doms = d.top_domains[i].domains;
-    for (std::size_t j = 0; j < doms.size(); ++j)
-      out += std::string(j ? "," : "") + "\n      {\"domain\": " + str(doms[j].domain) +
-             ", \"count\": " + count(doms[j].count, d.threshold) + "}";
-    out += "\n    ]}";
+Json top_domains(const ReportData& d) {
+  Json categories = Json::array();
+  for (const auto& c : d.top_domains) {
+    Json domains = Json::array();
+    for (const auto& dom : c.domains) domains.push_back({{"domain", dom.domain}, {"count", count(dom.count, d.threshold)}});
+    categories.push_back({{"category", c.category}, {"domains", std::move(domains)}});
   }
-  return out + (d.top_domains.empty() ? "" : "\n  ") + "]},\n";
+  return {{"available", d.top_domains_available}, {"categories", std::move(categories)}};
 }
 
-std::string per_network(const ReportData& d, Lang lang) {
-  std::string out = "  \"per_network\": [";
-  for (std::size_t i = 0; i < d.per_network.size(); ++i) {
-    const auto& n = d.per_network[i];
-    out += std::string(i ? "," : "") + "\n    {\"network\": " + str(n.network) + ", \"labels\": " +
-           labels_object(n.labels) + ",\n     \"actions\": " + actions_array(n.actions, d.threshold, lang, "     ") + "}";
-  }
-  return out + (d.per_network.empty() ? "" : "\n  ") + "]\n";
+Json per_network(const ReportData& d, Lang lang) {
+  Json out = Json::array();
+  for (const auto& n : d.per_network)
+    out.push_back({{"network", n.network}, {"labels", n.labels}, {"actions", actions_array(n.actions, d.threshold, lang)}});
+  return out;
 }
 
 }  // namespace
 
 std::string render_json(const ReportData& d, Lang lang) {
-  std::string out = "{\n  \"report\": \"sprout-dns-filtering\",\n  \"lang\": " + str(lang_code(lang)) +
-                    ",\n  \"title\": " + str(detail::texts(lang).title) + ",\n  \"period\": {\"from\": " +
-                    str(d.query.from.to_string()) + ", \"to\": " + str(d.query.to.to_string()) +
-                    "},\n  \"generated_at\": " + str(detail::format_time(d.generated_at, d.utc_offset_minutes)) +
-                    ",\n  \"scope\": [";
-  for (std::size_t i = 0; i < d.query.scope.size(); ++i)
-    out += std::string(i ? ", " : "") + "{\"label\": " + str(d.query.scope[i].first) +
-           ", \"value\": " + str(d.query.scope[i].second) + "}";
-  out += "],\n" + privacy(d, lang) + coverage(d);
-  out += "  \"totals_by_action\": " + actions_array(d.totals, d.threshold, lang, "  ") + ",\n";
-  out += "  \"bypass_attempts\": " + count(d.bypass_attempts, d.threshold) + ",\n";
-  out += "  \"safesearch_enforced\": " + count(d.safesearch_enforced, d.threshold) + ",\n";
-  out += trend(d) + top_domains(d) + per_network(d, lang) + "}\n";
-  return out;
+  Json scope = Json::array();
+  for (const auto& [label, value] : d.query.scope) scope.push_back({{"label", label}, {"value", value}});
+  const Json report = {{"report", "sprout-dns-filtering"},
+                       {"lang", lang_code(lang)},
+                       {"title", detail::texts(lang).title},
+                       {"period", {{"from", d.query.from.to_string()}, {"to", d.query.to.to_string()}}},
+                       {"generated_at", detail::format_time(d.generated_at, d.utc_offset_minutes)},
+                       {"scope", std::move(scope)},
+                       {"privacy", privacy(d, lang)},
+                       {"coverage", coverage(d)},
+                       {"totals_by_action", actions_array(d.totals, d.threshold, lang)},
+                       {"bypass_attempts", count(d.bypass_attempts, d.threshold)},
+                       {"safesearch_enforced", count(d.safesearch_enforced, d.threshold)},
+                       {"blocked_by_category_per_day", trend(d)},
+                       {"top_blocked_domains", top_domains(d)},
+                       {"per_network", per_network(d, lang)}};
+  return core::dump_json(report, 2) + "\n";
 }
 
 }  // namespace sprout::stats

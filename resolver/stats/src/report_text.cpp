@@ -1,10 +1,13 @@
-// Report wording (en, vi), count suppression and escaping.
+// Report wording (en, vi), count suppression, local times and CSV cells.
 #include "report_text.hpp"
 
+#include <chrono>
 #include <cstdio>
 
 namespace sprout::stats::detail {
 namespace {
+
+namespace chr = std::chrono;
 
 constexpr Texts kEnglish{
     "Sprout DNS filtering report", "Period", "Generated", "Scope", "All networks", "Summary",
@@ -85,15 +88,47 @@ std::string with_threshold(std::string_view text, int threshold) {
   return out;
 }
 
-std::string format_time(std::int64_t t, int offset) {
-  const Date d = Date::from_unix(t, offset);
-  const std::int64_t local = t + std::int64_t{offset} * 60;
-  const std::int64_t secs = ((local % 86400) + 86400) % 86400;
+namespace {
+
+// A unix time as local calendar parts, with days starting at `offset` minutes from UTC.
+struct LocalParts {
+  chr::year_month_day date;
+  chr::hh_mm_ss<chr::seconds> time;
+};
+
+LocalParts local_parts(std::int64_t t, int offset) {
+  const chr::sys_seconds local{chr::seconds{t + std::int64_t{offset} * 60}};
+  const chr::sys_days day = chr::floor<chr::days>(local);
+  return {chr::year_month_day{day}, chr::hh_mm_ss<chr::seconds>{local - day}};
+}
+
+// "+07:00", "-05:30".
+std::string offset_text(int offset) {
   const int abs_off = offset < 0 ? -offset : offset;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s %02d:%02d UTC%c%02d:%02d", d.to_string().c_str(), static_cast<int>(secs / 3600),
-                static_cast<int>(secs / 60 % 60), offset < 0 ? '-' : '+', abs_off / 60, abs_off % 60);
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%c%02d:%02d", offset < 0 ? '-' : '+', abs_off / 60, abs_off % 60);
   return buf;
+}
+
+}  // namespace
+
+std::string format_time(std::int64_t t, int offset) {
+  const LocalParts p = local_parts(t, offset);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d UTC", static_cast<int>(p.date.year()),
+                static_cast<unsigned>(p.date.month()), static_cast<unsigned>(p.date.day()),
+                static_cast<int>(p.time.hours().count()), static_cast<int>(p.time.minutes().count()));
+  return buf + offset_text(offset);
+}
+
+std::string format_iso_time(std::int64_t t, int offset) {
+  const LocalParts p = local_parts(t, offset);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(p.date.year()),
+                static_cast<unsigned>(p.date.month()), static_cast<unsigned>(p.date.day()),
+                static_cast<int>(p.time.hours().count()), static_cast<int>(p.time.minutes().count()),
+                static_cast<int>(p.time.seconds().count()));
+  return buf + offset_text(offset);
 }
 
 std::string labels_text(const std::map<std::string, std::string>& labels) {

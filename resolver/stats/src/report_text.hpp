@@ -1,4 +1,4 @@
-// Report wording in English and Vietnamese, and the escaping helpers the renderers share.
+// Report wording in English and Vietnamese, and the text helpers the renderers share.
 #pragma once
 
 #include "sprout/core/text_escape.hpp"
@@ -31,12 +31,12 @@ struct Texts {
 [[nodiscard]] std::string with_threshold(std::string_view text, int threshold);
 
 [[nodiscard]] std::string format_time(std::int64_t unix_seconds, int utc_offset_minutes);  // "2026-11-27 08:00 UTC+07:00"
+[[nodiscard]] std::string format_iso_time(std::int64_t unix_seconds, int utc_offset_minutes);  // "2026-11-27T08:00:05+07:00"
 [[nodiscard]] std::string scope_text(const ReportData& data, Lang lang);
 [[nodiscard]] std::string labels_text(const std::map<std::string, std::string>& labels);
 [[nodiscard]] std::string category_label(std::string_view category, Lang lang);
 
 using core::text::html_escape;
-using core::text::json_escape;
 [[nodiscard]] std::string csv_cell(std::string_view s);
 
 }  // namespace sprout::stats::detail

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "fixture.hpp"
+#include "sprout/core/json.hpp"
 #include "sprout/stats/report_command.hpp"
 
 using namespace sprout::stats;
@@ -64,8 +65,9 @@ TEST_CASE("report command writes the report; a missing database is an error") {
   std::ifstream f(out);
   std::stringstream ss;
   ss << f.rdbuf();
-  CHECK(ss.str().find("\"lang\": \"vi\"") != std::string::npos);
-  CHECK(ss.str().find("{\"label\": \"district\", \"value\": \"Q1\"}") != std::string::npos);
+  const auto report = sprout::core::Json::parse(ss.str());
+  CHECK(report["lang"] == "vi");
+  CHECK(report["scope"] == sprout::core::Json::parse(R"([{"label": "district", "value": "Q1"}])"));
   CHECK(ss.str().find("\"home\"") == std::string::npos);
   auto other_db = run({"--from", "2026-11-25", "--to", "2026-11-26", "--format", "csv", "--db", opt.db_path, "-o", "-"},
                       StatsOptions{});

@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "sprout/core/json.hpp"
 #include "sprout/stats/query_log.hpp"
 #include "temp_dir.hpp"
 
@@ -113,6 +114,34 @@ TEST_CASE("query log export, opt-out and retention") {
   const std::string after_text = after.str();
   CHECK(std::count(after_text.begin(), after_text.end(), '\n') == 1);
   CHECK(after_text.find("2026-11-26") != std::string::npos);
+}
+
+TEST_CASE("query log JSON lines: invalid UTF-8 in a name is valid JSON, local times carry the offset") {
+  TempDir dir;
+  QueryLogOptions opt;
+  opt.enabled = true;
+  opt.db_path = dir.file("qlog.db");
+  opt.utc_offset_minutes = 7 * 60;  // Asia/Ho_Chi_Minh
+  QueryLog log(opt, counting_keys());
+  REQUIRE(log.open());
+  // Names come from packets: a label may hold any byte.
+  log.record(entry(kT0, "lab\xff", "192.0.2.1", "\xe1\xbb.bet\x80.example"));
+  log.record(entry(kT0 + 60, "lab", "192.0.2.1", "tab\there.example"));
+  REQUIRE(log.flush());
+  std::ostringstream out;
+  REQUIRE(log.export_range(Date{2026, 11, 25}, Date{2026, 11, 25}, ExportFormat::json_lines, out));
+  std::istringstream lines(out.str());
+  std::vector<sprout::core::Json> rows;
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    REQUIRE_NOTHROW(rows.push_back(sprout::core::Json::parse(line)));  // the parser rejects invalid UTF-8
+  }
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["timestamp"] == "2026-11-25T08:00:00+07:00");
+  CHECK(rows[0]["qname"] == "\xEF\xBF\xBD.bet\xEF\xBF\xBD.example");
+  CHECK(rows[0]["network"] == "lab\xEF\xBF\xBD");
+  CHECK(rows[1]["timestamp"] == "2026-11-25T08:01:00+07:00");
+  CHECK(rows[1]["qname"] == "tab\there.example");
 }
 
 TEST_CASE("query log on a broken file reports an error") {

@@ -130,3 +130,26 @@ TEST_CASE("a batch kept while the database was missing is written once it opens"
   CHECK(store.pending_batches() == 0);
   CHECK(total(store, 0, 1000) == 7);
 }
+
+TEST_CASE("calendar dates: parse, day numbers, weekdays, local days") {
+  CHECK(Date::parse("2024-02-29") == Date{2024, 2, 29});
+  for (const char* bad : {"2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "1969-12-31", "2026-1-01", "2026/01/01"})
+    CHECK_FALSE(Date::parse(bad));
+  CHECK(Date{1970, 1, 1}.day_number() == 0);
+  CHECK(Date{2026, 12, 1}.day_number() == 20788);
+  CHECK(Date::from_day_number(20788) == Date{2026, 12, 1});
+  CHECK(Date::from_day_number(-1) == Date{1969, 12, 31});
+  CHECK(Date{2026, 12, 1}.weekday() == 1);  // a Tuesday (Monday = 0)
+  CHECK(Date{2026, 12, 6}.weekday() == 6);
+  CHECK(Date{2024, 2, 28}.plus_days(1) == Date{2024, 2, 29});
+  CHECK(Date{2026, 12, 31}.plus_days(1) == Date{2027, 1, 1});
+  CHECK(Date{2026, 3, 1}.plus_days(-1) == Date{2026, 2, 28});
+  // Days start at the configured offset: 2026-11-24 17:00 UTC is already the 25th at +07:00.
+  const std::int64_t midnight_utc = 1795564800;  // 2026-11-25T00:00:00Z
+  CHECK(Date::from_unix(midnight_utc - 7 * 3600, 420) == Date{2026, 11, 25});
+  CHECK(Date::from_unix(midnight_utc - 7 * 3600 - 1, 420) == Date{2026, 11, 24});
+  CHECK(Date::from_unix(midnight_utc - 1, 0) == Date{2026, 11, 24});
+  CHECK(day_start_unix(Date{2026, 11, 25}, 420) == midnight_utc - 7 * 3600);
+  CHECK(day_start_unix(Date{2026, 11, 25}, -300) == midnight_utc + 5 * 3600);
+  CHECK(Date{2026, 11, 5}.to_string() == "2026-11-05");
+}

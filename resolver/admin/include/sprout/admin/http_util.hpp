@@ -1,4 +1,4 @@
-// Small, Asio-free HTTP helpers shared by the admin and block page servers (URL parsing, escaping, auth).
+// Small, Asio-free HTTP helpers shared by the admin and block page servers (URL parsing, HTML escaping, auth).
 #pragma once
 
 #include "sprout/core/text_escape.hpp"
@@ -23,15 +23,13 @@ struct Target {
 // bad escapes, NUL bytes).
 [[nodiscard]] std::optional<Target> parse_target(std::string_view target);
 
-// Compares in time that depends only on the lengths, never on where the strings differ.
+// Compares in constant time (OpenSSL CRYPTO_memcmp): never reveals where the strings differ.
 [[nodiscard]] bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 
 // The token of "Authorization: Bearer <token>" (scheme case-insensitive); empty when absent.
 [[nodiscard]] std::string_view bearer_token(std::string_view authorization) noexcept;
 
 using core::text::html_escape;
-
-using core::text::json_escape;
 
 // Keeps at most max_bytes of UTF-8 without cutting a character; appends "…" when it cut.
 [[nodiscard]] std::string truncate_utf8(std::string_view in, std::size_t max_bytes);

@@ -1,4 +1,4 @@
-// Escaping text for HTML and JSON output: the one implementation every renderer uses.
+// Escaping text for HTML output: the one implementation every renderer uses (JSON: json.hpp).
 #pragma once
 
 #include <string>
@@ -8,7 +8,5 @@ namespace sprout::core::text {
 
 // & < > " ' as entities: safe in element content and in quoted attributes.
 [[nodiscard]] std::string html_escape(std::string_view in);
-// The inside of a JSON string: quote, backslash and control characters escaped.
-[[nodiscard]] std::string json_escape(std::string_view in);
 
 }  // namespace sprout::core::text
