@@ -116,6 +116,7 @@ std::optional<TimeZone> TimeZone::load(std::string_view name, std::string& error
   }
   // cctz is given an absolute path, so it reads exactly this directory (and never re-reads
   // $TZDIR itself, or takes "Fixed/UTC+07" style names), and its cache is keyed by directory.
+  // That cache lives as long as the process: a tzdata upgrade reaches schedules on restart.
   std::error_code ec;
   const std::filesystem::path base = std::filesystem::absolute(dir.empty() ? default_dir() : std::string(dir), ec);
   const std::string path = (ec ? std::filesystem::path(dir) : base).string() + "/" + std::string(name);
