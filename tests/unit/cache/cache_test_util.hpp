@@ -7,12 +7,10 @@
 #include <string_view>
 #include <vector>
 
-#include "answer_builder.hpp"
+#include "message_builder.hpp"
 #include "sprout/cache/packet_cache.hpp"
 
 namespace sprout::test {
-
-using Part = AnswerBuilder::Part;
 
 inline cache::CacheKey key_of(std::string_view name, std::uint16_t type = 1, bool dnssec_ok = false,
                               bool cd = false, std::uint16_t cls = 1) {

@@ -5,25 +5,26 @@
 #include <random>
 
 #include "cache_test_util.hpp"
+#include "catch_answer.hpp"
 
 using sprout::cache::AnswerStatus;
 using sprout::cache::classify_answer;
 using sprout::cache::TtlLimits;
-using sprout::test::AnswerBuilder;
+using sprout::test::MessageBuilder;
 using sprout::test::key_of;
-using sprout::test::Part;
+using sprout::test::Section;
 
 namespace {
 const TtlLimits kLimits{0, 86400, 3600};
 }
 
 TEST_CASE("positive answer: min TTL over answer and authority, additional and OPT ignored") {
-  auto b = AnswerBuilder("example.com")
-               .a_ptr(Part::answer, 12, 300)
-               .a_ptr(Part::answer, 12, 200)
-               .rr(Part::authority, "example.com", 2, 250, {0xC0, 0x0C})
-               .a(Part::additional, "ns.example.com", 5)
-               .opt(true);
+  auto b = MessageBuilder::answer("example.com")
+               .a_ptr(Section::answer, 12, 300)
+               .a_ptr(Section::answer, 12, 200)
+               .rr(Section::authority, "example.com", 2, 250, {0xC0, 0x0C})
+               .a(Section::additional, "ns.example.com", 5)
+               .opt({.dnssec_ok = true});
   auto v = classify_answer(b.bytes, key_of("example.com"), kLimits);
   REQUIRE(v.status == AnswerStatus::cacheable);
   CHECK(v.ttl == 200);
@@ -33,60 +34,60 @@ TEST_CASE("positive answer: min TTL over answer and authority, additional and OP
 }
 
 TEST_CASE("TTL is clamped to [min_ttl, max_ttl]; a top-bit TTL counts as zero") {
-  auto low = AnswerBuilder("a.test").a_ptr(Part::answer, 12, 5);
-  auto high = AnswerBuilder("a.test").a_ptr(Part::answer, 12, 999999);
+  auto low = MessageBuilder::answer("a.test").a_ptr(Section::answer, 12, 5);
+  auto high = MessageBuilder::answer("a.test").a_ptr(Section::answer, 12, 999999);
   const TtlLimits clamp{60, 3600, 900};
   CHECK(classify_answer(low.bytes, key_of("a.test"), clamp).ttl == 60);
   CHECK(classify_answer(high.bytes, key_of("a.test"), clamp).ttl == 3600);
-  auto huge = AnswerBuilder("a.test").a_ptr(Part::answer, 12, 0x80000000u);
+  auto huge = MessageBuilder::answer("a.test").a_ptr(Section::answer, 12, 0x80000000u);
   CHECK(classify_answer(huge.bytes, key_of("a.test"), kLimits).status == AnswerStatus::zero_ttl);
   CHECK(classify_answer(huge.bytes, key_of("a.test"), clamp).ttl == 60);
 }
 
 TEST_CASE("NXDOMAIN and NODATA use min(SOA TTL, SOA MINIMUM), capped by negative_ttl") {
-  auto nx = AnswerBuilder("gone.test", 1, 3).soa(900, 300);
+  auto nx = MessageBuilder::answer("gone.test", 1, 3).soa(900, 300);
   auto v = classify_answer(nx.bytes, key_of("gone.test"), kLimits);
   REQUIRE(v.status == AnswerStatus::cacheable);
   CHECK(v.negative);
   CHECK(v.ttl == 300);
-  auto nodata = AnswerBuilder("v4only.test", 28).soa(120, 600);
+  auto nodata = MessageBuilder::answer("v4only.test", 28).soa(120, 600);
   v = classify_answer(nodata.bytes, key_of("v4only.test", 28), kLimits);
   REQUIRE(v.status == AnswerStatus::cacheable);
   CHECK(v.negative);
   CHECK(v.ttl == 120);
-  auto long_neg = AnswerBuilder("gone.test", 1, 3).soa(86400, 86400);
+  auto long_neg = MessageBuilder::answer("gone.test", 1, 3).soa(86400, 86400);
   CHECK(classify_answer(long_neg.bytes, key_of("gone.test"), kLimits).ttl == 3600);
   // A CNAME chain ending in NODATA is negative for the asked type, and the CNAME bounds it.
-  auto chain = AnswerBuilder("alias.test", 28).rr_ptr(Part::answer, 12, 5, 60, {0xC0, 0x0C}).soa(900, 900);
+  auto chain = MessageBuilder::answer("alias.test", 28).rr_ptr(Section::answer, 12, 5, 60, {0xC0, 0x0C}).soa(900, 900);
   v = classify_answer(chain.bytes, key_of("alias.test", 28), kLimits);
   CHECK(v.negative);
   CHECK(v.ttl == 60);
 }
 
 TEST_CASE("negative answers without SOA are not cached (RFC 2308 5)") {
-  auto nx = AnswerBuilder("gone.test", 1, 3);
+  auto nx = MessageBuilder::answer("gone.test", 1, 3);
   CHECK(classify_answer(nx.bytes, key_of("gone.test"), kLimits).status == AnswerStatus::negative_without_soa);
-  auto nodata = AnswerBuilder("x.test", 28).rr(Part::authority, "test", 2, 100, {0xC0, 0x0C});
+  auto nodata = MessageBuilder::answer("x.test", 28).rr(Section::authority, "test", 2, 100, {0xC0, 0x0C});
   CHECK(classify_answer(nodata.bytes, key_of("x.test", 28), kLimits).status == AnswerStatus::negative_without_soa);
 }
 
 TEST_CASE("SERVFAIL, REFUSED, extended rcodes, TC, queries and other opcodes are not cached") {
   const auto key = key_of("a.test");
-  CHECK(classify_answer(AnswerBuilder("a.test", 1, 2).soa(60, 60).bytes, key, kLimits).status == AnswerStatus::error_rcode);
-  CHECK(classify_answer(AnswerBuilder("a.test", 1, 5).bytes, key, kLimits).status == AnswerStatus::error_rcode);
-  CHECK(classify_answer(AnswerBuilder("a.test").a_ptr(Part::answer, 12, 60).opt(false, 1).bytes, key, kLimits).status ==
+  CHECK(classify_answer(MessageBuilder::answer("a.test", 1, 2).soa(60, 60).bytes, key, kLimits).status == AnswerStatus::error_rcode);
+  CHECK(classify_answer(MessageBuilder::answer("a.test", 1, 5).bytes, key, kLimits).status == AnswerStatus::error_rcode);
+  CHECK(classify_answer(MessageBuilder::answer("a.test").a_ptr(Section::answer, 12, 60).opt({.extended_rcode = 1}).bytes, key, kLimits).status ==
         AnswerStatus::error_rcode);
-  auto tc = AnswerBuilder("a.test").a_ptr(Part::answer, 12, 60).add_flags(0x0200);
+  auto tc = MessageBuilder::answer("a.test").a_ptr(Section::answer, 12, 60).add_flags(0x0200);
   CHECK(classify_answer(tc.bytes, key, kLimits).status == AnswerStatus::truncated);
-  auto query = AnswerBuilder("a.test").a_ptr(Part::answer, 12, 60);
+  auto query = MessageBuilder::answer("a.test").a_ptr(Section::answer, 12, 60);
   query.set16(2, 0x0100);
   CHECK(classify_answer(query.bytes, key, kLimits).status == AnswerStatus::not_response);
-  auto notify = AnswerBuilder("a.test").a_ptr(Part::answer, 12, 60).add_flags(0x2000);
+  auto notify = MessageBuilder::answer("a.test").a_ptr(Section::answer, 12, 60).add_flags(0x2000);
   CHECK(classify_answer(notify.bytes, key, kLimits).status == AnswerStatus::not_response);
 }
 
 TEST_CASE("the answer must match the key's question (0x20 case differences allowed)") {
-  auto b = AnswerBuilder("WwW.ExAmple.CoM").a_ptr(Part::answer, 12, 60);
+  auto b = MessageBuilder::answer("WwW.ExAmple.CoM").a_ptr(Section::answer, 12, 60);
   CHECK(classify_answer(b.bytes, key_of("www.example.com"), kLimits).status == AnswerStatus::cacheable);
   CHECK(classify_answer(b.bytes, key_of("www.example.org"), kLimits).status == AnswerStatus::question_mismatch);
   CHECK(classify_answer(b.bytes, key_of("www.example.com", 28), kLimits).status == AnswerStatus::question_mismatch);
@@ -95,12 +96,12 @@ TEST_CASE("the answer must match the key's question (0x20 case differences allow
 }
 
 TEST_CASE("walk_records follows compressed owner names and reports every TTL offset") {
-  auto b = AnswerBuilder("a.example.com")
-               .rr_ptr(Part::answer, 12, 5, 100, {3, 'w', 'w', 'w', 0xC0, 14})  // CNAME www.example.com
-               .a(Part::answer, "b.example.com", 200);
+  auto b = MessageBuilder::answer("a.example.com")
+               .rr_ptr(Section::answer, 12, 5, 100, {3, 'w', 'w', 'w', 0xC0, 14})  // CNAME www.example.com
+               .a(Section::answer, "b.example.com", 200);
   const std::size_t b_owner = b.ttl_offsets[1] - 4 - 15;
-  b.a_ptr(Part::answer, static_cast<std::uint16_t>(b_owner), 300)  // pointer to an earlier owner
-      .a_ptr(Part::additional, static_cast<std::uint16_t>(b_owner + 2), 400);  // into its middle
+  b.a_ptr(Section::answer, static_cast<std::uint16_t>(b_owner), 300)  // pointer to an earlier owner
+      .a_ptr(Section::additional, static_cast<std::uint16_t>(b_owner + 2), 400);  // into its middle
   std::vector<std::size_t> offsets;
   auto walk = sprout::cache::walk_records(b.bytes, [&](const sprout::cache::RecordRef& rr) { offsets.push_back(rr.ttl_offset); });
   REQUIRE(walk.ok);
@@ -111,7 +112,7 @@ TEST_CASE("walk_records follows compressed owner names and reports every TTL off
 
 TEST_CASE("malformed answers are rejected, never read past the end") {
   const auto key = key_of("a.example.com");
-  auto good = AnswerBuilder("a.example.com").a_ptr(Part::answer, 12, 60).soa(60, 60).opt();
+  auto good = MessageBuilder::answer("a.example.com").a_ptr(Section::answer, 12, 60).soa(60, 60).opt();
   REQUIRE(classify_answer(good.bytes, key, kLimits).status == AnswerStatus::cacheable);
   SECTION("every truncation") {
     for (std::size_t n = 0; n < good.bytes.size(); ++n) {
@@ -120,11 +121,11 @@ TEST_CASE("malformed answers are rejected, never read past the end") {
     }
   }
   SECTION("forward and self pointers, rdlength past the end, counts too high") {
-    auto fwd = AnswerBuilder("a.example.com").a_ptr(Part::answer, 200, 60);
+    auto fwd = MessageBuilder::answer("a.example.com").a_ptr(Section::answer, 200, 60);
     CHECK(classify_answer(fwd.bytes, key, kLimits).status == AnswerStatus::malformed);
-    auto self = AnswerBuilder("a.example.com");
+    auto self = MessageBuilder::answer("a.example.com");
     const auto at = static_cast<std::uint16_t>(self.bytes.size());
-    self.a_ptr(Part::answer, at, 60);
+    self.a_ptr(Section::answer, at, 60);
     CHECK(classify_answer(self.bytes, key, kLimits).status == AnswerStatus::malformed);
     auto rdlen = good;
     rdlen.set16(rdlen.ttl_offsets[0] + 4, 500);
@@ -132,7 +133,7 @@ TEST_CASE("malformed answers are rejected, never read past the end") {
     auto counts = good;
     counts.set16(6, 9);
     CHECK(classify_answer(counts.bytes, key, kLimits).status == AnswerStatus::malformed);
-    auto soa_short = AnswerBuilder("a.example.com", 1, 3).soa(60, 60);
+    auto soa_short = MessageBuilder::answer("a.example.com", 1, 3).soa(60, 60);
     soa_short.set16(soa_short.ttl_offsets[0] + 4, 10);  // SOA rdata too short for its fields
     soa_short.bytes.resize(soa_short.ttl_offsets[0] + 6 + 10);
     CHECK(classify_answer(soa_short.bytes, key, kLimits).status == AnswerStatus::malformed);
@@ -150,4 +151,23 @@ TEST_CASE("malformed answers are rejected, never read past the end") {
       }
     }
   }
+}
+
+TEST_CASE("the answers these tests build are DNS that ldns reads as intended") {
+  using namespace sprout::test;
+  answer_of(MessageBuilder::answer("example.com")
+                .a_ptr(Section::answer, 12, 300)
+                .rr(Section::authority, "example.com", rr_type::kNs, 250, {0xC0, 0x0C})
+                .a(Section::additional, "ns.example.com", 5)
+                .opt({.dnssec_ok = true})
+                .bytes,
+            {.rcode = rcode::kNoError, .rd = true, .ra = true, .qdcount = 1, .ancount = 1, .nscount = 1, .arcount = 2,
+             .opt = true, .udp_size = 1232, .qname = "example.com.", .qtype = rr_type::kA});
+  const auto nx = answer_of(MessageBuilder::answer("gone.test", rr_type::kAaaa, rcode::kNxDomain).soa(900, 300).bytes,
+                            {.rcode = rcode::kNxDomain, .ancount = 0, .nscount = 1, .opt = false});
+  REQUIRE(nx.authority.size() == 1);
+  CHECK(nx.authority[0].type == rr_type::kSoa);
+  CHECK(nx.authority[0].data == "gone.test. gone.test. 2024010101 7200 3600 1209600 300");
+  const auto badvers = answer_of(MessageBuilder::answer("a.test").opt({.extended_rcode = 1}).bytes);
+  CHECK(badvers.rcode() == rcode::kBadVers);
 }

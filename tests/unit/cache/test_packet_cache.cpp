@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cache_test_util.hpp"
+#include "catch_answer.hpp"
 #include "sprout/dns/query_view.hpp"
 
 using sprout::cache::AnswerStatus;
@@ -13,10 +14,10 @@ using sprout::cache::CacheKey;
 using sprout::cache::LookupStatus;
 using sprout::cache::PacketCache;
 using sprout::cache::StaleMode;
-using sprout::test::AnswerBuilder;
+using sprout::test::MessageBuilder;
 using sprout::test::at;
 using sprout::test::key_of;
-using sprout::test::Part;
+using sprout::test::Section;
 using sprout::test::small_options;
 using sprout::test::t0;
 using sprout::test::ttls_of;
@@ -24,7 +25,7 @@ using sprout::test::ttls_of;
 namespace {
 
 std::vector<std::uint8_t> a_answer(std::string_view name, std::uint32_t ttl, std::uint16_t type = 1) {
-  return AnswerBuilder(name, type).rr_ptr(Part::answer, 12, type, ttl, {10, 0, 0, 1}).bytes;
+  return MessageBuilder::answer(name, type).rr_ptr(Section::answer, 12, type, ttl, {10, 0, 0, 1}).bytes;
 }
 
 struct Out {
@@ -33,9 +34,13 @@ struct Out {
   std::span<const std::uint8_t> msg() const { return {buf.data(), result.size}; }
 };
 
+// Every answer the cache hands out is read by ldns: a whole response with its one question.
 Out lookup(PacketCache& c, const CacheKey& k, sprout::cache::Clock::time_point now, StaleMode m = StaleMode::refuse) {
   Out o;
   o.result = c.lookup(k, o.buf, now, m);
+  if (o.result.status == LookupStatus::fresh || o.result.status == LookupStatus::stale) {
+    sprout::test::answer_of(o.msg(), {.qdcount = 1});
+  }
   return o;
 }
 
@@ -77,12 +82,12 @@ TEST_CASE("keys differ by type, class, DO and CD; the name is case-insensitive")
 TEST_CASE("every TTL is decremented by the age; the entry expires at its TTL") {
   PacketCache c(small_options());
   const auto k = key_of("a.example.com");
-  auto b = AnswerBuilder("a.example.com")
-               .a_ptr(Part::answer, 12, 300)
-               .a_ptr(Part::answer, 12, 500)
-               .rr(Part::authority, "example.com", 2, 1000, {0xC0, 0x0C})
-               .a(Part::additional, "ns.example.com", 40)
-               .opt(true);
+  auto b = MessageBuilder::answer("a.example.com")
+               .a_ptr(Section::answer, 12, 300)
+               .a_ptr(Section::answer, 12, 500)
+               .rr(Section::authority, "example.com", 2, 1000, {0xC0, 0x0C})
+               .a(Section::additional, "ns.example.com", 40)
+               .opt({.dnssec_ok = true});
   REQUIRE(c.insert(k, b.bytes, t0()) == AnswerStatus::cacheable);
   // Stored at age 0: nothing above the entry TTL (300); the glue keeps its lower 40.
   CHECK(ttls_of(lookup(c, k, t0()).msg()) == std::vector<std::uint32_t>{300, 300, 300, 40});
@@ -90,7 +95,9 @@ TEST_CASE("every TTL is decremented by the age; the entry expires at its TTL") {
   REQUIRE(o.result.status == LookupStatus::fresh);
   CHECK(ttls_of(o.msg()) == std::vector<std::uint32_t>{200, 200, 200, 0});
   // OPT is untouched: its TTL field carries the DO bit.
-  CHECK(o.buf[o.result.size - 4] == 0x80);
+  const auto m = sprout::test::answer_of(o.msg(), {.ancount = 2, .nscount = 1, .arcount = 2, .opt = true});
+  REQUIRE(m.edns);
+  CHECK(m.edns->dnssec_ok);
   CHECK(lookup(c, k, at(299)).result.status == LookupStatus::fresh);
   CHECK(lookup(c, k, at(300)).result.status == LookupStatus::miss);
   CHECK(c.size() == 0);
@@ -115,32 +122,32 @@ TEST_CASE("negative entries: NXDOMAIN and NODATA live min(SOA TTL, MINIMUM, nega
   auto opts = small_options();
   opts.negative_ttl = std::chrono::seconds(200);
   PacketCache c(opts);
-  REQUIRE(c.insert(key_of("gone.test"), AnswerBuilder("gone.test", 1, 3).soa(3600, 100).bytes, t0()) ==
+  REQUIRE(c.insert(key_of("gone.test"), MessageBuilder::answer("gone.test", 1, 3).soa(3600, 100).bytes, t0()) ==
           AnswerStatus::cacheable);
-  REQUIRE(c.insert(key_of("v4.test", 28), AnswerBuilder("v4.test", 28).soa(3600, 900).bytes, t0()) ==
+  REQUIRE(c.insert(key_of("v4.test", 28), MessageBuilder::answer("v4.test", 28).soa(3600, 900).bytes, t0()) ==
           AnswerStatus::cacheable);
   auto nx = lookup(c, key_of("gone.test"), at(10));
   REQUIRE(nx.result.status == LookupStatus::fresh);
-  CHECK((nx.buf[3] & 0x0f) == 3);
+  sprout::test::answer_of(nx.msg(), {.rcode = sprout::test::rcode::kNxDomain, .ancount = 0, .nscount = 1});
   CHECK(ttls_of(nx.msg()) == std::vector<std::uint32_t>{90});  // SOA TTL served as the negative TTL
   CHECK(lookup(c, key_of("gone.test"), at(100)).result.status == LookupStatus::miss);
   CHECK(ttls_of(lookup(c, key_of("v4.test", 28), at(50)).msg()) == std::vector<std::uint32_t>{150});
   CHECK(lookup(c, key_of("v4.test", 28), at(200)).result.status == LookupStatus::miss);
-  CHECK(c.insert(key_of("nosoa.test"), AnswerBuilder("nosoa.test", 1, 3).bytes, t0()) ==
+  CHECK(c.insert(key_of("nosoa.test"), MessageBuilder::answer("nosoa.test", 1, 3).bytes, t0()) ==
         AnswerStatus::negative_without_soa);
 }
 
 TEST_CASE("SERVFAIL, REFUSED and TC answers are not cached and do not replace an entry") {
   PacketCache c(small_options());
   const auto k = key_of("a.test");
-  CHECK(c.insert(k, AnswerBuilder("a.test", 1, 2).bytes, t0()) == AnswerStatus::error_rcode);
-  CHECK(c.insert(k, AnswerBuilder("a.test", 1, 5).bytes, t0()) == AnswerStatus::error_rcode);
-  auto tc = AnswerBuilder("a.test").a_ptr(Part::answer, 12, 60).add_flags(0x0200);
+  CHECK(c.insert(k, MessageBuilder::answer("a.test", 1, 2).bytes, t0()) == AnswerStatus::error_rcode);
+  CHECK(c.insert(k, MessageBuilder::answer("a.test", 1, 5).bytes, t0()) == AnswerStatus::error_rcode);
+  auto tc = MessageBuilder::answer("a.test").a_ptr(Section::answer, 12, 60).add_flags(0x0200);
   CHECK(c.insert(k, tc.bytes, t0()) == AnswerStatus::truncated);
   CHECK(c.size() == 0);
   CHECK(c.stats().rejected == 3);
   REQUIRE(c.insert(k, a_answer("a.test", 60), t0()) == AnswerStatus::cacheable);
-  CHECK(c.insert(k, AnswerBuilder("a.test", 1, 2).bytes, at(1)) == AnswerStatus::error_rcode);
+  CHECK(c.insert(k, MessageBuilder::answer("a.test", 1, 2).bytes, at(1)) == AnswerStatus::error_rcode);
   CHECK(lookup(c, k, at(2)).result.status == LookupStatus::fresh);
 }
 
@@ -182,7 +189,7 @@ TEST_CASE("serve-stale: expired entries are served on request within stale_max_a
   opts.stale_max_age = std::chrono::seconds(1000);
   PacketCache c(opts);
   const auto k = key_of("a.test");
-  REQUIRE(c.insert(k, AnswerBuilder("a.test").a_ptr(Part::answer, 12, 100).a_ptr(Part::answer, 12, 200).bytes, t0()) ==
+  REQUIRE(c.insert(k, MessageBuilder::answer("a.test").a_ptr(Section::answer, 12, 100).a_ptr(Section::answer, 12, 200).bytes, t0()) ==
           AnswerStatus::cacheable);
   CHECK(lookup(c, k, at(100)).result.status == LookupStatus::miss);  // not asked for stale: miss
   CHECK(c.size() == 1);                                              // but kept
@@ -238,13 +245,13 @@ TEST_CASE("prefetch is signalled once, in the last 10% of the TTL, after enough 
 TEST_CASE("TTL patching follows compressed owner names in every section") {
   PacketCache c(small_options());
   const auto k = key_of("a.example.com");
-  auto b = AnswerBuilder("a.example.com")
-               .rr_ptr(Part::answer, 12, 5, 500, {3, 'w', 'w', 'w', 0xC0, 14})
-               .a(Part::answer, "www.example.com", 400);
+  auto b = MessageBuilder::answer("a.example.com")
+               .rr_ptr(Section::answer, 12, 5, 500, {3, 'w', 'w', 'w', 0xC0, 14})
+               .a(Section::answer, "www.example.com", 400);
   const auto www = static_cast<std::uint16_t>(b.ttl_offsets[1] - 4 - 17);
-  b.a_ptr(Part::answer, www, 300)
-      .rr_ptr(Part::authority, 14, 2, 900, {2, 'n', 's', 0xC0, 14})
-      .a_ptr(Part::additional, static_cast<std::uint16_t>(www + 4), 800)
+  b.a_ptr(Section::answer, www, 300)
+      .rr_ptr(Section::authority, 14, 2, 900, {2, 'n', 's', 0xC0, 14})
+      .a_ptr(Section::additional, static_cast<std::uint16_t>(www + 4), 800)
       .opt();
   REQUIRE(c.insert(k, b.bytes, t0()) == AnswerStatus::cacheable);
   auto o = lookup(c, k, at(120));
@@ -264,7 +271,7 @@ TEST_CASE("TTL patching follows compressed owner names in every section") {
 TEST_CASE("malformed answers are rejected by insert, not stored") {
   PacketCache c(small_options());
   const auto k = key_of("a.test");
-  auto b = AnswerBuilder("a.test").a_ptr(Part::answer, 12, 60);
+  auto b = MessageBuilder::answer("a.test").a_ptr(Section::answer, 12, 60);
   b.set16(b.ttl_offsets[0] + 4, 1000);
   CHECK(c.insert(k, b.bytes, t0()) == AnswerStatus::malformed);
   CHECK(c.insert(k, std::vector<std::uint8_t>{0x12, 0x34, 0x81}, t0()) == AnswerStatus::malformed);
@@ -322,9 +329,7 @@ TEST_CASE("max_entries = 0 disables the cache") {
 }
 
 TEST_CASE("make_key takes name, type, class, DO and CD from a parsed query") {
-  sprout::test::AnswerBuilder q("Mixed.Case.Test", 28);
-  q.set16(2, 0x0110);  // query, RD + CD
-  q.opt(true);
+  const auto q = MessageBuilder::query("Mixed.Case.Test", 28).add_flags(sprout::test::flag::kCd).opt({.dnssec_ok = true});
   sprout::dns::QueryView v;
   REQUIRE(sprout::dns::parse_query(q.bytes, v) == sprout::dns::ParseStatus::ok);
   auto k = sprout::cache::make_key(v);
@@ -335,10 +340,7 @@ TEST_CASE("make_key takes name, type, class, DO and CD from a parsed query") {
   CHECK(k->dnssec_ok);
   CHECK(k->checking_disabled);
   // A label holding a '.' has ambiguous text: such queries bypass the cache.
-  sprout::test::AnswerBuilder odd("x");
-  odd.bytes.resize(12);
-  odd.bytes.insert(odd.bytes.end(), {3, 'a', '.', 'b', 1, 'c', 0, 0, 1, 0, 1});
-  odd.set16(2, 0x0100);
+  const auto odd = MessageBuilder().count(Section::question, 1).raw({3, 'a', '.', 'b', 1, 'c', 0, 0, 1, 0, 1});
   REQUIRE(sprout::dns::parse_query(odd.bytes, v) == sprout::dns::ParseStatus::ok);
   CHECK_FALSE(sprout::cache::make_key(v));
 }

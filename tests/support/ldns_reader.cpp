@@ -1,0 +1,118 @@
+#include "ldns_reader.hpp"
+
+namespace sprout::test::ldns {
+
+Packet parse(std::span<const std::uint8_t> wire, ldns_status* status) {
+  ldns_pkt* raw = nullptr;
+  const ldns_status s = ldns_wire2pkt(&raw, wire.data(), wire.size());
+  if (status != nullptr) *status = s;
+  Packet p(raw);
+  if (s != LDNS_STATUS_OK) p.reset();
+  return p;
+}
+
+std::string text(const ldns_pkt* p) {
+  const CString s(ldns_pkt2str(p));
+  return s ? std::string(s.get()) : std::string("(ldns could not print the packet)");
+}
+
+std::string text(const ldns_rdf* r) {
+  const CString s(ldns_rdf2str(r));
+  return s ? std::string(s.get()) : std::string();
+}
+
+}  // namespace sprout::test::ldns
+
+namespace sprout::test {
+namespace {
+
+Question question_of(const ldns_rr* rr) {
+  return {ldns::text(ldns_rr_owner(rr)), static_cast<std::uint16_t>(ldns_rr_get_type(rr)),
+          static_cast<std::uint16_t>(ldns_rr_get_class(rr))};
+}
+
+ResourceRecord record_of(const ldns_rr* rr) {
+  ResourceRecord r;
+  r.name = ldns::text(ldns_rr_owner(rr));
+  r.type = static_cast<std::uint16_t>(ldns_rr_get_type(rr));
+  r.klass = static_cast<std::uint16_t>(ldns_rr_get_class(rr));
+  r.ttl = ldns_rr_ttl(rr);
+  for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
+    const ldns_rdf* f = ldns_rr_rdf(rr, i);
+    const std::uint8_t* d = ldns_rdf_data(f);
+    r.rdata.insert(r.rdata.end(), d, d + ldns_rdf_size(f));  // names come uncompressed from ldns
+    r.data += (i == 0 ? "" : " ") + ldns::text(f);
+  }
+  return r;
+}
+
+std::vector<ResourceRecord> records_of(const ldns_rr_list* list) {
+  std::vector<ResourceRecord> out;
+  for (std::size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) out.push_back(record_of(ldns_rr_list_rr(list, i)));
+  return out;
+}
+
+// The OPT record ldns took out of the additional section; false when its options are malformed.
+bool read_edns(ldns_pkt* p, Message& m) {
+  m.opt_records = p->_edns_present;  // ldns counts every OPT it folded into the packet
+  if (m.opt_records == 0) return true;
+  Edns e;
+  e.udp_size = ldns_pkt_edns_udp_size(p);
+  e.extended_rcode = ldns_pkt_edns_extended_rcode(p);
+  e.version = ldns_pkt_edns_version(p);
+  e.dnssec_ok = (ldns_pkt_edns_z(p) & 0x8000) != 0;
+  if (ldns_pkt_edns_data(p) != nullptr) {
+    const ldns_edns_option_list* list = ldns_pkt_edns_get_option_list(p);  // owned by the packet
+    if (list == nullptr) return false;
+    for (std::size_t i = 0; i < ldns_edns_option_list_get_count(list); ++i) {
+      const ldns_edns_option* o = ldns_edns_option_list_get_option(list, i);
+      const std::uint8_t* d = ldns_edns_get_data(o);
+      e.options.push_back({static_cast<std::uint16_t>(ldns_edns_get_code(o)), Bytes(d, d + ldns_edns_get_size(o))});
+    }
+  }
+  m.edns = std::move(e);
+  return true;
+}
+
+std::uint16_t flags_of(const ldns_pkt* p) {
+  std::uint16_t f = static_cast<std::uint16_t>((ldns_pkt_get_opcode(p) & 0xF) << 11 | (ldns_pkt_get_rcode(p) & 0xF));
+  if (ldns_pkt_qr(p)) f |= flag::kQr;
+  if (ldns_pkt_aa(p)) f |= flag::kAa;
+  if (ldns_pkt_tc(p)) f |= flag::kTc;
+  if (ldns_pkt_rd(p)) f |= flag::kRd;
+  if (ldns_pkt_ra(p)) f |= flag::kRa;
+  if (ldns_pkt_ad(p)) f |= flag::kAd;
+  if (ldns_pkt_cd(p)) f |= flag::kCd;
+  return f;
+}
+
+}  // namespace
+
+ReadResult read_message(std::span<const std::uint8_t> wire) {
+  ReadResult r;
+  ldns_status status = LDNS_STATUS_OK;
+  const ldns::Packet p = ldns::parse(wire, &status);
+  if (!p) {
+    r.error = std::string("ldns_wire2pkt: ") + ldns_get_errorstr_by_id(status);
+    return r;
+  }
+  r.presentation = ldns::text(p.get());
+  Message m;
+  m.id = ldns_pkt_id(p.get());
+  m.flags = flags_of(p.get());
+  const ldns_rr_list* q = ldns_pkt_question(p.get());
+  for (std::size_t i = 0; i < ldns_rr_list_rr_count(q); ++i) m.questions.push_back(question_of(ldns_rr_list_rr(q, i)));
+  m.answers = records_of(ldns_pkt_answer(p.get()));
+  m.authority = records_of(ldns_pkt_authority(p.get()));
+  m.additional = records_of(ldns_pkt_additional(p.get()));
+  if (!read_edns(p.get(), m)) {
+    r.error = "ldns: malformed EDNS options in the OPT record";
+    return r;
+  }
+  r.message = std::move(m);
+  return r;
+}
+
+std::optional<Message> parse_message(std::span<const std::uint8_t> wire) { return read_message(wire).message; }
+
+}  // namespace sprout::test
