@@ -54,7 +54,7 @@ bool apply_windows(const Snapshot& snap, const ProfilePolicy& p, std::string_vie
       return true;
     }
     if (s.mode == config::ScheduleMode::allowlist_only && snap.lists && s.allow_categories != 0) {
-      const blocklists::Match m = snap.lists->lookup(qname, s.allow_categories);
+      const blocklists::Match m = snap.lists.lookup(qname, s.allow_categories);
       if (m.verdict == LVerdict::block) {  // listed in a category exam mode lets through
         d.reason = Reason::schedule_allow;
         d.matched = m.suffix;
@@ -70,7 +70,7 @@ bool apply_windows(const Snapshot& snap, const ProfilePolicy& p, std::string_vie
 
 void apply_lists(const Snapshot& snap, std::string_view qname, Decision& d) {
   if (!snap.lists) return;
-  const blocklists::Match m = snap.lists->lookup(qname, d.blocked);
+  const blocklists::Match m = snap.lists.lookup(qname, d.blocked);
   if (m.verdict == LVerdict::none) return;
   d.matched = m.suffix;
   d.list = m.list;

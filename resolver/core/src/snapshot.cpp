@@ -12,7 +12,7 @@
 
 namespace sprout::core {
 
-Snapshot::Snapshot(std::shared_ptr<const config::Config> cfg, std::shared_ptr<const blocklists::DomainIndex> index)
+Snapshot::Snapshot(std::shared_ptr<const config::Config> cfg, SnapshotLists index)
     : config(std::move(cfg)),
       lists(std::move(index)),
       networks(*config),

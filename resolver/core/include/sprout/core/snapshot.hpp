@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "sprout/blocklists/domain_index.hpp"
+#include "sprout/blocklists/list_catalog.hpp"
 #include "sprout/config/config.hpp"
 #include "sprout/core/network_table.hpp"
 #include "sprout/core/pipeline.hpp"
@@ -21,15 +22,36 @@ class PacketCache;
 
 namespace sprout::core {
 
+// A snapshot's lists: the per-list catalog serving builds, or one merged index (tools, tests).
+class SnapshotLists {
+ public:
+  SnapshotLists() = default;
+  SnapshotLists(std::shared_ptr<const blocklists::ListCatalog> c) : catalog_(std::move(c)) {}  // NOLINT: implicit
+  SnapshotLists(std::shared_ptr<const blocklists::DomainIndex> i) : index_(std::move(i)) {}    // NOLINT: implicit
+  SnapshotLists(std::shared_ptr<blocklists::DomainIndex> i) : index_(std::move(i)) {}          // NOLINT: implicit
+  SnapshotLists(std::nullptr_t) {}                                                             // NOLINT: implicit
+  [[nodiscard]] blocklists::Match lookup(std::string_view name, blocklists::CategorySet blocked) const noexcept {
+    if (catalog_) return catalog_->lookup(name, blocked);
+    return index_ ? index_->lookup(name, blocked) : blocklists::Match{};
+  }
+  explicit operator bool() const noexcept { return catalog_ || index_; }
+  // The catalog the next reload or refresh reuses unchanged lists from (null: none).
+  [[nodiscard]] const std::shared_ptr<const blocklists::ListCatalog>& catalog() const noexcept { return catalog_; }
+
+ private:
+  std::shared_ptr<const blocklists::ListCatalog> catalog_;
+  std::shared_ptr<const blocklists::DomainIndex> index_;
+};
+
 struct Snapshot {
-  Snapshot(std::shared_ptr<const config::Config> cfg, std::shared_ptr<const blocklists::DomainIndex> index);
+  Snapshot(std::shared_ptr<const config::Config> cfg, SnapshotLists lists);
   Snapshot(const Snapshot&) = delete;  // stages hold references into it
   Snapshot& operator=(const Snapshot&) = delete;
 
   [[nodiscard]] std::chrono::system_clock::time_point clock_now() const;
 
   std::shared_ptr<const config::Config> config;
-  std::shared_ptr<const blocklists::DomainIndex> lists;  // may be null: no lists configured
+  SnapshotLists lists;                                   // may be empty: no lists configured
   NetworkTable networks;
   std::vector<ProfilePolicy> profiles;                   // parallel to config->profiles
   blocklists::CategorySet bypass_categories = 0;         // the category named "bypass", if any
