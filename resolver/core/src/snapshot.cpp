@@ -43,6 +43,7 @@ Pipeline build_pipeline(const config::Config& cfg, const NetworkTable& networks)
   p.response<TtlClamp>();            // last: never past the profile's next schedule change
   // -- finalize: every answer, whatever its source --
   p.finalize<RestoreClientView>();   // the client's ID and question on what came from elsewhere
+  p.finalize<ClientEdns>();          // OPT and RA/RD follow the client's query, never the stored packet
   p.finalize<Truncate>();            // last: the size limit applies to the final bytes
   return p;
 }

@@ -31,15 +31,19 @@ std::uint16_t rcode(const std::vector<std::uint8_t>& m) { return dns::get16(&m[2
 std::uint16_t id(const std::vector<std::uint8_t>& m) { return dns::get16(&m[0]); }
 
 // An upstream's answer to `name` A with `records` addresses.
-std::vector<std::uint8_t> upstream_answer(const char* name, std::size_t records, std::uint16_t qtype = 1) {
+std::vector<std::uint8_t> upstream_answer(const char* name, std::size_t records, std::uint16_t qtype = 1,
+                                          bool opt = false) {
   std::array<std::uint8_t, 2048> buf{};
   dns::MessageWriter w(buf);
-  auto uq = QueryBuilder(0x1111).name(name).type_class(qtype).bytes;
+  auto builder = QueryBuilder(0x1111).name(name).type_class(qtype);
+  if (opt) builder.opt(4096);
+  auto uq = builder.bytes;
   dns::QueryView uv;
   (void)dns::parse_query(uq, uv);
   w.start_answer(uv, 0);
   const std::uint8_t addr[4] = {192, 0, 2, 1};
   for (std::size_t i = 0; i < records; ++i) w.add_record_at_qname(1, 300, addr);
+  w.add_opt(uv, 0);  // only when the query had one
   const auto bytes = w.bytes();
   return {bytes.begin(), bytes.end()};
 }
@@ -58,6 +62,7 @@ TEST_CASE("build_pipeline fixes one order, phase by phase") {
                                          "response:safesearch-answer",
                                          "response:ttl-clamp",
                                          "finalize:restore-client-view",
+                                         "finalize:client-edns",
                                          "finalize:truncate",
                                      });
 }
@@ -129,7 +134,7 @@ TEST_CASE("over TCP the same answer is sent whole") {
   h.run(QueryBuilder(5).name("example.com").type_class().opt(512).bytes, "127.0.0.1", core::Transport::tcp);
   auto big = upstream_answer("example.com", 60);
   REQUIRE(h.answer(big));
-  CHECK(h.last().size() == big.size());
+  CHECK(h.last().size() == big.size() + 11);  // + the OPT the client asked for
   CHECK((dns::get16(&h.last()[2]) & dns::kFlagTc) == 0);
 }
 
@@ -197,4 +202,35 @@ TEST_CASE("PROXY v2 from a trusted front end names the client; from others it is
   CHECK(h.upstream.pending[0]->ctx.client.to_string() == "10.1.2.3");
   h.run(wire, "10.9.9.9");  // not a trusted front end: the header makes a malformed query
   CHECK(h.upstream.pending.size() == 1);
+}
+
+TEST_CASE("EDNS and RA/RD follow the client's query, not the upstream's or the cache's packet") {
+  auto snap = snapshot_for({"127.0.0.0/8"});
+  cache::CacheOptions o;
+  o.max_entries = 100;
+  snap->cache = std::make_shared<cache::PacketCache>(o);
+  test::DriverHarness h(snap);
+  // Filled by an EDNS query whose upstream answered with an OPT and without RA.
+  h.run(QueryBuilder(1).name("edns.example").type_class().opt(4096).bytes);
+  auto with_opt = upstream_answer("edns.example", 1, 1, true);
+  dns::put16(&with_opt[2], dns::get16(&with_opt[2]) & ~dns::kFlagRa);
+  REQUIRE(h.answer(with_opt));
+  CHECK(dns::get16(&h.last()[10]) == 1);
+  CHECK((dns::get16(&h.last()[2]) & dns::kFlagRa) != 0);
+  CHECK(dns::get16(&h.last()[h.last().size() - 11 + 3]) == dns::kMaxForwardUdpSize);  // our size
+  // A query without EDNS, answered from that cache entry: no OPT.
+  h.run(QueryBuilder(2, 0).name("edns.example").type_class().bytes);
+  CHECK(h.upstream.pending.empty());
+  CHECK(dns::get16(&h.last()[10]) == 0);
+  CHECK((dns::get16(&h.last()[2]) & dns::kFlagRd) == 0);  // RD copied from the query
+  CHECK((dns::get16(&h.last()[2]) & dns::kFlagRa) != 0);
+  // Filled without OPT; an EDNS query gets one.
+  h.run(QueryBuilder(3).name("plain.example").type_class().bytes);
+  auto plain = upstream_answer("plain.example", 1);
+  REQUIRE(h.answer(plain));
+  CHECK(dns::get16(&h.last()[10]) == 0);
+  h.run(QueryBuilder(4).name("plain.example").type_class().opt(1232).bytes);
+  REQUIRE(h.upstream.pending.empty());
+  CHECK(dns::get16(&h.last()[10]) == 1);
+  CHECK(dns::get16(&h.last()[h.last().size() - 11 + 1]) == 41);
 }
