@@ -4,6 +4,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "sprout/core/log.hpp"
 #include "sprout/net/listen_sockets.hpp"
 #include "sprout/net/worker.hpp"
 #include "sprout/core/proxy_protocol.hpp"
@@ -36,17 +37,22 @@ void TcpAcceptor::start() {
   acceptor_.async_accept([self = shared_from_this()](const boost::system::error_code& ec,
                                                      asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      Worker& w = self->worker_;
-      if (w.tcp_open >= w.tcp_limits().max_connections) {
-        boost::system::error_code ignored;
-        socket.close(ignored);  // at the cap: a prompt close lets the client go elsewhere
-      } else {
-        std::make_shared<TcpConnection>(w, std::move(socket))->start();
-      }
+    try {
+      if (!ec) self->accepted(std::move(socket));
+    } catch (const std::exception& e) {
+      core::log::error("tcp listener: ", e.what(), " (still listening)");
     }
-    self->start();
+    self->start();  // re-armed whatever happened: a listener must never go deaf
   });
+}
+
+void TcpAcceptor::accepted(asio::ip::tcp::socket socket) {
+  if (worker_.tcp_open >= worker_.tcp_limits().max_connections) {
+    boost::system::error_code ignored;
+    socket.close(ignored);  // at the cap: a prompt close lets the client go elsewhere
+    return;
+  }
+  std::make_shared<TcpConnection>(worker_, std::move(socket))->start();
 }
 
 TcpConnection::TcpConnection(Worker& worker, asio::ip::tcp::socket socket)

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "sprout/core/log.hpp"
 #include "sprout/net/listen_sockets.hpp"
 #include "sprout/net/worker.hpp"
 
@@ -58,9 +59,16 @@ void UdpListener::send(const asio::ip::udp::endpoint& to, std::span<const std::u
 
 void UdpListener::wait_readable() {
   socket_.async_wait(asio::ip::udp::socket::wait_read, [this](const boost::system::error_code& ec) {
-    if (ec) return;
-    for (int i = 0; i < kMaxBatchesPerWakeup && drain_once(); ++i) {
+    if (ec == asio::error::operation_aborted) return;  // shutting down
+    if (ec) core::log::error("udp listener: ", ec.message(), " (still listening)");
+    try {
+      for (int i = 0; !ec && i < kMaxBatchesPerWakeup && drain_once(); ++i) {
+      }
+    } catch (const std::exception& e) {
+      core::log::error("udp listener: ", e.what(), " (still listening)");
     }
+    // Re-armed whatever happened above: a listener that stops reading is a deaf resolver
+    // that still looks healthy.
     wait_readable();
   });
 }

@@ -23,6 +23,8 @@ class TcpAcceptor : public std::enable_shared_from_this<TcpAcceptor> {
   void start();
 
  private:
+  void accepted(asio::ip::tcp::socket socket);
+
   Worker& worker_;
   asio::ip::tcp::acceptor acceptor_;
 };
