@@ -5,6 +5,8 @@
 #include <ctime>
 #include <string>
 
+#include "sprout/config/printable.hpp"
+
 namespace sprout::blocklists {
 namespace {
 
@@ -27,7 +29,14 @@ void pad(std::string& out, const std::string& cell, std::size_t width, bool righ
 
 }  // namespace
 
-std::string format_status_table(const std::vector<ListStatus>& lists) {
+// Every cell below may come from a list or its download: escaped for the terminal, so an
+// escape sequence cannot redraw the screen and a NUL cannot hide the rows after it.
+std::string format_status_table(const std::vector<ListStatus>& raw) {
+  std::vector<ListStatus> lists = raw;
+  for (auto& s : lists) {
+    for (std::string* t : {&s.name, &s.category, &s.source, &s.error}) *t = config::printable(*t);
+    for (auto& e : s.first_errors) e = config::printable(e);
+  }
   std::size_t name_w = 4, cat_w = 8;
   for (const auto& s : lists) {
     name_w = std::max(name_w, s.name.size());

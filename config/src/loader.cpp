@@ -1,4 +1,5 @@
 #include "sprout/config/loader.hpp"
+#include "sprout/config/printable.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -100,8 +101,9 @@ std::string ConfigError::to_string() const {
   std::string out = file;
   if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
   out += ": ";
-  if (!path.empty()) out += path + ": ";
-  return out + message;
+  // Values echoed from the file may hold control bytes: never raw on the admin's terminal.
+  if (!path.empty()) out += printable(path) + ": ";
+  return out + printable(message);
 }
 
 LoadResult load_string(std::string_view yaml, std::string_view file) {

@@ -7,6 +7,8 @@
 #include <ctime>
 #include <string>
 
+#include "sprout/config/printable.hpp"
+
 namespace sprout::core::log {
 namespace {
 
@@ -39,7 +41,8 @@ void write(config::LogLevel level, std::string_view message) {
   std::string line;
   line.reserve(message.size() + 48);
   line.append(stamp).append(".").append(std::to_string(1000 + ms).substr(1)).append("Z ");
-  line.append(level_name(level)).append(" ").append(message).append("\n");
+  // Names from lists, packets and requests reach log lines: nothing in them may act on a terminal.
+  line.append(level_name(level)).append(" ").append(config::printable(message)).append("\n");
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }

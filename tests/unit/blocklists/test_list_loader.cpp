@@ -207,3 +207,25 @@ TEST_CASE("load_lists: max_bytes also caps decompressed gzip content", "[loader]
   CHECK(r.index.size() == 1);
   fs::remove_all(dir);
 }
+
+TEST_CASE("the status table escapes what came from a list, so no row can hide another") {
+  using namespace sprout::blocklists;
+  ListStatus evil;
+  evil.name = "evil";
+  evil.category = "adult";
+  evil.source = "http://x/\x1b[2J";
+  evil.state = ListState::ok;
+  evil.first_errors = {std::string("line 3: bad\0hidden", 18)};
+  ListStatus after;
+  after.name = "after";
+  after.category = "gambling";
+  after.state = ListState::failed;
+  after.error = "download failed";
+  const std::string table = format_status_table({evil, after});
+  CHECK(table.find('\x1b') == std::string::npos);
+  CHECK(table.find('\0') == std::string::npos);
+  CHECK(table.find("\\x1b[2J") != std::string::npos);
+  CHECK(table.find("bad\\x00hidden") != std::string::npos);
+  CHECK(table.find("after") != std::string::npos);
+  CHECK(table.find("download failed") != std::string::npos);
+}
