@@ -52,17 +52,38 @@ Status QueryLog::ensure_open() {
 
 void QueryLog::record(const QueryLogEntry& e) {
   if (!options_.enabled || options_.opt_out_networks.count(e.network) > 0) return;
+  // Workers only copy and append under the lock; the HMAC runs at flush, on the control
+  // thread. The address stays in memory until then (at most a minute) and is never stored.
+  Row row;
+  try {
+    row = Row{e.timestamp, e.network, e.qname, e.qtype, e.action, e.category, e.client};
+  } catch (const std::exception&) {
+    std::lock_guard lock(mutex_);
+    ++dropped_;  // no memory: the entry is lost, the query is not
+    return;
+  }
   std::lock_guard lock(mutex_);
   if (buffer_.size() >= options_.max_buffered) {
     ++dropped_;
     return;
   }
-  try {
-    buffer_.push_back(Row{e.timestamp, e.network, e.qname, e.qtype, e.action, e.category,
-                          pseudonymizer_.pseudonym(e.client, e.timestamp)});
-  } catch (const std::exception&) {
-    ++dropped_;  // no key or no memory: the entry is lost, the query is not
-  }
+  buffer_.push_back(std::move(row));
+}
+
+void QueryLog::pseudonymize(std::vector<Row>& rows) {
+  std::size_t lost = 0;
+  std::erase_if(rows, [&](Row& r) {
+    try {
+      r.client = pseudonymizer_.pseudonym(r.client, r.timestamp);
+      return false;
+    } catch (const std::exception&) {
+      ++lost;  // no key: the entry is dropped rather than stored with its address
+      return true;
+    }
+  });
+  if (lost == 0) return;
+  std::lock_guard lock(mutex_);
+  dropped_ += lost;
 }
 
 std::uint64_t QueryLog::dropped() const {
@@ -77,6 +98,7 @@ Status QueryLog::flush() try {
     std::lock_guard lock(mutex_);
     rows.swap(buffer_);
   }
+  pseudonymize(rows);
   if (rows.empty()) return Status::success();
   if (auto s = ensure_open(); !s) return s;  // rows are dropped: the log is best effort
   const Status s = in_transaction(db_, [&]() -> Status {

@@ -56,7 +56,7 @@ struct QueryLogEntry {
   std::uint16_t qtype = 0;
   std::string action;          // report_action_name()
   std::string category;        // "" none
-  std::string client;          // the address: pseudonymized in record(), never kept
+  std::string client;          // the address: pseudonymized at flush, never stored
 };
 
 enum class ExportFormat { csv, json_lines };
@@ -80,14 +80,15 @@ class QueryLog {
     std::int64_t timestamp;
     std::string network, qname;
     std::uint16_t qtype;
-    std::string action, category, client;
+    std::string action, category, client;  // client: the address until flush, then its pseudonym
   };
+  void pseudonymize(std::vector<Row>& rows);  // control thread: flush only
   Status ensure_open();
   Status fail(std::string_view what) const;
 
   QueryLogOptions options_;
-  mutable std::mutex mutex_;  // guards pseudonymizer_, buffer_, dropped_
-  Pseudonymizer pseudonymizer_;
+  mutable std::mutex mutex_;  // guards buffer_, dropped_
+  Pseudonymizer pseudonymizer_;  // control thread only (flush)
   std::vector<Row> buffer_;
   std::uint64_t dropped_ = 0;
   Database db_;  // used by the control thread only (flush, retention, export)
