@@ -17,10 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "dns_wire.hpp"
+#include "dns_message.hpp"
+#include "ldns_reader.hpp"
 
 namespace sprout::e2e {
 namespace {
+
+using namespace sprout::test;
 
 constexpr std::uint32_t kTtl = 300;
 constexpr std::size_t kMaxConnections = 256;
@@ -138,9 +141,7 @@ void add_answers(Message& r, const Question& q, const Options& o) {
     }
   } else if (starts_with_label(q.name, "cloak.")) {
     // CNAME cloaking: an innocent name whose answer leads into tracker.blocked.test.
-    ResourceRecord cname{q.name, rr_type::kCname, 1, kTtl, {}};
-    append_name(cname.rdata, kCloakTarget);
-    r.answers.push_back(cname);
+    r.answers.push_back(make_cname(q.name, kCloakTarget, kTtl));
     r.answers.push_back(make_a(kCloakTarget, o.answer_ip, kTtl));
   } else if (starts_with_label(q.name, "mismatch.")) {
     r.questions[0].name = kMismatchName;
@@ -154,12 +155,12 @@ void add_answers(Message& r, const Question& q, const Options& o) {
 
 // Over UDP a real server truncates to the requester's EDNS size (512 without EDNS).
 Bytes truncate_if_needed(Message r, std::size_t limit) {
-  Bytes wire = encode_message(r);
+  Bytes wire = encode(r);
   if (wire.size() <= limit) return wire;
   r.answers.clear();
   r.authority.clear();
-  r.flags |= 0x0200;
-  return encode_message(r);
+  r.flags |= flag::kTc;
+  return encode(r);
 }
 
 std::optional<Bytes> respond(const Message& query, const Options& o, bool over_udp) {
@@ -168,12 +169,12 @@ std::optional<Bytes> respond(const Message& query, const Options& o, bool over_u
   if (starts_with_label(q.name, "silent.")) return std::nullopt;
   Message r;
   r.id = query.id;
-  r.flags = static_cast<std::uint16_t>(0x8000 | 0x0400 | 0x0080 | (query.flags & 0x7900));
+  r.flags = static_cast<std::uint16_t>(flag::kQr | flag::kAa | flag::kRa | (query.flags & 0x7900));  // opcode, RD
   r.questions = {q};
   std::size_t limit = 512;
-  if (const auto* opt = query.opt()) {
-    r.additional.push_back(make_opt({opt->klass, 0, (opt->ttl & 0x8000) != 0}));
-    limit = std::max<std::size_t>(512, opt->klass);
+  if (query.edns) {
+    r.edns = Edns{.udp_size = query.edns->udp_size, .dnssec_ok = query.edns->dnssec_ok};
+    limit = std::max<std::size_t>(512, query.edns->udp_size);
   }
   if (query.questions.size() != 1) {
     r.flags = static_cast<std::uint16_t>((r.flags & ~0xF) | rcode::kFormErr);
@@ -182,7 +183,7 @@ std::optional<Bytes> respond(const Message& query, const Options& o, bool over_u
   } else {
     add_answers(r, q, o);
   }
-  return over_udp ? truncate_if_needed(std::move(r), limit) : encode_message(r);
+  return over_udp ? truncate_if_needed(std::move(r), limit) : encode(r);
 }
 
 void log_query(std::FILE* log, const char* proto, const Message& q) {
@@ -192,10 +193,16 @@ void log_query(std::FILE* log, const char* proto, const Message& q) {
   std::fflush(log);
 }
 
+// Queries are read with ldns: one it cannot parse is logged as such and never answered.
 std::optional<Bytes> handle(std::span<const std::uint8_t> wire, const Options& o, std::FILE* log,
                             const char* proto) {
   auto query = parse_message(wire);
-  if (!query || query->qr()) return std::nullopt;
+  if (!query) {
+    std::fprintf(log, "%s - UNPARSEABLE (%zu bytes) -\n", proto, wire.size());
+    std::fflush(log);
+    return std::nullopt;
+  }
+  if (query->qr()) return std::nullopt;
   log_query(log, proto, *query);
   return respond(*query, o, std::strcmp(proto, "udp") == 0);
 }

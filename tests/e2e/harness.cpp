@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -19,6 +21,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "catch_answer.hpp"
 
 namespace sprout::e2e {
 namespace fs = std::filesystem;
@@ -102,20 +106,18 @@ Process::~Process() { terminate(); }
 bool Process::running() { return !wait_exit(0ms).has_value(); }
 
 std::optional<int> Process::wait_exit(Millis timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!exit_code_) {
+  const auto reaped = [this] {
+    if (exit_code_) return true;
     int status = 0;
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      exit_code_ = decode_status(status);
-    } else if (r < 0 && errno != EINTR) {
-      exit_code_ = -1;
-    } else if (Clock::now() >= deadline) {
-      return std::nullopt;
-    } else {
-      std::this_thread::sleep_for(5ms);
-    }
-  }
+    pid_t r = 0;
+    do {
+      r = ::waitpid(pid_, &status, WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    if (r == pid_) exit_code_ = decode_status(status);
+    else if (r < 0) exit_code_ = -1;
+    return exit_code_.has_value();
+  };
+  wait_until(reaped, timeout, 5ms);
   return exit_code_;
 }
 
@@ -136,13 +138,10 @@ std::string Process::stderr_text() const { return read_file(stderr_path_); }
 // ---- files -----------------------------------------------------------------------------
 
 bool wait_for_file(const fs::path& path, Millis timeout) {
-  const auto deadline = Clock::now() + timeout;
-  std::error_code ec;
-  while (!fs::exists(path, ec) || fs::file_size(path, ec) == 0) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
+  return wait_until([&] {
+    std::error_code ec;
+    return fs::exists(path, ec) && fs::file_size(path, ec) > 0;
+  }, timeout);
 }
 
 std::string read_file(const fs::path& path) {
@@ -219,7 +218,7 @@ bool UdpClient::send(const Bytes& datagram, std::uint16_t port, const std::strin
                   sizeof a) == static_cast<ssize_t>(datagram.size());
 }
 
-std::optional<Bytes> UdpClient::receive(Millis timeout) const {
+std::optional<Bytes> UdpClient::receive_raw(Millis timeout) const {
   if (!wait_readable(fd_, Clock::now() + timeout)) return std::nullopt;
   Bytes buf(65536);
   const auto n = ::recv(fd_, buf.data(), buf.size(), 0);
@@ -228,11 +227,57 @@ std::optional<Bytes> UdpClient::receive(Millis timeout) const {
   return buf;
 }
 
-std::optional<Bytes> udp_exchange(const Bytes& query, std::uint16_t port, Millis timeout,
-                                  const std::string& source_ip) {
+std::optional<Reply> UdpClient::receive(Millis timeout, const Expect& expect) const {
+  auto wire = receive_raw(timeout);
+  if (!wire) return std::nullopt;
+  return checked_reply(std::move(*wire), expect);
+}
+
+Reply checked_reply(Bytes wire, const Expect& expect) {
+  Reply r;
+  static_cast<Message&>(r) = answer_of(wire, expect);
+  r.wire = std::move(wire);
+  return r;
+}
+
+Expect merged(Expect e, const Expect& base) {
+  const auto fill = [](auto& field, const auto& from) {
+    if (!field) field = from;
+  };
+  fill(e.id, base.id);
+  fill(e.rcode, base.rcode);
+  fill(e.opcode, base.opcode);
+  fill(e.qr, base.qr);
+  fill(e.aa, base.aa);
+  fill(e.tc, base.tc);
+  fill(e.rd, base.rd);
+  fill(e.ra, base.ra);
+  fill(e.qdcount, base.qdcount);
+  fill(e.ancount, base.ancount);
+  fill(e.nscount, base.nscount);
+  fill(e.arcount, base.arcount);
+  fill(e.opt, base.opt);
+  fill(e.udp_size, base.udp_size);
+  fill(e.max_size, base.max_size);
+  fill(e.qname, base.qname);
+  fill(e.qtype, base.qtype);
+  fill(e.ede, base.ede);
+  return e;
+}
+
+std::optional<Reply> udp_exchange(const Bytes& query, std::uint16_t port, Millis timeout,
+                                  const std::string& source_ip, Expect expect) {
   UdpClient client(source_ip);
   if (!client.send(query, port)) return std::nullopt;
-  return client.receive(timeout);
+  Expect owed = reply_to(query);
+  owed.max_size = udp_limit(query);
+  return client.receive(timeout, merged(std::move(expect), owed));
+}
+
+std::optional<Bytes> udp_exchange_raw(const Bytes& query, std::uint16_t port, Millis timeout) {
+  UdpClient client;
+  if (!client.send(query, port)) return std::nullopt;
+  return client.receive_raw(timeout);
 }
 
 TcpClient::TcpClient(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
@@ -279,14 +324,14 @@ bool TcpClient::fill(std::size_t wanted, Clock::time_point deadline) {
   return true;
 }
 
-std::optional<Bytes> TcpClient::read_framed(Millis timeout) {
+std::optional<Reply> TcpClient::read_framed(Millis timeout, const Expect& expect) {
   const auto deadline = Clock::now() + timeout;
   if (fd_ < 0 || !fill(2, deadline)) return std::nullopt;
   const std::size_t len = (std::size_t{buffer_[0]} << 8) | buffer_[1];
   if (!fill(2 + len, deadline)) return std::nullopt;
   Bytes message(buffer_.begin() + 2, buffer_.begin() + 2 + static_cast<std::ptrdiff_t>(len));
   buffer_.erase(buffer_.begin(), buffer_.begin() + 2 + static_cast<std::ptrdiff_t>(len));
-  return message;
+  return checked_reply(std::move(message), expect);
 }
 
 void TcpClient::shutdown_write() const { ::shutdown(fd_, SHUT_WR); }

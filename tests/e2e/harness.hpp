@@ -10,9 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "dns_wire.hpp"
+#include "answer_check.hpp"
+#include "dns_message.hpp"
+#include "message_builder.hpp"
+#include "wait_until.hpp"
 
 namespace sprout::e2e {
+
+// The one DNS test library (tests/support): Message, MessageBuilder, Expect, wait_until, ...
+using namespace sprout::test;
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -69,6 +75,15 @@ struct CommandResult {
 };
 CommandResult run_command(const std::string& command);
 
+// One DNS message received from the server: ldns's reading of it, and the bytes. Every
+// helper that returns one has already run it through ldns (a packet ldns cannot parse fails
+// the test there) and through the expectations it was given.
+struct Reply : Message {
+  Bytes wire;
+};
+// Catch2 glue: ldns reads `wire`, `expect` is checked (only from the test's own thread).
+Reply checked_reply(Bytes wire, const Expect& expect);
+
 // A UDP socket bound to a chosen loopback source address (127.0.0.x) and an ephemeral port.
 class UdpClient {
  public:
@@ -77,15 +92,23 @@ class UdpClient {
   UdpClient(const UdpClient&) = delete;
   UdpClient& operator=(const UdpClient&) = delete;
   bool send(const Bytes& datagram, std::uint16_t port, const std::string& ip = "127.0.0.1") const;
-  [[nodiscard]] std::optional<Bytes> receive(Millis timeout) const;
+  // The next datagram, checked against `expect` (nullopt on timeout).
+  [[nodiscard]] std::optional<Reply> receive(Millis timeout, const Expect& expect = {}) const;
+  // The next datagram's bytes, unchecked: for threads other than the test's own.
+  [[nodiscard]] std::optional<Bytes> receive_raw(Millis timeout) const;
 
  private:
   int fd_ = -1;
 };
 
-// One query over UDP, the first datagram back (or nullopt on timeout).
-std::optional<Bytes> udp_exchange(const Bytes& query, std::uint16_t port, Millis timeout = 3000ms,
-                                  const std::string& source_ip = "127.0.0.1");
+// One query over UDP and the first datagram back (nullopt on timeout). The reply must be
+// what any reply to `query` owes it (reply_to) and fit the query's UDP limit, plus `expect`.
+std::optional<Reply> udp_exchange(const Bytes& query, std::uint16_t port, Millis timeout = 3000ms,
+                                  const std::string& source_ip = "127.0.0.1", Expect expect = {});
+// The same without any check: for threads other than the test's own.
+std::optional<Bytes> udp_exchange_raw(const Bytes& query, std::uint16_t port, Millis timeout = 3000ms);
+// `expect` with every field that `base` sets and `expect` does not.
+Expect merged(Expect expect, const Expect& base);
 
 // A TCP connection to 127.0.0.1:port speaking RFC 7766 framing (2-byte length prefix).
 class TcpClient {
@@ -97,7 +120,8 @@ class TcpClient {
   [[nodiscard]] bool connected() const { return fd_ >= 0; }
   bool send_raw(const Bytes& bytes) const;
   bool send_framed(const std::vector<Bytes>& messages) const;  // back to back, one write
-  [[nodiscard]] std::optional<Bytes> read_framed(Millis timeout);
+  // The next framed message, checked against `expect` (nullopt on timeout or EOF).
+  [[nodiscard]] std::optional<Reply> read_framed(Millis timeout, const Expect& expect = {});
   void shutdown_write() const;
   // True when the server closes the connection (EOF or reset) within `timeout`.
   [[nodiscard]] bool closed_by_peer(Millis timeout);

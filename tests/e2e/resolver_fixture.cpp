@@ -1,5 +1,9 @@
 #include "resolver_fixture.hpp"
 
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
@@ -15,6 +19,15 @@ std::string sproutdns_path() {
 std::string fake_upstream_path() { return SPROUT_E2E_FAKE_UPSTREAM; }
 
 fs::path shared_data_dir() { return SPROUT_E2E_SHARED_DATA; }
+
+fs::path require_shared_data(const fs::path& relative) {
+  const fs::path path = shared_data_dir() / relative;
+  std::error_code ec;
+  INFO("shared test data missing: " << path.string()
+                                    << " (see ../shared/data/SOURCES.md, or configure -DSPROUT_SHARED_DATA=DIR)");
+  REQUIRE(fs::exists(path, ec));
+  return path;
+}
 
 bool resolver_available() {
   const auto path = sproutdns_path();
@@ -109,14 +122,47 @@ Stack::Stack(const std::vector<UpstreamSpec>& specs, const ResolverOptions& opti
   resolver = std::make_unique<Resolver>(dir.path(), make_config(ports, options));
 }
 
+std::vector<std::string> reader_complaints(const std::string& output) {
+  // What dig (BIND 9.18) and kdig (Knot 3.2) print about a reply they could not take as is.
+  static const char* const kSigns[] = {"bad packet",  "malformed",      "mismatch",        "query response not set",
+                                       "extra byte",  "trailing",       "failed to parse", "different from query id",
+                                       "qr bit not set"};
+  std::vector<std::string> out;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(";;", 0) != 0) continue;  // their own remarks, never the records (names may say anything)
+    std::string lower = line;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (const char* sign : kSigns) {
+      if (lower.find(sign) != std::string::npos) {
+        out.push_back(line);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+namespace {
+
+CommandResult checked_reader(const std::string& command) {
+  CommandResult r = run_command(command);
+  const auto complaints = reader_complaints(r.output);
+  INFO(command << "\n" << r.output);
+  CHECK(complaints.empty());
+  return r;
+}
+
+}  // namespace
+
 CommandResult dig(std::uint16_t port, const std::string& args) {
-  return run_command("dig @127.0.0.1 -p " + std::to_string(port) +
-                     " +time=3 +tries=1 +noall +comments +answer " + args);
+  return checked_reader("dig @127.0.0.1 -p " + std::to_string(port) +
+                        " +time=3 +tries=1 +noall +comments +answer " + args);
 }
 
 CommandResult kdig(std::uint16_t port, const std::string& args) {
-  return run_command("kdig @127.0.0.1 -p " + std::to_string(port) +
-                     " +timeout=3 +retry=0 +noall +header +answer " + args);
+  return checked_reader("kdig @127.0.0.1 -p " + std::to_string(port) +
+                        " +timeout=3 +retry=0 +noall +header +answer " + args);
 }
 
 }  // namespace sprout::e2e

@@ -10,9 +10,11 @@
 
 namespace sprout::e2e {
 
-std::string sproutdns_path();  // empty when the binary is not built (tests then skip)
+std::string sproutdns_path();  // empty when the binary is not built (resolver tests then fail)
 std::string fake_upstream_path();
 std::filesystem::path shared_data_dir();
+// `relative` under the shared test data; a test that needs it fails when it is absent.
+std::filesystem::path require_shared_data(const std::filesystem::path& relative);
 bool resolver_available();
 
 struct UpstreamSpec {
@@ -67,17 +69,19 @@ struct Stack {
   [[nodiscard]] std::uint16_t port() const { return resolver->udp_port(); }
 };
 
-// dig / kdig against 127.0.0.1:port with short timeouts; `args` are appended as given.
+// dig / kdig against 127.0.0.1:port with short timeouts; `args` are appended as given. They
+// are independent readers too: a reply they call malformed or mismatched fails the test.
 CommandResult dig(std::uint16_t port, const std::string& args);
 CommandResult kdig(std::uint16_t port, const std::string& args);
+// The lines of dig/kdig output that complain about the reply packet itself.
+std::vector<std::string> reader_complaints(const std::string& output);
 
 }  // namespace sprout::e2e
 
-// Catch2 v2 has no SKIP: warn and leave the test case when the binary is not built yet.
-#define SPROUT_REQUIRE_RESOLVER()                                         \
-  do {                                                                    \
-    if (!::sprout::e2e::resolver_available()) {                           \
-      WARN("sproutdns not built (set SPROUTDNS_BIN to override); skipped"); \
-      return;                                                             \
-    }                                                                     \
+// A resolver test without the binary fails: it never passes by skipping itself.
+#define SPROUT_REQUIRE_RESOLVER()                                                  \
+  do {                                                                             \
+    INFO("sproutdns not built at '" << ::sprout::e2e::sproutdns_path()             \
+                                    << "' (build the sproutdns target, or set SPROUTDNS_BIN)"); \
+    REQUIRE(::sprout::e2e::resolver_available());                                  \
   } while (false)

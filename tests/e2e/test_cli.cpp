@@ -3,7 +3,6 @@
 
 #include <csignal>
 #include <regex>
-#include <thread>
 
 #include "resolver_fixture.hpp"
 
@@ -51,11 +50,7 @@ TEST_CASE("SIGTERM stops the server with a query still waiting on the upstream",
   Stack s({UpstreamSpec{}}, ResolverOptions{"2s", 2, {"127.0.0.1/32"}});
   UdpClient client;
   REQUIRE(client.send(build_query(0x5EE5, "silent.example.", rr_type::kA), s.port()));
-  const auto deadline = Clock::now() + 2000ms;
-  while (!s.upstreams[0]->saw_query("silent.example.") && Clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
-  REQUIRE(s.upstreams[0]->saw_query("silent.example."));
+  REQUIRE(wait_until([&] { return s.upstreams[0]->saw_query("silent.example."); }, 2000ms));
   check_sigterm_exit(s);
 }
 

@@ -9,13 +9,6 @@ namespace {
 
 const std::vector<std::string> kDefaultA{"192.0.2.1"};
 
-std::optional<Message> ask_udp(std::uint16_t port, const Bytes& query, Millis timeout = 3000ms,
-                               const std::string& source = "127.0.0.1") {
-  auto wire = udp_exchange(query, port, timeout, source);
-  if (!wire) return std::nullopt;
-  return parse_message(*wire);
-}
-
 }  // namespace
 
 TEST_CASE("answers are forwarded over UDP, TCP and to kdig", "[resolver][forwarding]") {
@@ -49,20 +42,16 @@ TEST_CASE("the client's ID and question are restored", "[resolver][forwarding]")
   Stack s({UpstreamSpec{}});
   for (std::uint16_t id : {std::uint16_t{0xBEEF}, std::uint16_t{0}, std::uint16_t{0xFFFF}}) {
     const std::string name = "id" + std::to_string(id) + ".example.";
-    auto m = ask_udp(s.port(), build_query(id, name, rr_type::kA));
     INFO("id " << id);
+    // reply_to(): ID, QR, opcode, RD and the question as spelled; a forwarded answer has RA.
+    auto m = udp_exchange(build_query(id, name, rr_type::kA), s.port(), 3000ms, "127.0.0.1",
+                     {.rcode = rcode::kNoError, .ra = true, .qdcount = 1, .ancount = 1});
     REQUIRE(m);
-    CHECK(m->id == id);
-    CHECK(m->qr());
-    REQUIRE(m->questions.size() == 1);
-    CHECK(m->questions[0].name == name);
     CHECK(m->answer_ips() == kDefaultA);
   }
   SECTION("mixed-case question name comes back as sent") {
-    auto m = ask_udp(s.port(), build_query(0x0A0A, "MiXeD.ExAmPlE.", rr_type::kA));
-    REQUIRE(m);
-    REQUIRE(m->questions.size() == 1);
-    CHECK(m->questions[0].name == "MiXeD.ExAmPlE.");
+    CHECK(udp_exchange(build_query(0x0A0A, "MiXeD.ExAmPlE.", rr_type::kA), s.port(), 3000ms, "127.0.0.1",
+                  {.qname = "MiXeD.ExAmPlE."}));
   }
 }
 
@@ -71,12 +60,11 @@ TEST_CASE("all upstreams down: SERVFAIL within the configured timeout", "[resolv
   const ResolverOptions options;  // 300ms, 1 try, per upstream
   Stack s({{"down"}, {"down"}}, options);
   const auto start = Clock::now();
-  auto m = ask_udp(s.port(), build_query(0x1234, "down.example.", rr_type::kA), 8000ms);
+  auto m = udp_exchange(build_query(0x1234, "down.example.", rr_type::kA), s.port(), 8000ms, "127.0.0.1",
+                   {.rcode = rcode::kServFail, .ancount = 0});
   const auto elapsed = std::chrono::duration_cast<Millis>(Clock::now() - start);
   INFO("elapsed " << elapsed.count() << " ms");
   REQUIRE(m);
-  CHECK(m->id == 0x1234);
-  CHECK(m->rcode() == rcode::kServFail);
   CHECK(elapsed < Millis(300 * 1 * 2 + 1500));
   CHECK(s.upstreams[0]->saw_query("down.example."));
   CHECK(s.upstreams[1]->saw_query("down.example."));
@@ -102,10 +90,8 @@ TEST_CASE("a source outside every configured network is REFUSED", "[resolver][ac
   const auto r = parse_dig_output(out.output);
   CHECK(r.status == "REFUSED");
   CHECK(r.answers.empty());
-  auto m = ask_udp(s.port(), build_query(0x5151, "refused2.example.", rr_type::kA), 3000ms, "127.0.0.2");
-  REQUIRE(m);
-  CHECK(m->id == 0x5151);
-  CHECK(m->rcode() == rcode::kRefused);
+  CHECK(udp_exchange(build_query(0x5151, "refused2.example.", rr_type::kA), s.port(), 3000ms, "127.0.0.2",
+                {.rcode = rcode::kRefused, .ancount = 0}));
   CHECK_FALSE(s.upstreams[0]->saw_query("refused.example.com."));
   CHECK_FALSE(s.upstreams[0]->saw_query("refused2.example."));
 }
@@ -113,21 +99,18 @@ TEST_CASE("a source outside every configured network is REFUSED", "[resolver][ac
 TEST_CASE("an upstream answer for another question is discarded", "[resolver][forwarding]") {
   SPROUT_REQUIRE_RESOLVER();
   Stack s({UpstreamSpec{}});
-  auto m = ask_udp(s.port(), build_query(0x7777, "mismatch.example.", rr_type::kA), 5000ms);
+  // No answer at all is acceptable; an answer is a SERVFAIL for the question asked.
+  auto m = udp_exchange(build_query(0x7777, "mismatch.example.", rr_type::kA), s.port(), 5000ms, "127.0.0.1",
+                   {.rcode = rcode::kServFail, .ancount = 0});
   CHECK(s.upstreams[0]->saw_query("mismatch.example."));
-  if (!m) return;  // no answer at all is acceptable
-  CHECK(m->id == 0x7777);
-  for (const auto& ip : m->answer_ips()) CHECK(ip != "203.0.113.66");
-  REQUIRE(m->questions.size() == 1);
-  CHECK(m->questions[0].name == "mismatch.example.");
-  CHECK(m->rcode() == rcode::kServFail);
+  if (m) {
+    for (const auto& ip : m->answer_ips()) CHECK(ip != "203.0.113.66");
+  }
 }
 
 TEST_CASE("an upstream SERVFAIL reaches the client as SERVFAIL", "[resolver][forwarding]") {
   SPROUT_REQUIRE_RESOLVER();
   Stack s({UpstreamSpec{}});
-  auto m = ask_udp(s.port(), build_query(0x2222, "servfail.example.", rr_type::kA), 5000ms);
-  REQUIRE(m);
-  CHECK(m->id == 0x2222);
-  CHECK(m->rcode() == rcode::kServFail);
+  CHECK(udp_exchange(build_query(0x2222, "servfail.example.", rr_type::kA), s.port(), 5000ms, "127.0.0.1",
+                {.rcode = rcode::kServFail}));
 }

@@ -125,24 +125,55 @@ TEST_CASE("traffic shows up in metrics, the admin API, the block page and report
   CHECK(json.find("w1.gambling.test") == std::string::npos);   // never the full names asked
 }
 
-TEST_CASE("the opt-in query log keeps pseudonyms, never addresses, and honours opt-out", "[resolver][monitoring][querylog]") {
-  SPROUT_REQUIRE_RESOLVER();
-  TempDir dir;
-  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
-  const std::string config = "listen: [\"127.0.0.1:0\"]\nworkers: 1\n"
-      "upstreams: [{address: 127.0.0.1, port: " + std::to_string(upstream.port()) + "}]\n"
-      "state_dir: " + (dir / "state").string() + "\nadmin: {enabled: false}\n"
-      "query_log: {enabled: true, opt_out: [staff]}\n"
-      "networks: {kids: {cidrs: [127.0.0.2/32], profile: default}, staff: {cidrs: [127.0.0.3/32], profile: default}}\n";
-  Resolver r(dir.path(), config);
-  CHECK(parse_dig_output(dig(r.udp_port(), "-b 127.0.0.2 logged.example A").output).status == "NOERROR");
-  CHECK(parse_dig_output(dig(r.udp_port(), "-b 127.0.0.3 private.example A").output).status == "NOERROR");
-  REQUIRE(r.process().terminate() == std::optional<int>(0));
+namespace {
+
+std::string query_log_config(std::uint16_t upstream, const fs::path& dir) {
+  return "listen: [\"127.0.0.1:0\"]\nworkers: 1\n"
+         "upstreams: [{address: 127.0.0.1, port: " + std::to_string(upstream) + "}]\n"
+         "state_dir: " + (dir / "state").string() + "\nadmin: {enabled: false}\n"
+         "query_log: {enabled: true, opt_out: [staff]}\n"
+         "networks: {kids: {cidrs: [127.0.0.2/32], profile: default}, staff: {cidrs: [127.0.0.3/32], profile: default}}\n";
+}
+
+std::string export_query_log(const fs::path& dir) {
   const auto out = run_command(sproutdns_path() + " querylog --config " + (dir / "sprout.yaml").string() +
                                " --from " + today_utc() + " --to " + today_utc() + " --format jsonl");
   INFO(out.output);
   CHECK(out.exit_code == 0);
-  CHECK(out.output.find("logged.example") != std::string::npos);
-  CHECK(out.output.find("private.example") == std::string::npos);  // staff opted out
-  CHECK(out.output.find("127.0.0.2") == std::string::npos);        // pseudonym only
+  return out.output;
+}
+
+}  // namespace
+
+TEST_CASE("the opt-in query log keeps pseudonyms, never addresses, and honours opt-out", "[resolver][monitoring][querylog]") {
+  SPROUT_REQUIRE_RESOLVER();
+  TempDir dir;
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  Resolver r(dir.path(), query_log_config(upstream.port(), dir.path()));
+  // The ready file says the sockets are bound; the query log is attached to the workers only
+  // later (see the known-bug case below). Wait for that state instead of racing it.
+  REQUIRE(wait_until([&] { return r.process().stderr_text().find("query log on") != std::string::npos; }, 5000ms));
+  CHECK(parse_dig_output(dig(r.udp_port(), "-b 127.0.0.2 logged.example A").output).status == "NOERROR");
+  CHECK(parse_dig_output(dig(r.udp_port(), "-b 127.0.0.3 private.example A").output).status == "NOERROR");
+  REQUIRE(r.process().terminate() == std::optional<int>(0));  // the last flush happens on the way out
+  const std::string log = export_query_log(dir.path());
+  INFO(log);
+  CHECK(log.find("logged.example") != std::string::npos);
+  CHECK(log.find("private.example") == std::string::npos);  // staff opted out
+  CHECK(log.find("127.0.0.2") == std::string::npos);        // pseudonym only
+}
+
+// Known bug (server, not test; the fix is under way in control/server.cpp): the ready file is
+// written once the sockets are bound, but the workers started answering before
+// Monitoring::start attached the query log, so a query sent the moment the ready file appeared
+// was answered and never logged. Drop [!mayfail] once the fix is committed.
+TEST_CASE("a query answered right after the ready file is in the query log", "[resolver][monitoring][querylog][!mayfail]") {
+  SPROUT_REQUIRE_RESOLVER();
+  TempDir dir;
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  Resolver r(dir.path(), query_log_config(upstream.port(), dir.path()));
+  CHECK(udp_exchange(build_query(0x0106, "first.example.", rr_type::kA), r.udp_port(), 3000ms, "127.0.0.2",
+                     {.rcode = rcode::kNoError}));
+  REQUIRE(r.process().terminate() == std::optional<int>(0));
+  CHECK(export_query_log(dir.path()).find("first.example") != std::string::npos);
 }

@@ -2,7 +2,6 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
-#include <thread>
 
 #include "resolver_fixture.hpp"
 
@@ -43,16 +42,27 @@ struct PolicyStack {
   TempDir dir;
   std::unique_ptr<FakeUpstream> upstream;
   std::unique_ptr<Resolver> resolver;
+  Clock::time_point started;  // before the resolver (and its injected clock) started
   explicit PolicyStack(const char* fake_time = nullptr) {
     upstream = std::make_unique<FakeUpstream>(dir.path(), "up", UpstreamSpec{});
     if (fake_time != nullptr) ::setenv("SPROUT_FAKE_TIME", fake_time, 1);
+    started = Clock::now();
     resolver = std::make_unique<Resolver>(dir.path(), policy_config(upstream->port(), dir.path()));
     ::unsetenv("SPROUT_FAKE_TIME");
   }
   DigResult ask(const std::string& source, const std::string& args) const {
     return parse_dig_output(dig(resolver->udp_port(), "-b " + source + " " + args).output);
   }
+  // The same question as a raw datagram with EDNS, read by ldns and held to `expect`.
+  std::optional<Reply> ask_raw(const std::string& source, std::string_view name, std::uint16_t type,
+                               const Expect& expect) const {
+    return udp_exchange(build_query(0x5157, name, type, Edns{1232}), resolver->udp_port(), 3000ms, source, expect);
+  }
 };
+
+// A blocked answer (NXDOMAIN mode): no records but the SOA, EDE 15 (Blocked), from a recursive server.
+const Expect kBlocked{.rcode = rcode::kNxDomain, .ra = true, .qdcount = 1, .ancount = 0, .nscount = 1,
+                      .opt = true, .ede = ede::kBlocked};
 
 }  // namespace
 
@@ -62,6 +72,10 @@ TEST_CASE("two networks get different answers for the same name", "[resolver][po
   CHECK(s.ask("127.0.0.2", "www.adult.test A").status == "NXDOMAIN");
   CHECK(s.ask("127.0.0.3", "www.adult.test A").answer_data("A") == std::vector<std::string>{"192.0.2.1"});
   CHECK(s.ask("127.0.0.1", "www.adult.test A").status == "REFUSED");
+  CHECK(s.ask_raw("127.0.0.2", "www.adult.test.", rr_type::kA, kBlocked));
+  CHECK(s.ask_raw("127.0.0.3", "www.adult.test.", rr_type::kA,
+                  {.rcode = rcode::kNoError, .ra = true, .ancount = 1, .opt = true}));
+  CHECK(s.ask_raw("127.0.0.1", "www.adult.test.", rr_type::kA, {.rcode = rcode::kRefused, .ancount = 0}));
 }
 
 TEST_CASE("SafeSearch answers with a CNAME to the safe host for A, AAAA and HTTPS", "[resolver][policy]") {
@@ -77,6 +91,11 @@ TEST_CASE("SafeSearch answers with a CNAME to the safe host for A, AAAA and HTTP
   CHECK(https.status == "NOERROR");
   CHECK(https.answer_data("CNAME") == std::vector<std::string>{"restrict.youtube.com."});
   CHECK(s.ask("127.0.0.2", "www.bing.com A").answer_data("CNAME") == std::vector<std::string>{"strict.bing.com."});
+  const auto raw = s.ask_raw("127.0.0.2", "www.google.com.", rr_type::kA,
+                             {.rcode = rcode::kNoError, .ra = true, .ancount = 2, .opt = true});
+  REQUIRE(raw);
+  CHECK(raw->answer_data(rr_type::kCname) == std::vector<std::string>{"forcesafesearch.google.com."});
+  CHECK(raw->answer_ips() == std::vector<std::string>{"192.0.2.1"});
   CHECK(s.upstream->saw_query("forcesafesearch.google.com."));
   CHECK_FALSE(s.upstream->saw_query("www.google.com."));
   CHECK_FALSE(s.upstream->saw_query("www.youtube.com."));
@@ -90,6 +109,7 @@ TEST_CASE("bypass prevention: the Firefox canary and Private Relay get NXDOMAIN"
   PolicyStack s;
   CHECK(s.ask("127.0.0.2", "use-application-dns.net A").status == "NXDOMAIN");
   CHECK(s.ask("127.0.0.2", "mask.icloud.com AAAA").status == "NXDOMAIN");
+  CHECK(s.ask_raw("127.0.0.2", "use-application-dns.net.", rr_type::kA, kBlocked));
   const auto ddr = s.ask("127.0.0.2", "_dns.resolver.arpa SVCB");
   CHECK(ddr.status == "NOERROR");
   CHECK(ddr.answers.empty());
@@ -101,6 +121,7 @@ TEST_CASE("a CNAME into a blocked name is blocked, also from the cache", "[resol
   PolicyStack s;
   CHECK(s.ask("127.0.0.2", "cloak.example A").status == "NXDOMAIN");
   CHECK(s.ask("127.0.0.2", "cloak.example A").status == "NXDOMAIN");  // second time: cache hit
+  CHECK(s.ask_raw("127.0.0.2", "cloak.example.", rr_type::kA, {.rcode = rcode::kNxDomain, .ancount = 0}));
   const auto staff = s.ask("127.0.0.3", "cloak.example A");
   CHECK(staff.answer_data("CNAME") == std::vector<std::string>{"tracker.blocked.test."});
 }
@@ -116,8 +137,10 @@ TEST_CASE("a schedule window switches behaviour at its boundary, TTLs never cros
   REQUIRE(allowed.answer_data("A") == std::vector<std::string>{"192.0.2.1"});
   for (const auto& r : allowed.answers) CHECK(r.ttl <= 3);
   CHECK(s.ask("127.0.0.3", "social.test A").status == "NOERROR");  // staff: no schedule
-  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
-  CHECK(s.ask("127.0.0.2", "social.test A").answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+  const auto resolves = [&] { return s.ask("127.0.0.2", "social.test A").answer_data("A") == std::vector<std::string>{"192.0.2.1"}; };
+  CHECK(wait_until(resolves, 10000ms, 200ms));
+  // Not before the boundary: 3 s of injected time after the resolver started.
+  CHECK(Clock::now() - s.started >= 2900ms);
 }
 
 TEST_CASE("explain prints the decision serving makes: network, schedule, rule, action", "[resolver][policy][explain]") {
@@ -153,19 +176,24 @@ TEST_CASE("PROXY v2 from a trusted front end carries the client that picks the n
     return b;
   };
   const Bytes q = build_query(0x4444, "www.adult.test.", rr_type::kA);
-  const auto kids = udp_exchange(with_proxy(2, q), r.udp_port());
-  REQUIRE(kids);
-  CHECK(parse_message(*kids)->rcode() == rcode::kNxDomain);
-  const auto staff = udp_exchange(with_proxy(3, q), r.udp_port());
+  // The reply answers the query inside the PROXY header.
+  const auto proxied = [&](const Bytes& datagram, Expect expect) {
+    UdpClient client;
+    REQUIRE(client.send(datagram, r.udp_port()));
+    return client.receive(3000ms, merged(std::move(expect), reply_to(q)));
+  };
+  CHECK(proxied(with_proxy(2, q), {.rcode = rcode::kNxDomain}));
+  const auto staff = proxied(with_proxy(3, q), {.rcode = rcode::kNoError});
   REQUIRE(staff);
-  CHECK(parse_message(*staff)->answer_ips() == std::vector<std::string>{"192.0.2.1"});
+  CHECK(staff->answer_ips() == std::vector<std::string>{"192.0.2.1"});
   // Without a header the front end itself is in no network: REFUSED, never an open resolver.
-  const auto direct = udp_exchange(q, r.udp_port());
-  REQUIRE(direct);
-  CHECK(parse_message(*direct)->rcode() == rcode::kRefused);
-  // A header from an untrusted source is not believed.
-  const auto spoofed = udp_exchange(with_proxy(3, q), r.udp_port(), 1000ms, "127.0.0.2");
-  CHECK((!spoofed || parse_message(*spoofed)->rcode() != rcode::kNoError));
+  CHECK(udp_exchange(q, r.udp_port(), 3000ms, "127.0.0.1", {.rcode = rcode::kRefused}));
+  // A header from an untrusted source is not believed: the datagram is taken as a DNS
+  // message (whose "header" is the PROXY signature), so any reply answers that.
+  UdpClient untrusted("127.0.0.2");
+  REQUIRE(untrusted.send(with_proxy(3, q), r.udp_port()));
+  const auto spoofed = untrusted.receive(1000ms, reply_to(with_proxy(3, q)));
+  CHECK((!spoofed || spoofed->rcode() != rcode::kNoError));
 }
 
 TEST_CASE("serve-stale: an expired cached answer beats SERVFAIL when upstream is gone", "[resolver][cache]") {
@@ -183,10 +211,13 @@ TEST_CASE("serve-stale: an expired cached answer beats SERVFAIL when upstream is
   REQUIRE(hit.answer_data("A") == std::vector<std::string>{"192.0.2.1"});
   CHECK(hit.answers[0].ttl <= 1);  // from the cache, whose copy max_ttl clamped
   upstream.process().terminate();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the entry expires
-  const auto stale = parse_dig_output(dig(r.udp_port(), "stale.example A").output);
+  // Once the entry expires (max_ttl 1s), it is served stale, with stale_answer_ttl.
+  DigResult stale;
+  const auto served_stale = [&] {
+    stale = parse_dig_output(dig(r.udp_port(), "stale.example A").output);
+    return !stale.answers.empty() && stale.answers[0].ttl == 7;
+  };
+  CHECK(wait_until(served_stale, 6000ms, 200ms));
   CHECK(stale.answer_data("A") == std::vector<std::string>{"192.0.2.1"});
-  REQUIRE_FALSE(stale.answers.empty());
-  CHECK(stale.answers[0].ttl == 7);
   CHECK(parse_dig_output(dig(r.udp_port(), "never-seen.example A").output).status == "SERVFAIL");
 }
