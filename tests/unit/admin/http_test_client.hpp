@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -57,9 +58,32 @@ class RawConnection {
   bool send(const std::string& data) {
     return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
   }
+  // Reads one whole response (headers, then Content-Length bytes of body); empty on timeout.
+  std::string read_response(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      if (const auto end = pending_.find("\r\n\r\n"); end != std::string::npos) {
+        std::size_t length = 0;
+        const auto at = lower(pending_.substr(0, end)).find("content-length:");
+        if (at != std::string::npos) length = std::stoul(pending_.substr(at + 15));
+        if (pending_.size() >= end + 4 + length) {
+          std::string response = pending_.substr(0, end + 4 + length);
+          pending_.erase(0, end + 4 + length);
+          return response;
+        }
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return {};
+      char buf[4096];
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) return {};
+      pending_.append(buf, static_cast<std::size_t>(n));
+    }
+  }
   // Reads until the peer closes or `timeout` passes; `closed` says which.
   std::string read_all(std::chrono::milliseconds timeout, bool* closed = nullptr) {
-    std::string out;
+    std::string out = std::exchange(pending_, {});
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -79,8 +103,13 @@ class RawConnection {
   }
 
  private:
+  static std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
   int fd_;
   bool connected_ = false;
+  std::string pending_;  // read past the last whole response
 };
 
 struct HttpReply {

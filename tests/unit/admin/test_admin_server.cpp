@@ -195,7 +195,7 @@ TEST_CASE("admin: a slow client is timed out", "[admin]") {
   REQUIRE(c.connected());
   const auto start = std::chrono::steady_clock::now();
   REQUIRE(c.send("GET /health HTTP/1.1\r\nHo"));
-  std::this_thread::sleep_for(150ms);
+  std::this_thread::sleep_for(150ms);  // the dribble itself, under the 300 ms timeout: not a wait for state
   c.send("st: x\r\n");  // still dribbling: the deadline covers the whole request
   bool closed = false;
   c.read_all(5s, &closed);
@@ -221,7 +221,11 @@ TEST_CASE("admin: connections over the cap are closed at once", "[admin]") {
   o.max_connections = 2;
   Fixture f(o);
   RawConnection a(f.port()), b(f.port());
-  std::this_thread::sleep_for(200ms);  // let the server accept both
+  // Both are accepted and counted once each has been answered (keep-alive keeps them open).
+  for (RawConnection* conn : {&a, &b}) {
+    REQUIRE(conn->send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+    CHECK(parse_reply(conn->read_response(5s)).status == 200);
+  }
   RawConnection c(f.port());
   bool closed = false;
   c.read_all(2s, &closed);
