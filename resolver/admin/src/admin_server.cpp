@@ -125,7 +125,7 @@ Response route_request(const Request& req, const AdminOptions& options, const Ha
     return res;
   }
   if (route->guard == Guard::token) {
-    if (auto denied = check_token(req, options.token)) return std::move(*denied);
+    if (auto denied = check_token(req, h.token ? h.token() : options.token)) return std::move(*denied);
   }
   return dispatch_route(*route, req, target->params, h);
 }

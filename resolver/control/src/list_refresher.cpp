@@ -2,6 +2,7 @@
 #include "sprout/control/list_refresher.hpp"
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 
 #include "sprout/core/log.hpp"
 
@@ -16,6 +17,30 @@ std::chrono::seconds shortest_refresh(const config::Config& cfg) {
     if (is_url(l.source) && (best.count() == 0 || l.refresh < best)) best = l.refresh;
   }
   return best;
+}
+
+// True when a download for `done` fetched every URL list of `next` (same name, same source:
+// the same last-good copy).
+bool covers(const config::Config& done, const config::Config& next) {
+  return std::all_of(next.lists.begin(), next.lists.end(), [&](const config::List& l) {
+    return !is_url(l.source) || std::any_of(done.lists.begin(), done.lists.end(), [&](const config::List& d) {
+      return d.name == l.name && d.source == l.source;
+    });
+  });
+}
+
+// A rebuild from last-good copies says "ok" for a list whose download just failed: keep
+// the download's verdict, so `lists` and /metrics still show it stale.
+void keep_download_errors(std::vector<blocklists::ListStatus>& rebuilt, const std::vector<blocklists::ListStatus>& download) {
+  for (auto& r : rebuilt) {
+    for (const auto& d : download) {
+      if (d.name == r.name && d.source == r.source && d.state != blocklists::ListState::ok &&
+          r.state == blocklists::ListState::ok) {
+        r.state = blocklists::ListState::stale;
+        r.error = d.error;
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -75,26 +100,53 @@ void ListRefresher::refresh_now() {
     settled_ = true;  // only files and builtin lists: all loaded already
     return;
   }
-  if (busy_.exchange(true)) return;
-  std::thread([this, cfg = cfg_, shared = shared_, cache = cache_] {
+  if (busy_) {
+    fetch_wanted_ = true;  // decided when the running build finishes
+    return;
+  }
+  start_build(true);
+}
+
+void ListRefresher::start_build(bool fetch, std::vector<blocklists::ListStatus> download) {
+  busy_ = true;
+  std::thread([this, fetch, download = std::move(download), cfg = cfg_, shared = shared_, cache = cache_] {
     std::vector<blocklists::ListStatus> statuses;
-    auto snap = build_snapshot(cfg, true, &statuses, cache);
+    auto snap = build_snapshot(cfg, fetch, &statuses, cache);
+    keep_download_errors(statuses, download);
     std::lock_guard lock(shared->mutex);
     if (!shared->alive) return;
-    asio::post(control_, [this, cfg, snap, statuses = std::move(statuses)]() mutable {
-      publish(std::move(cfg), std::move(snap), std::move(statuses));
+    asio::post(control_, [this, cfg, fetch, snap, statuses = std::move(statuses)]() mutable {
+      finished(std::move(cfg), fetch, std::move(snap), std::move(statuses));
     });
   }).detach();
 }
 
-void ListRefresher::publish(std::shared_ptr<const config::Config> cfg, std::shared_ptr<core::Snapshot> snap,
-                            std::vector<blocklists::ListStatus> statuses) {
+void ListRefresher::finished(std::shared_ptr<const config::Config> cfg, bool fetched, std::shared_ptr<core::Snapshot> snap,
+                             std::vector<blocklists::ListStatus> statuses) {
   busy_ = false;
-  settled_ = true;
-  if (cfg != cfg_) return;  // a reload happened meanwhile: its snapshot is newer
-  holder_.publish(std::move(snap));
-  set_statuses(std::move(statuses));
-  core::log::info("lists refreshed (generation ", holder_.generation(), ")");
+  if (fetched) {
+    settled_ = true;
+    fetched_for_ = cfg;
+  }
+  if (cfg == cfg_) {
+    holder_.publish(std::move(snap));
+    set_statuses(std::move(statuses));
+    core::log::info(fetched ? "lists refreshed" : "lists rebuilt from last-good copies", " (generation ", holder_.generation(), ")");
+  } else if (fetched && shortest_refresh(*cfg_).count() > 0) {
+    // A reload came while this download ran: its snapshot was built before the download
+    // stored the new content as last-good copies. Rebuild for the current config from
+    // those copies; nothing is fetched again.
+    core::log::info("lists downloaded for an earlier configuration: rebuilding for the current one from last-good copies");
+    start_build(false, std::move(statuses));
+    return;
+  }  // else a rebuild for a config replaced meanwhile: that reload read the same copies
+  if (fetch_wanted_) {
+    fetch_wanted_ = false;
+    if (!fetched_for_ || !covers(*fetched_for_, *cfg_)) {
+      start_build(true);  // URL lists the last download did not have (a reload added them)
+      return;
+    }
+  }
   schedule();
 }
 

@@ -1,11 +1,15 @@
 // Monitoring: everything here runs on the control thread and only reads worker counters.
 #include "sprout/control/monitoring.hpp"
 
+#include <boost/asio/post.hpp>
+#include <algorithm>
+#include <atomic>
 #include <sstream>
 
 #include "sprout/admin/metrics.hpp"
 #include "sprout/blocklists/normalize.hpp"
 #include "sprout/cache/packet_cache.hpp"
+#include "sprout/config/reload_kind.hpp"
 #include "sprout/time/time_zone.hpp"
 #include "sprout/core/explain.hpp"
 #include "sprout/core/log.hpp"
@@ -75,6 +79,18 @@ std::vector<stats::ListStatusRow> list_rows(const std::vector<blocklists::ListSt
 }
 
 
+stats::StatsOptions stats_options(const config::Config& cfg) {
+  return {in_state_dir(cfg, cfg.stats.database, "stats.sqlite"), cfg.stats.retention_days, cfg.stats.threshold,
+          utc_offset_minutes(cfg)};
+}
+
+// True when `changes` holds `key` or one of its sub-keys ("stats" covers "stats.threshold").
+bool touched(const std::vector<config::KeyChange>& changes, std::string_view key) {
+  return std::any_of(changes.begin(), changes.end(), [key](const config::KeyChange& c) {
+    return c.path == key || (c.path.size() > key.size() && c.path.starts_with(key) && c.path[key.size()] == '.');
+  });
+}
+
 stats::QueryLogOptions query_log_options(const config::Config& cfg) {
   stats::QueryLogOptions o;
   o.enabled = cfg.query_log.enabled;
@@ -95,48 +111,134 @@ Monitoring::Monitoring(asio::io_context& control, const std::vector<std::unique_
 
 Monitoring::~Monitoring() { minute_timer_.cancel(); }
 
-void Monitoring::start(const config::Config& cfg) {
-  if (cfg.stats.enabled) {
-    stats::StatsOptions o{in_state_dir(cfg, cfg.stats.database, "stats.sqlite"), cfg.stats.retention_days,
-                          cfg.stats.threshold, utc_offset_minutes(cfg)};
-    store_ = std::make_unique<stats::StatsStore>(o);
-    if (auto s = store_->open(); !s.ok) core::log::error("stats store: ", s.error, " (DNS service continues)");
-    aggregator_ = std::make_unique<stats::MinuteAggregator>(network_names(cfg), category_names(cfg), o.utc_offset_minutes);
-    if (!cfg.reports.periods.empty()) periodic_ = std::make_unique<stats::PeriodicReports>(periodic_config(cfg), o);
-    use(cfg);
-    flush_minute();  // the baseline: counts from here on
-  }
-  start_query_log(cfg);
-  if (store_ || query_log_) schedule_minute();
-  start_http(cfg);
+void Monitoring::attach(std::shared_ptr<const config::Config> cfg) {
+  cfg_ = std::move(cfg);
+  use_query_log(nullptr, *cfg_);
 }
 
-void Monitoring::start_query_log(const config::Config& cfg) {
-  if (!cfg.query_log.enabled) return;
-  query_log_ = std::make_unique<stats::QueryLog>(query_log_options(cfg));
-  if (auto s = query_log_->open(); !s.ok) {
-    core::log::error("query log: ", s.error, " (DNS service continues, nothing is logged)");
-    query_log_.reset();
-    return;
-  }
-  for (const auto& w : workers_) w->set_query_log(query_log_.get());
-  core::log::info("query log on: client addresses pseudonymized (daily key), kept ", cfg.query_log.retention_days, " days");
+void Monitoring::start() {
+  use_stats(nullptr, *cfg_);
+  record_names();
+  schedule_minute();  // always: a reload may turn the stats store or the query log on
+  start_http(*cfg_);
 }
 
-void Monitoring::use(const config::Config& cfg) {
-  if (aggregator_) aggregator_->set_names(network_names(cfg), category_names(cfg));
+void Monitoring::use(std::shared_ptr<const config::Config> cfg) {
+  const std::shared_ptr<const config::Config> previous = std::move(cfg_);
+  cfg_ = std::move(cfg);
+  use_stats(previous.get(), *cfg_);
+  use_query_log(previous.get(), *cfg_);
+  record_names();
+}
+
+void Monitoring::record_names() {
+  if (aggregator_) aggregator_->set_names(network_names(*cfg_), category_names(*cfg_));
   if (store_) {
-    if (auto s = store_->record_networks(stats::networks_from_config(cfg)); !s.ok) core::log::error("stats store: ", s.error);
+    if (auto s = store_->record_networks(stats::networks_from_config(*cfg_)); !s.ok) core::log::error("stats store: ", s.error);
+  }
+}
+
+void Monitoring::use_stats(const config::Config* previous, const config::Config& cfg) {
+  const auto changes = previous ? config::changed_keys(*previous, cfg) : std::vector<config::KeyChange>{};
+  // Where days start and where the store lives are options of the store: reopen it.
+  const bool reopen = previous == nullptr || touched(changes, "stats") || touched(changes, "timezone") ||
+                      touched(changes, "state_dir");
+  if (reopen) {
+    // One read of the workers closes the old store's minute and is the new aggregator's
+    // baseline: nothing is counted twice, nothing is lost.
+    std::vector<stats::WorkerRead> reads;
+    if (store_ || cfg.stats.enabled) reads = read_workers(true);
+    if (store_ && aggregator_) write_minute(reads);
+    if (store_ && store_->pending_batches() > 0) {
+      core::log::warn("stats store: ", store_->pending_batches(), " unwritten minutes dropped by the reload");
+    }
+    periodic_.reset();
+    aggregator_.reset();
+    store_.reset();
+    if (cfg.stats.enabled) {
+      const stats::StatsOptions o = stats_options(cfg);
+      store_ = std::make_unique<stats::StatsStore>(o);
+      if (auto s = store_->open(); !s.ok) core::log::error("stats store: ", s.error, " (DNS service continues)");
+      aggregator_ = std::make_unique<stats::MinuteAggregator>(network_names(cfg), category_names(cfg), o.utc_offset_minutes);
+      const stats::MinuteBatch first = aggregator_->collect(unix_now(), reads);
+      // At start these are the workers' first queries; after a reload the old store has them.
+      if (previous == nullptr && !first.empty()) {
+        if (auto s = store_->flush(first); !s.ok) core::log::error("stats store: ", s.error);
+      }
+      if (previous != nullptr) {
+        core::log::info("stats: ", o.db_path, ", ", o.retention_days, " days, threshold ", o.report_threshold,
+                        ", UTC offset ", o.utc_offset_minutes, " min");
+      }
+    } else if (previous != nullptr && previous->stats.enabled) {
+      core::log::info("stats: off");
+    }
+  }
+  if (reopen || touched(changes, "reports")) {
+    periodic_.reset();
+    if (store_ && !cfg.reports.periods.empty()) {
+      periodic_ = std::make_unique<stats::PeriodicReports>(periodic_config(cfg), store_->options());
+    }
+  }
+}
+
+void Monitoring::use_query_log(const config::Config* previous, const config::Config& cfg) {
+  if (previous != nullptr) {
+    const auto changes = config::changed_keys(*previous, cfg);
+    if (!touched(changes, "query_log") && !touched(changes, "timezone") && !touched(changes, "state_dir")) return;
+  }
+  // Options are fixed per QueryLog, so a change builds a new one (with a new pseudonym
+  // key, as a restart would). If it cannot open, nothing is logged: never log against
+  // settings (an opt-out) that are no longer the configured ones.
+  std::shared_ptr<stats::QueryLog> next;
+  if (cfg.query_log.enabled) {
+    next = std::make_shared<stats::QueryLog>(query_log_options(cfg));
+    if (auto s = next->open(); !s.ok) {
+      core::log::error("query log: ", s.error, " (DNS service continues, nothing is logged)");
+      next.reset();
+    }
+  }
+  for (const auto& w : workers_) w->set_query_log(next.get());
+  if (auto old = std::exchange(query_log_, next)) retire_query_log(std::move(old));
+  if (next) {
+    std::string opt_out;
+    for (const auto& n : cfg.query_log.opt_out) opt_out += (opt_out.empty() ? "" : ", ") + n;
+    core::log::info("query log on: client addresses pseudonymized (daily key), kept ", cfg.query_log.retention_days,
+                    " days", opt_out.empty() ? "" : "; not logged: " + opt_out);
+  } else if (previous != nullptr && previous->query_log.enabled) {
+    core::log::info("query log off");
+  }
+}
+
+void Monitoring::retire_query_log(std::shared_ptr<stats::QueryLog> old) {
+  // A worker may be inside old->record() right now, through the pointer it loaded before
+  // the swap. A handler posted to a worker runs after that call returned, so once every
+  // worker ran one, nothing can reach the old log: the control thread flushes and frees it.
+  stats::QueryLog* raw = old.get();
+  retired_logs_.push_back(std::move(old));
+  auto finish = [this, raw] {
+    const auto it = std::find_if(retired_logs_.begin(), retired_logs_.end(), [raw](const auto& l) { return l.get() == raw; });
+    if (it == retired_logs_.end()) return;  // stop() got there first
+    if (auto s = (*it)->flush(); !s.ok) core::log::error("query log: ", s.error);
+    retired_logs_.erase(it);
+  };
+  if (workers_.empty()) return finish();
+  auto left = std::make_shared<std::atomic<std::size_t>>(workers_.size());
+  for (const auto& w : workers_) {
+    // Workers stop before monitoring does, and the control loop is not run after that, so
+    // `this` is alive whenever `finish` runs.
+    asio::post(w->io(), [this, left, finish] {
+      if (left->fetch_sub(1) == 1) asio::post(control_, finish);
+    });
   }
 }
 
 void Monitoring::stop() {
   minute_timer_.cancel();
   flush_minute(false);
-  if (query_log_) {
-    for (const auto& w : workers_) w->set_query_log(nullptr);  // workers have stopped; be tidy
-    (void)query_log_->flush();
-  }
+  for (const auto& w : workers_) w->set_query_log(nullptr);  // workers have stopped; be tidy
+  if (query_log_) (void)query_log_->flush();
+  for (const auto& l : retired_logs_) (void)l->flush();  // what workers wrote before a reload swapped it
+  retired_logs_.clear();
   admin_.reset();
   blockpage_.reset();
 }
@@ -164,11 +266,7 @@ void Monitoring::harvest_domains(bool workers_running) {
   }
 }
 
-void Monitoring::flush_minute(bool workers_running) {
-  if (query_log_) {
-    if (auto s = query_log_->flush(); !s.ok) core::log::error("query log: ", s.error);
-  }
-  if (!store_ || !aggregator_) return;
+std::vector<stats::WorkerRead> Monitoring::read_workers(bool workers_running) {
   harvest_domains(workers_running);
   std::vector<stats::WorkerRead> reads;
   for (std::size_t i = 0; i < workers_.size(); ++i) {
@@ -176,10 +274,22 @@ void Monitoring::flush_minute(bool workers_running) {
     for (const auto& [key, count] : domain_totals_[i]) r.blocked_domains.push_back({key.first, key.second, count});
     reads.push_back(std::move(r));
   }
+  return reads;
+}
+
+void Monitoring::write_minute(const std::vector<stats::WorkerRead>& reads) {
   const stats::MinuteBatch batch = aggregator_->collect(unix_now(), reads);
   if (batch.empty()) return;
   // A broken database keeps batches in memory and retries; DNS is never affected.
   if (auto s = store_->flush(batch); !s.ok) core::log::error("stats store: ", s.error);
+}
+
+void Monitoring::flush_minute(bool workers_running) {
+  if (query_log_) {
+    if (auto s = query_log_->flush(); !s.ok) core::log::error("query log: ", s.error);
+  }
+  if (!store_ || !aggregator_) return;
+  write_minute(read_workers(workers_running));
 }
 
 void Monitoring::hourly() {

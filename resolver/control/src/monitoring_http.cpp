@@ -16,13 +16,12 @@ constexpr std::uint16_t kDefaultAdminPort = 8053;
 
 std::vector<admin::UpstreamStats> upstream_stats(const config::Config& cfg, const std::vector<std::unique_ptr<net::Worker>>& workers) {
   std::vector<admin::UpstreamStats> out;
-  for (std::size_t i = 0; i < cfg.upstreams.size(); ++i) {
+  for (std::size_t i = 0; i < cfg.upstreams.size() && i < net::kMaxUpstreams; ++i) {
     admin::UpstreamStats u;
     u.address = config::Endpoint{cfg.upstreams[i].address, cfg.upstreams[i].port}.to_string();
     for (const auto& w : workers) {
-      if (i >= w->forwarder().size()) continue;
-      u.queries += w->forwarder().upstream_counters(i).queries.load(std::memory_order_relaxed);
-      u.failures += w->forwarder().upstream_counters(i).failures.load(std::memory_order_relaxed);
+      u.queries += w->upstream_counters(i).queries.load(std::memory_order_relaxed);
+      u.failures += w->upstream_counters(i).failures.load(std::memory_order_relaxed);
     }
     out.push_back(std::move(u));
   }
@@ -47,6 +46,11 @@ std::string content_type(stats::ReportFormat f) {
     case stats::ReportFormat::json: return "application/json";
   }
   return "text/plain";
+}
+
+// "reload":{"pending_restart":[...],"applied":[...]}: what SIGHUP did not apply, and what it did.
+core::Json reload_json(const ControlCounters& c) {
+  return {{"pending_restart", c.pending_restart}, {"applied", c.last_applied}};
 }
 
 std::string param(const admin::QueryParams& p, const char* key, const char* fallback = "") {
@@ -100,7 +104,8 @@ std::string Monitoring::stats_json() const {
                             {"config", snap->config->source},
                             {"queries", std::move(queries)},
                             {"cache_entries", snap->cache ? snap->cache->size() : std::size_t{0}},
-                            {"lists", std::move(lists)}};
+                            {"lists", std::move(lists)},
+                            {"reload", reload_json(control_counters_)}};
   return core::dump_json(stats);
 }
 
@@ -155,6 +160,7 @@ admin::Handlers Monitoring::handlers() {
   };
   h.reload = [this] { return reload_(); };
   h.report = [this](const admin::QueryParams& p) { return report(p); };
+  h.token = [this] { return snapshots_.load()->config->admin.token; };  // a reload applies it at once
   return h;
 }
 

@@ -18,6 +18,7 @@
 
 #include "sprout/cache/packet_cache.hpp"
 #include "sprout/config/loader.hpp"
+#include "sprout/config/reload_kind.hpp"
 #include "sprout/net/listen_sockets.hpp"
 #include "sprout/net/worker.hpp"
 #include "sprout/core/log.hpp"
@@ -69,15 +70,42 @@ std::size_t worker_count(const config::Config& cfg) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-bool restart_needed(const config::Config& a, const config::Config& b) {
-  auto same_listen = [](const config::Endpoint& x, const config::Endpoint& y) {
-    return x.address == y.address && x.port == y.port;
-  };
-  auto same_upstream = [](const config::Upstream& x, const config::Upstream& y) {
-    return x.address == y.address && x.port == y.port && x.timeout == y.timeout && x.tries == y.tries;
-  };
-  return a.workers != b.workers || !(a.cache == b.cache) || !std::equal(a.listen.begin(), a.listen.end(), b.listen.begin(), b.listen.end(), same_listen) ||
-         !std::equal(a.upstreams.begin(), a.upstreams.end(), b.upstreams.begin(), b.upstreams.end(), same_upstream);
+// Restart-only keys keep the values the process was started with, so the running config
+// says what actually runs (ports, workers, state_dir for lists, stats and the query log).
+void keep_started_values(config::Config& next, const config::Config& started) {
+  next.listen = started.listen;
+  next.workers = started.workers;
+  next.state_dir = started.state_dir;
+  next.admin.enabled = started.admin.enabled;
+  next.admin.listen = started.admin.listen;
+  next.blockpage.listen = started.blockpage.listen;
+}
+
+std::string join(const std::vector<std::string>& keys) {
+  std::string out;
+  for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
+struct KeyReport {
+  std::vector<std::string> applied;  // changed since the last reload, applied by this one
+  std::vector<std::string> pending;  // restart-only, changed since start, not applied
+};
+
+// Sorts what changed and pins the restart-only keys of `next` to their started values.
+// Restart keys are compared with the start, so they stay listed until a restart.
+KeyReport classify(const config::Config& running, const config::Config& started, config::Config& next) {
+  KeyReport r;
+  for (const auto& c : config::changed_keys(running, next)) {
+    if (c.kind == config::ReloadKind::snapshot) r.applied.push_back(c.path);
+  }
+  r.pending = config::restart_keys(config::changed_keys(started, next));
+  keep_started_values(next, started);
+  if (const auto missed = config::restart_keys(config::changed_keys(started, next)); !missed.empty()) {
+    // A key made restart-only in reload_kind.cpp needs a line in keep_started_values.
+    core::log::error("reload: restart-only keys not kept at their started values: ", join(missed));
+  }
+  return r;
 }
 
 std::shared_ptr<cache::PacketCache> make_cache(const config::Config& cfg) {
@@ -127,22 +155,38 @@ admin::ReloadResult Server::reload() {
     core::log::error("reload failed: keeping the running configuration (generation ", snapshots_.generation(), ")");
     return {false, "reload failed, running configuration kept: " + why};
   }
-  if (restart_needed(*running_, *cfg)) core::log::warn("reload: listen, workers, upstreams and cache changes take effect after a restart");
+  KeyReport keys = classify(*running_, *started_, *cfg);
   core::log::set_level(cfg->logging.level);
+  // A changed cache section gets a new, empty cache; otherwise the warm one carries over.
+  if (!(cfg->cache == running_->cache)) {
+    cache_ = make_cache(*cfg);
+    refresher_.set_cache(cache_);
+  }
+  // Monitoring first: a query answered under the new snapshot is never logged under an
+  // opt-out list that was just changed.
+  if (monitoring_) monitoring_->use(cfg);
   std::vector<blocklists::ListStatus> statuses;
   snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_));
   refresher_.set_statuses(std::move(statuses));
   running_ = cfg;
   refresher_.use(cfg);
   refresher_.refresh_now();
-  if (monitoring_) monitoring_->use(*cfg);
   ++control_counters_.reloads;
-  core::log::info("reloaded ", cfg->source, " (generation ", snapshots_.generation(), ")");
-  return {true, "reloaded (generation " + std::to_string(snapshots_.generation()) + ")"};
+  // One line naming every key applied and, apart, every changed key that was not.
+  std::string message = "reloaded " + cfg->source + " (generation " + std::to_string(snapshots_.generation()) +
+                        "); applied: " + (keys.applied.empty() ? "nothing (lists re-read)" : join(keys.applied));
+  if (!keys.pending.empty()) {
+    message += "; " + join(keys.pending) + (keys.pending.size() == 1 ? " needs" : " need") + " a restart (not applied)";
+  }
+  core::log::emit(keys.pending.empty() ? config::LogLevel::info : config::LogLevel::warn, message);
+  control_counters_.pending_restart = std::move(keys.pending);
+  control_counters_.last_applied = std::move(keys.applied);
+  return {true, message};
 }
 
 bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   core::log::set_level(cfg->logging.level);
+  started_ = cfg;
   running_ = cfg;
   cache_ = make_cache(*cfg);
   refresher_.set_cache(cache_);
@@ -165,13 +209,14 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   if (!drop_privileges(options_.user, cfg->state_dir)) return false;
   ares_library_init(ARES_LIB_INIT_ALL);
   for (std::size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<net::Worker>(i, snapshots_, sockets.per_worker[i]));
+  monitoring_ = std::make_unique<Monitoring>(control_, workers_, snapshots_, refresher_, control_counters_,
+                                             [this] { return reload(); });
+  monitoring_->attach(cfg);  // the query log, before any worker answers (the ready file is out)
   for (auto& w : workers_) w->start();
   snapshots_.on_publish([this] {
     for (auto& w : workers_) w->refresh_snapshot();
   });
-  monitoring_ = std::make_unique<Monitoring>(control_, workers_, snapshots_, refresher_, control_counters_,
-                                             [this] { return reload(); });
-  monitoring_->start(*cfg);
+  monitoring_->start();
   for (const auto& e : sockets.endpoints) core::log::info("listening on ", e.to_string(), " (udp, tcp)");
   core::log::info("started: ", n, " workers, ", cfg->upstreams.size(), " upstreams, config ", cfg->source);
   refresher_.use(cfg);

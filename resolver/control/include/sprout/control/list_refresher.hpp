@@ -25,7 +25,9 @@ std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Con
                                                    std::shared_ptr<cache::PacketCache> cache);
 
 // Runs list downloads on a background thread and hands finished snapshots back to the
-// control io_context, which publishes them (unless the config changed meanwhile).
+// control io_context, which publishes them. A download that finishes after a reload is not
+// lost: its content is in the last-good copies, and a snapshot for the current config is
+// rebuilt from them (without the network).
 class ListRefresher {
  public:
   ListRefresher(asio::io_context& control, core::SnapshotHolder& holder);
@@ -33,7 +35,8 @@ class ListRefresher {
   ~ListRefresher();
   // The running config changed (start or reload): reschedule against it.
   void use(std::shared_ptr<const config::Config> cfg);
-  // Download every URL list now (in the background).
+  // Download every URL list now (in the background). While a download runs, it answers
+  // for the lists it covers; lists it does not (added by a reload) are fetched after it.
   void refresh_now();
   [[nodiscard]] std::vector<blocklists::ListStatus> statuses() const;
   // True once every list had its first chance: files at start, URL lists after the first
@@ -43,8 +46,12 @@ class ListRefresher {
 
  private:
   void schedule();
-  void publish(std::shared_ptr<const config::Config> cfg, std::shared_ptr<core::Snapshot> snap,
-               std::vector<blocklists::ListStatus> statuses);
+  // Builds a snapshot for cfg_ on a background thread (fetch: download URL lists first) and
+  // hands it to finished() on the control thread. `download` (a rebuild after a download
+  // for an older config): that download's statuses, so its failures still show.
+  void start_build(bool fetch, std::vector<blocklists::ListStatus> download = {});
+  void finished(std::shared_ptr<const config::Config> cfg, bool fetched, std::shared_ptr<core::Snapshot> snap,
+                std::vector<blocklists::ListStatus> statuses);
 
   // What a download thread may still touch after we are gone: checked under the lock, so
   // a download finishing during shutdown never posts to a dead io_context.
@@ -60,6 +67,8 @@ class ListRefresher {
   std::shared_ptr<cache::PacketCache> cache_;
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   std::atomic<bool> busy_{false};
+  bool fetch_wanted_ = false;                         // refresh_now() while busy (control thread only)
+  std::shared_ptr<const config::Config> fetched_for_; // the config of the last finished download
   std::atomic<bool> settled_{false};
   mutable std::mutex mutex_;
   std::vector<blocklists::ListStatus> statuses_;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "sprout/admin/admin_server.hpp"
@@ -25,6 +26,10 @@ namespace sprout::control {
 struct ControlCounters {
   std::uint64_t reloads = 0;
   std::uint64_t reload_failures = 0;
+  // Restart-only keys changed since start (not applied), and what the last reload applied:
+  // shown by /api/stats. Written and read on the control thread only.
+  std::vector<std::string> pending_restart;
+  std::vector<std::string> last_applied;
 };
 
 class Monitoring {
@@ -35,10 +40,16 @@ class Monitoring {
              ReloadFn reload);
   ~Monitoring();
 
-  // Opens the store and the HTTP servers for `cfg`; failures are logged, DNS goes on.
-  void start(const config::Config& cfg);
-  // A reload: new names for the aggregator, networks for report scopes.
-  void use(const config::Config& cfg);
+  // Before the workers start: the query log, so that no query is answered unlogged.
+  void attach(std::shared_ptr<const config::Config> cfg);
+  // Once they run (the store's baseline reads them): the stats store, timers and the HTTP
+  // servers. Failures are logged, DNS goes on.
+  void start();
+  // A reload applies every monitoring key that changed: query_log.* (a new QueryLog, the old
+  // one retired once no worker can still be using it), stats.* and timezone (the store
+  // reopened), reports.*, names for the aggregator and networks for report scopes. The
+  // admin token needs nothing here: the admin server reads it from the snapshot per request.
+  void use(std::shared_ptr<const config::Config> cfg);
   // Final flush at shutdown (loses nothing but what arrives after it).
   void stop();
 
@@ -49,13 +60,19 @@ class Monitoring {
  private:
   void schedule_minute();
   void flush_minute(bool workers_running = true);
+  // Each worker's counters and blocked-domain totals, as the aggregator diffs them.
+  std::vector<stats::WorkerRead> read_workers(bool workers_running);
+  void write_minute(const std::vector<stats::WorkerRead>& reads);
   void harvest_domains(bool workers_running);
   void hourly();
   admin::Handlers handlers();
   admin::ReportResult report(const admin::QueryParams& params);
   admin::BlockInfo block_info(std::string_view host, std::string_view client) const;
   void start_http(const config::Config& cfg);
-  void start_query_log(const config::Config& cfg);
+  void use_stats(const config::Config* previous, const config::Config& cfg);
+  void use_query_log(const config::Config* previous, const config::Config& cfg);
+  void retire_query_log(std::shared_ptr<stats::QueryLog> old);
+  void record_names();  // networks and categories of cfg_ for the aggregator and report scopes
 
   asio::io_context& control_;
   const std::vector<std::unique_ptr<net::Worker>>& workers_;
@@ -64,10 +81,15 @@ class Monitoring {
   const ControlCounters& control_counters_;
   ReloadFn reload_;
   asio::steady_timer minute_timer_;
+  std::shared_ptr<const config::Config> cfg_;  // what monitoring runs with (the last use())
   std::unique_ptr<stats::StatsStore> store_;
   std::unique_ptr<stats::MinuteAggregator> aggregator_;
   std::unique_ptr<stats::PeriodicReports> periodic_;
-  std::unique_ptr<stats::QueryLog> query_log_;  // opt-in; workers hold a plain pointer to it
+  // Opt-in. Workers read a plain pointer to it per query, so a replaced log is only freed
+  // after every worker ran a handler posted after the swap (retire_query_log); until
+  // then it is kept here too, so that stop() can flush what workers wrote into it last.
+  std::shared_ptr<stats::QueryLog> query_log_;
+  std::vector<std::shared_ptr<stats::QueryLog>> retired_logs_;
   std::unique_ptr<admin::AdminServer> admin_;
   std::unique_ptr<admin::BlockPageServer> blockpage_;
   int minutes_ = 0;

@@ -37,7 +37,8 @@ class Server {
   boost::asio::io_context control_;  // signals, reloads, list refresh results
   core::SnapshotHolder snapshots_;
   ListRefresher refresher_{control_, snapshots_};
-  std::shared_ptr<const config::Config> running_;
+  std::shared_ptr<const config::Config> started_;  // what sockets, workers and state_dir were set up with
+  std::shared_ptr<const config::Config> running_;  // the last config applied (restart-only keys as started)
   std::shared_ptr<cache::PacketCache> cache_;  // outlives snapshots: reloads keep it warm
   std::vector<std::unique_ptr<net::Worker>> workers_;
   ControlCounters control_counters_;
