@@ -47,26 +47,29 @@ void keep_download_errors(std::vector<blocklists::ListStatus>& rebuilt, const st
 
 std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
                                                    std::vector<blocklists::ListStatus>* statuses,
-                                                   std::shared_ptr<cache::PacketCache> cache) {
+                                                   std::shared_ptr<cache::PacketCache> cache,
+                                                   const core::Snapshot* previous) {
   const auto start = std::chrono::steady_clock::now();
   blocklists::LoadOptions options;
   options.fetch = fetch;
-  blocklists::LoadedLists loaded = blocklists::load_lists(*cfg, options);
-  std::size_t entries = 0;
+  // Only lists whose content or settings changed are read and parsed again.
+  const blocklists::ListCatalog* reuse = previous != nullptr ? previous->lists.catalog().get() : nullptr;
+  blocklists::CatalogUpdate loaded = blocklists::ListCatalog::update(*cfg, reuse, options);
+  std::size_t reused = 0;
   for (const auto& s : loaded.lists) {
-    entries += s.entries;
+    reused += s.reused ? 1 : 0;
     if (s.state != blocklists::ListState::ok) {
       core::log::warn("list ", s.name, " (", s.source, "): ", blocklists::state_name(s.state), ": ", s.error);
     }
   }
-  auto index = std::make_shared<const blocklists::DomainIndex>(std::move(loaded.index));
+  const auto& catalog = loaded.catalog;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   if (!cfg->lists.empty()) {
-    core::log::info("lists: ", cfg->lists.size(), " loaded, ", index->size(), " names, ",
-              index->memory_bytes() / 1024, " KiB index, ", ms.count(), " ms");
+    core::log::info("lists: ", cfg->lists.size(), " loaded (", reused, " unchanged, reused), ", catalog->size(),
+                    " names, ", catalog->memory_bytes() / 1024, " KiB index, ", ms.count(), " ms");
   }
   if (statuses != nullptr) *statuses = std::move(loaded.lists);
-  auto snap = std::make_shared<core::Snapshot>(std::move(cfg), std::move(index));
+  auto snap = std::make_shared<core::Snapshot>(std::move(cfg), loaded.catalog);
   snap->cache = std::move(cache);
   return snap;
 }
@@ -109,9 +112,10 @@ void ListRefresher::refresh_now() {
 
 void ListRefresher::start_build(bool fetch, std::vector<blocklists::ListStatus> download) {
   busy_ = true;
-  std::thread([this, fetch, download = std::move(download), cfg = cfg_, shared = shared_, cache = cache_] {
+  std::thread([this, fetch, download = std::move(download), cfg = cfg_, shared = shared_, cache = cache_,
+               previous = holder_.load()] {
     std::vector<blocklists::ListStatus> statuses;
-    auto snap = build_snapshot(cfg, fetch, &statuses, cache);
+    auto snap = build_snapshot(cfg, fetch, &statuses, cache, previous.get());
     keep_download_errors(statuses, download);
     std::lock_guard lock(shared->mutex);
     if (!shared->alive) return;

@@ -166,7 +166,7 @@ admin::ReloadResult Server::reload() {
   // opt-out list that was just changed.
   if (monitoring_) monitoring_->use(cfg);
   std::vector<blocklists::ListStatus> statuses;
-  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_));
+  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_, snapshots_.load().get()));
   refresher_.set_statuses(std::move(statuses));
   running_ = cfg;
   refresher_.use(cfg);
@@ -192,7 +192,7 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   refresher_.set_cache(cache_);
   // Fast start: files and last-good copies now, downloads in the background afterwards.
   std::vector<blocklists::ListStatus> statuses;
-  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_));
+  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_, snapshots_.load().get()));
   refresher_.set_statuses(std::move(statuses));
   const std::size_t n = worker_count(*cfg);
   net::BoundSockets sockets;

@@ -19,10 +19,12 @@ namespace sprout::control {
 namespace asio = boost::asio;
 
 // Loads lists for `cfg` (fetch=false: files and last-good copies only) and builds a
-// complete snapshot; logs one line per list that is not ok.
+// complete snapshot, reusing the lists of `previous` that did not change; logs one line per
+// list that is not ok.
 std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
                                                    std::vector<blocklists::ListStatus>* statuses,
-                                                   std::shared_ptr<cache::PacketCache> cache);
+                                                   std::shared_ptr<cache::PacketCache> cache,
+                                                   const core::Snapshot* previous = nullptr);
 
 // Runs list downloads on a background thread and hands finished snapshots back to the
 // control io_context, which publishes them. A download that finishes after a reload is not
