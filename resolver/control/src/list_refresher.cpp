@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 #include <algorithm>
+#include <span>
 
 #include "sprout/core/log.hpp"
 
@@ -48,13 +49,16 @@ void keep_download_errors(std::vector<blocklists::ListStatus>& rebuilt, const st
 std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
                                                    std::vector<blocklists::ListStatus>* statuses,
                                                    std::shared_ptr<cache::PacketCache> cache,
-                                                   const core::Snapshot* previous) {
+                                                   const core::Snapshot* previous, const core::Snapshot* newer) {
   const auto start = std::chrono::steady_clock::now();
   blocklists::LoadOptions options;
   options.fetch = fetch;
   // Only lists whose content or settings changed are read and parsed again.
-  const blocklists::ListCatalog* reuse = previous != nullptr ? previous->lists.catalog().get() : nullptr;
-  blocklists::CatalogUpdate loaded = blocklists::ListCatalog::update(*cfg, reuse, options);
+  std::vector<const blocklists::ListCatalog*> reuse;
+  for (const core::Snapshot* s : {newer, previous}) {
+    if (s != nullptr && s->lists.catalog()) reuse.push_back(s->lists.catalog().get());
+  }
+  blocklists::CatalogUpdate loaded = blocklists::ListCatalog::update(*cfg, std::span<const blocklists::ListCatalog* const>(reuse), options);
   std::size_t reused = 0;
   for (const auto& s : loaded.lists) {
     reused += s.reused ? 1 : 0;
@@ -110,13 +114,14 @@ void ListRefresher::refresh_now() {
   start_build(true);
 }
 
-void ListRefresher::start_build(bool fetch, std::vector<blocklists::ListStatus> download) {
+void ListRefresher::start_build(bool fetch, std::shared_ptr<const core::Snapshot> download,
+                                std::vector<blocklists::ListStatus> download_statuses) {
   busy_ = true;
-  std::thread([this, fetch, download = std::move(download), cfg = cfg_, shared = shared_, cache = cache_,
-               previous = holder_.load()] {
+  std::thread([this, fetch, download = std::move(download), download_statuses = std::move(download_statuses),
+               cfg = cfg_, shared = shared_, cache = cache_, previous = holder_.load()] {
     std::vector<blocklists::ListStatus> statuses;
-    auto snap = build_snapshot(cfg, fetch, &statuses, cache, previous.get());
-    keep_download_errors(statuses, download);
+    auto snap = build_snapshot(cfg, fetch, &statuses, cache, previous.get(), download.get());
+    keep_download_errors(statuses, download_statuses);
     std::lock_guard lock(shared->mutex);
     if (!shared->alive) return;
     asio::post(control_, [this, cfg, fetch, snap, statuses = std::move(statuses)]() mutable {
@@ -139,9 +144,9 @@ void ListRefresher::finished(std::shared_ptr<const config::Config> cfg, bool fet
   } else if (fetched && shortest_refresh(*cfg_).count() > 0) {
     // A reload came while this download ran: its snapshot was built before the download
     // stored the new content as last-good copies. Rebuild for the current config from
-    // those copies; nothing is fetched again.
+    // those copies, reusing what the download parsed; nothing is fetched again.
     core::log::info("lists downloaded for an earlier configuration: rebuilding for the current one from last-good copies");
-    start_build(false, std::move(statuses));
+    start_build(false, std::move(snap), std::move(statuses));
     return;
   }  // else a rebuild for a config replaced meanwhile: that reload read the same copies
   if (fetch_wanted_) {

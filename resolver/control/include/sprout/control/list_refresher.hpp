@@ -20,11 +20,13 @@ namespace asio = boost::asio;
 
 // Loads lists for `cfg` (fetch=false: files and last-good copies only) and builds a
 // complete snapshot, reusing the lists of `previous` that did not change; logs one line per
-// list that is not ok.
+// list that is not ok. `newer` (searched first): a snapshot holding lists downloaded since
+// `previous` was built, e.g. a download that finished for a config replaced meanwhile.
 std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
                                                    std::vector<blocklists::ListStatus>* statuses,
                                                    std::shared_ptr<cache::PacketCache> cache,
-                                                   const core::Snapshot* previous = nullptr);
+                                                   const core::Snapshot* previous = nullptr,
+                                                   const core::Snapshot* newer = nullptr);
 
 // Runs list downloads on a background thread and hands finished snapshots back to the
 // control io_context, which publishes them. A download that finishes after a reload is not
@@ -50,8 +52,10 @@ class ListRefresher {
   void schedule();
   // Builds a snapshot for cfg_ on a background thread (fetch: download URL lists first) and
   // hands it to finished() on the control thread. `download` (a rebuild after a download
-  // for an older config): that download's statuses, so its failures still show.
-  void start_build(bool fetch, std::vector<blocklists::ListStatus> download = {});
+  // for an older config): that download's snapshot, whose lists are reused, and its
+  // statuses, so its failures still show.
+  void start_build(bool fetch, std::shared_ptr<const core::Snapshot> download = nullptr,
+                   std::vector<blocklists::ListStatus> download_statuses = {});
   void finished(std::shared_ptr<const config::Config> cfg, bool fetched, std::shared_ptr<core::Snapshot> snap,
                 std::vector<blocklists::ListStatus> statuses);
 
