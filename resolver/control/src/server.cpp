@@ -174,7 +174,7 @@ admin::ReloadResult Server::reload() {
   ++control_counters_.reloads;
   // One line naming every key applied and, apart, every changed key that was not.
   std::string message = "reloaded " + cfg->source + " (generation " + std::to_string(snapshots_.generation()) +
-                        "); applied: " + (keys.applied.empty() ? "nothing (lists re-read)" : join(keys.applied));
+                        "); applied: " + (keys.applied.empty() ? "nothing (lists checked for changes)" : join(keys.applied));
   if (!keys.pending.empty()) {
     message += "; " + join(keys.pending) + (keys.pending.size() == 1 ? " needs" : " need") + " a restart (not applied)";
   }
