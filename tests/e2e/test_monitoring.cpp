@@ -163,11 +163,9 @@ TEST_CASE("the opt-in query log keeps pseudonyms, never addresses, and honours o
   CHECK(log.find("127.0.0.2") == std::string::npos);        // pseudonym only
 }
 
-// Known bug (server, not test; the fix is under way in control/server.cpp): the ready file is
-// written once the sockets are bound, but the workers started answering before
-// Monitoring::start attached the query log, so a query sent the moment the ready file appeared
-// was answered and never logged. Drop [!mayfail] once the fix is committed.
-TEST_CASE("a query answered right after the ready file is in the query log", "[resolver][monitoring][querylog][!mayfail]") {
+// The query log is attached before the workers start: a query sent the moment the ready file
+// appears is logged (it once was answered and never logged).
+TEST_CASE("a query answered right after the ready file is in the query log", "[resolver][monitoring][querylog]") {
   SPROUT_REQUIRE_RESOLVER();
   TempDir dir;
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
