@@ -124,7 +124,7 @@ std::string AnswerCheck::report() const {
   std::ostringstream s;
   if (!parsed()) s << "ldns cannot parse the answer: " << read_.error << '\n';
   for (const auto& p : problems_) s << "  " << p << '\n';
-  if (parsed()) s << "ldns reads:\n" << read_.presentation;
+  if (parsed()) s << "ldns reads:\n" << presentation(wire_);
   s << "bytes (" << wire_.size() << "):\n" << hex_dump(wire_) << '\n';
   return s.str();
 }

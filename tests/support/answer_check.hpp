@@ -51,6 +51,7 @@ class AnswerCheck {
   [[nodiscard]] const std::vector<std::string>& problems() const { return problems_; }
   [[nodiscard]] const Message& message() const { return *read_.message; }  // only when parsed()
   // Every problem, then ldns's text of the packet (or why it could not read it) and the bytes.
+  // On the test's own thread only (see presentation()).
   [[nodiscard]] std::string report() const;
 
  private:

@@ -96,7 +96,6 @@ ReadResult read_message(std::span<const std::uint8_t> wire) {
     r.error = std::string("ldns_wire2pkt: ") + ldns_get_errorstr_by_id(status);
     return r;
   }
-  r.presentation = ldns::text(p.get());
   Message m;
   m.id = ldns_pkt_id(p.get());
   m.flags = flags_of(p.get());
@@ -114,5 +113,10 @@ ReadResult read_message(std::span<const std::uint8_t> wire) {
 }
 
 std::optional<Message> parse_message(std::span<const std::uint8_t> wire) { return read_message(wire).message; }
+
+std::string presentation(std::span<const std::uint8_t> wire) {
+  const ldns::Packet p = ldns::parse(wire);
+  return p ? ldns::text(p.get()) : std::string("(ldns cannot parse it)\n");
+}
 
 }  // namespace sprout::test

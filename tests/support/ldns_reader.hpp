@@ -52,12 +52,15 @@ namespace sprout::test {
 // What ldns made of some bytes: the message, or why it could not read them.
 struct ReadResult {
   std::optional<Message> message;
-  std::string error;         // ldns's status text when `message` is empty
-  std::string presentation;  // ldns's dig-like text of the packet, for failure reports
+  std::string error;  // ldns's status text when `message` is empty
 };
 
+// Thread-safe (ldns_wire2pkt keeps no state), so worker threads in a test may call these.
 ReadResult read_message(std::span<const std::uint8_t> wire);
 // The message as ldns reads it, or nullopt when ldns cannot parse the bytes.
 std::optional<Message> parse_message(std::span<const std::uint8_t> wire);
+// ldns's dig-like text of the message, for failure reports. Not thread-safe: ldns prints a
+// timestamp with ctime(), which races on the time zone state (ThreadSanitizer says so).
+std::string presentation(std::span<const std::uint8_t> wire);
 
 }  // namespace sprout::test
