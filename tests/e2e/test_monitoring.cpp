@@ -150,8 +150,8 @@ TEST_CASE("the opt-in query log keeps pseudonyms, never addresses, and honours o
   TempDir dir;
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
   Resolver r(dir.path(), query_log_config(upstream.port(), dir.path()));
-  // The ready file says the sockets are bound; the query log is attached to the workers only
-  // later (see the known-bug case below). Wait for that state instead of racing it.
+  // The state this test needs is "query log attached", not "sockets bound": wait for it rather
+  // than infer it from the ready file (which once came first; see the case below).
   REQUIRE(wait_until([&] { return r.process().stderr_text().find("query log on") != std::string::npos; }, 5000ms));
   CHECK(parse_dig_output(dig(r.udp_port(), "-b 127.0.0.2 logged.example A").output).status == "NOERROR");
   CHECK(parse_dig_output(dig(r.udp_port(), "-b 127.0.0.3 private.example A").output).status == "NOERROR");
