@@ -36,6 +36,6 @@ cd "$WORK"
 [ -f "data/bl-$N/domains.txt" ] || /usr/bin/python3 gen_data.py --sizes "$N"
 out="$WORK/results/$(date +%Y%m%d-%H%M%S)-$CLIENT"
 ./run-peers.sh -p "$PEERS" -n "$N" --client "$CLIENT" --out "$out" \
-  --peer "sprout|5320|list|$ROOT/tests/bench/sprout-peer.sh $ROOT/build-bench/resolver/sproutdns @RUN@ @PORT@ @UPPORT@ @BL@ $WORKERS" "${OLD[@]+"${OLD[@]}"}" "$@"
+  --peer "sprout|5320|list|$ROOT/tests/bench/sprout-peer.sh $ROOT/build-bench/resolver/cli/sproutdns @RUN@ @PORT@ @UPPORT@ @BL@ $WORKERS" "${OLD[@]+"${OLD[@]}"}" "$@"
 /usr/bin/python3 summarize.py report "$out" || true
 echo "results: $out"
