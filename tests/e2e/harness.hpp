@@ -69,6 +69,11 @@ std::vector<std::string> read_lines(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& content);
 Bytes read_binary(const std::filesystem::path& path);
 
+// A TCP port nothing listens on right now (the resolver binds it moments later).
+std::uint16_t free_tcp_port();
+// Today's date in UTC, YYYY-MM-DD (report and query-log ranges).
+std::string today_utc();
+
 struct CommandResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr interleaved

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "http_server.hpp"
 #include "resolver_fixture.hpp"
 
 using namespace sprout::e2e;
@@ -138,61 +139,11 @@ TEST_CASE("a reload with a broken config keeps the running state", "[resolver][l
   CHECK(err.find("reload failed") != std::string::npos);
 }
 
-namespace {
-
-// A one-thread HTTP server on 127.0.0.1 that answers every GET with `body` (tests only).
-class TinyHttp {
- public:
-  explicit TinyHttp(std::string body) : body_(std::move(body)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::listen(fd_, 8);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~TinyHttp() {
-    stop_ = true;
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-  [[nodiscard]] std::uint16_t port() const { return port_; }
-  [[nodiscard]] int requests() const { return requests_; }
-
- private:
-  void serve() {
-    while (!stop_) {
-      const int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) return;
-      char buf[4096];
-      (void)::recv(c, buf, sizeof buf, 0);
-      const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nETag: \"v1\"\r\nContent-Length: " +
-                                std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
-      (void)::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
-      ::close(c);
-      ++requests_;
-    }
-  }
-  std::string body_;
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> requests_{0};
-  std::thread thread_;
-};
-
-}  // namespace
-
 TEST_CASE("a URL list downloads after start (as the unprivileged user) and serves from its last-good copy", "[resolver][lists][http]") {
   SPROUT_REQUIRE_RESOLVER();
   TempDir dir;
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
-  auto http = std::make_unique<TinyHttp>("# remote list\nremote-blocked.test\n");
+  auto http = std::make_unique<ListHttpServer>("# remote list\nremote-blocked.test\n");
   const std::string config = "listen: [\"127.0.0.1:0\"]\nworkers: 1\nadmin: {enabled: false}\n"
       "upstreams: [{address: 127.0.0.1, port: " + std::to_string(upstream.port()) + "}]\n"
       "state_dir: " + (dir / "state").string() + "\n"

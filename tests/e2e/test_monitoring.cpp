@@ -18,28 +18,6 @@ namespace {
 
 constexpr const char* kToken = "e2e-token-0123456789";
 
-// A port nothing listens on right now (the resolver binds it moments later).
-std::uint16_t free_tcp_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-std::string today_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
 std::string monitoring_config(std::uint16_t upstream, const fs::path& dir, std::uint16_t admin, std::uint16_t page) {
   write_file(dir / "gambling.txt", "gambling.test\n");
   const std::string d = dir.string();

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "http_server.hpp"
 #include "resolver_fixture.hpp"
 
 using namespace sprout::e2e;
@@ -25,28 +26,6 @@ namespace {
 
 constexpr const char* kOldToken = "reload-old-token-0123456789";
 constexpr const char* kNewToken = "reload-new-token-9876543210";
-
-// A port nothing listens on right now (the resolver binds it moments later).
-std::uint16_t free_tcp_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-std::string today_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 bool poll_until(const std::function<bool()>& condition, Millis timeout = 5000ms) {
   const auto deadline = Clock::now() + timeout;
@@ -322,61 +301,11 @@ TEST_CASE("reload: a changed listen is named as needing a restart while the old 
   CHECK(http(admin, "/api/stats").find("\"pending_restart\":[]") != std::string::npos);
 }
 
-namespace {
-
-// One-thread HTTP server that waits `delay` before answering every GET with `body`.
-class SlowHttp {
- public:
-  SlowHttp(std::string body, Millis delay) : body_(std::move(body)), delay_(delay) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::listen(fd_, 8);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~SlowHttp() {
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-  [[nodiscard]] std::uint16_t port() const { return port_; }
-  [[nodiscard]] int requests() const { return requests_; }
-
- private:
-  void serve() {
-    for (;;) {
-      const int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) return;
-      ++requests_;
-      char buf[4096];
-      (void)::recv(c, buf, sizeof buf, 0);
-      std::this_thread::sleep_for(delay_);
-      const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
-                                std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
-      (void)::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
-      ::close(c);
-    }
-  }
-  std::string body_;
-  Millis delay_;
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::atomic<int> requests_{0};
-  std::thread thread_;
-};
-
-}  // namespace
-
 TEST_CASE("reload: a download that finishes after a reload is served, not thrown away", "[resolver][reload][lists][http]") {
   SPROUT_REQUIRE_RESOLVER();
   TempDir dir;
   FakeUpstream up(dir.path(), "up", UpstreamSpec{});
-  SlowHttp server("remote-blocked.test\n", 1500ms);
+  ListHttpServer server("remote-blocked.test\n", 1500ms);
   const auto config = [&](const std::string& deny) {
     return config_with(up.port(), dir.path(),
                        "admin: {enabled: false}\nstats: {enabled: false}\n"
