@@ -44,17 +44,6 @@ void servfail(QueryContext& q) noexcept {
   q.respond_error(static_cast<std::uint16_t>(dns::Rcode::servfail));
 }
 
-// A copied context must not point into the stack frame it came from.
-void rebase(QueryContext& copy, const QueryContext& from, std::span<const std::uint8_t> wire) {
-  copy.wire = wire;
-  copy.view.wire = wire;
-  const std::string_view old = from.view.qname.view(), matched = from.decision.matched;
-  if (!matched.empty() && matched.data() >= old.data() && matched.data() <= old.data() + old.size()) {
-    const auto offset = static_cast<std::size_t>(matched.data() - old.data());
-    copy.decision.matched = copy.view.qname.view().substr(offset, matched.size());
-  }
-}
-
 }  // namespace
 
 void QueryContext::respond_error(std::uint16_t rcode) noexcept {
@@ -78,19 +67,26 @@ void Driver::run(std::span<const std::uint8_t> bytes, const config::IpAddress& p
   Verdict v = Verdict::respond;
   try {
     v = start(q);
-    if (v == Verdict::next) forward(q, responder.detach(), true);  // the only allocation: misses
-    if (q.prefetch) forward(q, std::make_unique<DiscardResponder>(), false);
+    if (v == Verdict::next) return forward(q, responder.detach(), true);  // the only allocation: misses
   } catch (const std::exception& e) {
     log_stage_failure(e.what());
     if (v == Verdict::next) return responder.drop();  // could not even queue it upstream
     servfail(q);
   }
-  if (v == Verdict::next) return;
   if (v == Verdict::drop) {
     observer_.observe(q, 0);
     return responder.drop();
   }
   complete(q, q.response(), v, responder, 0, true);
+  if (q.prefetch) refresh(q);  // after the client's answer went out
+}
+
+void Driver::refresh(QueryContext& q) noexcept {
+  try {
+    forward(q, std::make_unique<DiscardResponder>(), false);
+  } catch (const std::exception& e) {
+    log_stage_failure(e.what());  // the client has its answer; the entry expires as it would
+  }
 }
 
 Verdict Driver::start(QueryContext& q) const {
@@ -154,7 +150,10 @@ void Driver::forward(QueryContext& q, std::unique_ptr<Responder> r, bool counted
   p->bytes.resize(n + std::max<std::size_t>(n, 512) + dns::kMaxNameWire);
   std::memcpy(p->bytes.data(), q.wire.data(), n);
   p->ctx = q;
-  rebase(p->ctx, q, std::span<const std::uint8_t>(p->bytes.data(), n));
+  p->ctx.wire = p->ctx.view.wire = std::span<const std::uint8_t>(p->bytes.data(), n);
+  // decision.matched points into q's name; only blocked answers read it, and those never
+  // come from upstream (inspection sets it anew, into the copy's own storage).
+  p->ctx.decision.matched = {};
   p->ctx.prefetch = false;
   p->ctx.scratch = p->ctx.spare = {};  // set when the answer arrives
   const std::size_t size = compose_upstream_query(p->ctx, std::span(p->bytes).subspan(n));

@@ -115,6 +115,10 @@ TEST_CASE("AnswerInspection: a CNAME into a blocked name is blocked; an unreadab
   CHECK(stage.on_response(q, a) == Verdict::respond);
   CHECK(q.action == core::Action::blocked);
   CHECK(a.data() == q.scratch.data());
+  // The blocked-domain tally reads the matched suffix later: it must live in the context.
+  CHECK(q.decision.matched == "adult.example");
+  const auto* held = q.cname_target.view().data();
+  CHECK((q.decision.matched.data() >= held && q.decision.matched.data() < held + q.cname_target.view().size()));
   auto& q2 = f.query("innocent.example");
   auto broken = StageFixture::answer("innocent.example", 1, kAddr);
   dns::put16(&broken[6], 5);  // claims five answers, holds one

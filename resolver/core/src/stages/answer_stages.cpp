@@ -41,9 +41,10 @@ Verdict AnswerInspection::on_response(QueryContext& q, std::span<std::uint8_t>& 
   const cache::WalkResult walked = cache::walk_records(answer, [&](const cache::RecordRef& r) {
     if (blocked || r.section != cache::Section::answer) return;
     if (r.type == static_cast<std::uint16_t>(dns::RrType::cname)) {
-      dns::NameText target;
-      if (dns::read_name(answer, r.rdata_offset, &target).error != dns::NameError::ok) return;
-      const Decision d = decide(snap, *q.network, target.view(), q.view.qtype, now);
+      // Read into the query's own storage: the decision's matched suffix points into it and
+      // is read again when the blocked answer is counted.
+      if (dns::read_name(answer, r.rdata_offset, &q.cname_target).error != dns::NameError::ok) return;
+      const Decision d = decide(snap, *q.network, q.cname_target.view(), q.view.qtype, now);
       if (d.kind == DecisionKind::block) {
         verdict = d;
         blocked = true;

@@ -86,6 +86,7 @@ class Driver {
   void complete(QueryContext& q, std::span<std::uint8_t> answer, Verdict how, Responder& r,
                 std::uint64_t latency_us, bool counted) noexcept;
   void forward(QueryContext& q, std::unique_ptr<Responder> r, bool counted);
+  void refresh(QueryContext& q) noexcept;  // prefetch: the cached entry, again from upstream
 
   SnapshotCache snapshots_;
   UpstreamPort& upstream_;

@@ -34,6 +34,7 @@ struct QueryContext {
   const NetworkPolicy* network = nullptr;    // set by AccessControl
   Decision decision;                         // set by PolicyDecision
   std::string_view asked_name;               // set by a stage that asks upstream for another name
+  dns::NameText cname_target;                // the CNAME target AnswerInspection last decided on
   std::span<std::uint8_t> scratch;           // where this query's answer is built
   std::span<std::uint8_t> spare;             // a second buffer, for stages that rewrite one answer into another
   std::size_t response_size = 0;             // bytes of `scratch` holding a synthesized answer
