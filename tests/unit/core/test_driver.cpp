@@ -3,13 +3,14 @@
 
 #include <array>
 
-#include "dns_builder.hpp"
+#include "message_builder.hpp"
 #include "driver_harness.hpp"
 #include "sprout/cache/packet_cache.hpp"
 #include "sprout/dns/message_writer.hpp"
 
 using namespace sprout;
-using test::QueryBuilder;
+using test::MessageBuilder;
+using test::Section;
 
 namespace {
 
@@ -35,8 +36,8 @@ std::vector<std::uint8_t> upstream_answer(const char* name, std::size_t records,
                                           bool opt = false) {
   std::array<std::uint8_t, 2048> buf{};
   dns::MessageWriter w(buf);
-  auto builder = QueryBuilder(0x1111).name(name).type_class(qtype);
-  if (opt) builder.opt(4096);
+  auto builder = MessageBuilder::query(name, qtype, 0x1111);
+  if (opt) builder.opt({.udp_size = 4096});
   auto uq = builder.bytes;
   dns::QueryView uv;
   (void)dns::parse_query(uq, uv);
@@ -69,7 +70,7 @@ TEST_CASE("build_pipeline fixes one order, phase by phase") {
 
 TEST_CASE("queries from configured networks go upstream, others are refused") {
   test::DriverHarness h(snapshot_for({"127.0.0.0/8", "fd00::/8"}));
-  auto q = QueryBuilder(0x4242).name("example.com").type_class().bytes;
+  auto q = MessageBuilder::query("example.com", 1, 0x4242).bytes;
   h.run(q);
   h.run(q, "fd00::5");
   CHECK(h.upstream.pending.size() == 2);
@@ -85,21 +86,21 @@ TEST_CASE("queries from configured networks go upstream, others are refused") {
 
 TEST_CASE("malformed queries are answered with the ID echoed, or dropped") {
   test::DriverHarness h(snapshot_for({"127.0.0.0/8"}));
-  h.run(QueryBuilder(0x0101).name("a.b").type_class().set16(4, 2).bytes);
+  h.run(MessageBuilder::query("a.b", 1, 0x0101).count(test::Section::question, 2).bytes);
   REQUIRE(h.sent->answers.size() == 1);
   CHECK(rcode(h.last()) == 1);
   CHECK(id(h.last()) == 0x0101);
   CHECK(dns::get16(&h.last()[4]) == 0);  // no question echoed when it could not be read
-  h.run(QueryBuilder(0x0202, 0x2000).name("a.b").type_class().bytes);
+  h.run(MessageBuilder::query("a.b", 1, 0x0202).flags(0x2000).bytes);
   CHECK(rcode(h.last()) == 4);
-  h.run(QueryBuilder(3, 0x8000).name("a.b").type_class().bytes);
+  h.run(MessageBuilder::query("a.b", 1, 3).flags(0x8000).bytes);
   CHECK(h.sent->drops == 1);
   CHECK(h.observer.actions.back() == core::Action::dropped);
 }
 
 TEST_CASE("EDNS version 1 gets BADVERS in the OPT extended rcode") {
   test::DriverHarness h(snapshot_for({"127.0.0.0/8"}));
-  h.run(QueryBuilder(9).name("a.b").type_class().opt(1232, 1).bytes);
+  h.run(MessageBuilder::query("a.b", 1, 9).opt({.udp_size = 1232, .version = 1}).bytes);
   const auto& r = h.last();
   CHECK(rcode(r) == 0);
   CHECK(dns::get16(&r[10]) == 1);  // one OPT
@@ -111,7 +112,7 @@ TEST_CASE("EDNS version 1 gets BADVERS in the OPT extended rcode") {
 
 TEST_CASE("the upstream step: ID and question restored, mismatches rejected, truncation") {
   test::DriverHarness h(snapshot_for({"127.0.0.0/8"}));
-  auto q = QueryBuilder(0x7777).name("Example.COM").type_class().opt(512).bytes;
+  auto q = MessageBuilder::query("Example.COM", 1, 0x7777).opt({.udp_size = 512}).bytes;
   h.run(q);
   h.run(q);
   REQUIRE(h.upstream.pending.size() == 2);
@@ -131,7 +132,7 @@ TEST_CASE("the upstream step: ID and question restored, mismatches rejected, tru
 
 TEST_CASE("over TCP the same answer is sent whole") {
   test::DriverHarness h(snapshot_for({"127.0.0.0/8"}));
-  h.run(QueryBuilder(5).name("example.com").type_class().opt(512).bytes, "127.0.0.1", core::Transport::tcp);
+  h.run(MessageBuilder::query("example.com", 1, 5).opt({.udp_size = 512}).bytes, "127.0.0.1", core::Transport::tcp);
   auto big = upstream_answer("example.com", 60);
   REQUIRE(h.answer(big));
   CHECK(h.last().size() == big.size() + 11);  // + the OPT the client asked for
@@ -140,7 +141,7 @@ TEST_CASE("over TCP the same answer is sent whole") {
 
 TEST_CASE("the upstream copy caps the advertised EDNS size") {
   test::DriverHarness h(snapshot_for({"127.0.0.0/8"}));
-  auto q = QueryBuilder().name("a.b").type_class().opt(65000).bytes;
+  auto q = MessageBuilder::query("a.b", 1, 0x1234).opt({.udp_size = 65000}).bytes;
   h.run(q);
   REQUIRE(h.upstream.pending.size() == 1);
   const auto sent = h.upstream.pending[0]->upstream_query;
@@ -157,14 +158,14 @@ TEST_CASE("all upstreams failed: a stale cached answer, else SERVFAIL") {
   o.stale_answer_ttl = std::chrono::seconds(30);
   snap->cache = std::make_shared<cache::PacketCache>(o);
   test::DriverHarness h(snap);
-  h.run(QueryBuilder(1).name("cached.example").type_class().bytes);
+  h.run(MessageBuilder::query("cached.example", 1, 1).bytes);
   auto a = upstream_answer("cached.example", 1);
   REQUIRE(h.answer(a));
   // Fresh: answered from the cache, nothing goes upstream.
-  h.run(QueryBuilder(2).name("cached.example").type_class().bytes);
+  h.run(MessageBuilder::query("cached.example", 1, 2).bytes);
   CHECK(h.upstream.pending.empty());
   CHECK(id(h.last()) == 2);
-  h.run(QueryBuilder(3).name("unknown.example").type_class().bytes);
+  h.run(MessageBuilder::query("unknown.example", 1, 3).bytes);
   h.fail();
   CHECK(rcode(h.last()) == 2);
   CHECK(id(h.last()) == 3);
@@ -175,7 +176,7 @@ TEST_CASE("SafeSearch asks upstream for the safe host and answers the client's n
   config::SafeSearch safe;
   safe.google = true;
   test::DriverHarness h(snapshot_for({"127.0.0.0/8"}, safe));
-  h.run(QueryBuilder(0x5a5a).name("www.google.com").type_class().bytes);
+  h.run(MessageBuilder::query("www.google.com", 1, 0x5a5a).bytes);
   REQUIRE(h.upstream.pending.size() == 1);
   dns::QueryView asked;
   REQUIRE(dns::parse_query(h.upstream.pending[0]->upstream_query, asked) == dns::ParseStatus::ok);
@@ -192,7 +193,7 @@ TEST_CASE("SafeSearch asks upstream for the safe host and answers the client's n
 
 TEST_CASE("PROXY v2 from a trusted front end names the client; from others it is a bad query") {
   test::DriverHarness h(snapshot_for({"10.0.0.0/8"}));
-  const auto q = QueryBuilder(7).name("example.com").type_class().bytes;
+  const auto q = MessageBuilder::query("example.com", 1, 7).bytes;
   // PROXY v2, PROXY command, TCP over IPv4: 10.1.2.3:1000 -> 10.0.0.1:53.
   std::vector<std::uint8_t> wire = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
                                     0x21, 0x11, 0x00, 0x0c, 10, 1, 2, 3, 10, 0, 0, 1, 0x03, 0xe8, 0x00, 0x35};
@@ -211,7 +212,7 @@ TEST_CASE("EDNS and RA/RD follow the client's query, not the upstream's or the c
   snap->cache = std::make_shared<cache::PacketCache>(o);
   test::DriverHarness h(snap);
   // Filled by an EDNS query whose upstream answered with an OPT and without RA.
-  h.run(QueryBuilder(1).name("edns.example").type_class().opt(4096).bytes);
+  h.run(MessageBuilder::query("edns.example", 1, 1).opt({.udp_size = 4096}).bytes);
   auto with_opt = upstream_answer("edns.example", 1, 1, true);
   dns::put16(&with_opt[2], dns::get16(&with_opt[2]) & ~dns::kFlagRa);
   REQUIRE(h.answer(with_opt));
@@ -219,17 +220,17 @@ TEST_CASE("EDNS and RA/RD follow the client's query, not the upstream's or the c
   CHECK((dns::get16(&h.last()[2]) & dns::kFlagRa) != 0);
   CHECK(dns::get16(&h.last()[h.last().size() - 11 + 3]) == dns::kMaxForwardUdpSize);  // our size
   // A query without EDNS, answered from that cache entry: no OPT.
-  h.run(QueryBuilder(2, 0).name("edns.example").type_class().bytes);
+  h.run(MessageBuilder::query("edns.example", 1, 2).flags(0).bytes);
   CHECK(h.upstream.pending.empty());
   CHECK(dns::get16(&h.last()[10]) == 0);
   CHECK((dns::get16(&h.last()[2]) & dns::kFlagRd) == 0);  // RD copied from the query
   CHECK((dns::get16(&h.last()[2]) & dns::kFlagRa) != 0);
   // Filled without OPT; an EDNS query gets one.
-  h.run(QueryBuilder(3).name("plain.example").type_class().bytes);
+  h.run(MessageBuilder::query("plain.example", 1, 3).bytes);
   auto plain = upstream_answer("plain.example", 1);
   REQUIRE(h.answer(plain));
   CHECK(dns::get16(&h.last()[10]) == 0);
-  h.run(QueryBuilder(4).name("plain.example").type_class().opt(1232).bytes);
+  h.run(MessageBuilder::query("plain.example", 1, 4).opt({.udp_size = 1232}).bytes);
   REQUIRE(h.upstream.pending.empty());
   CHECK(dns::get16(&h.last()[10]) == 1);
   CHECK(dns::get16(&h.last()[h.last().size() - 11 + 1]) == 41);

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <new>
 
-#include "dns_builder.hpp"
+#include "message_builder.hpp"
 #include "driver_harness.hpp"
 
 namespace {
@@ -49,10 +49,10 @@ TEST_CASE("blocked, refused and malformed answers allocate nothing") {
   auto snap = std::make_shared<core::Snapshot>(cfg, std::make_shared<blocklists::DomainIndex>(b.build()));
 
   const std::vector<std::vector<std::uint8_t>> queries = {
-      test::QueryBuilder(1).name("www.bet17.example").type_class(1).opt().bytes,   // category
-      test::QueryBuilder(2).name("x.denied.example").type_class(28).bytes,         // override
-      test::QueryBuilder(3).name("a.b").type_class().set16(4, 2).bytes,            // FORMERR
-      test::QueryBuilder(4, 0x2000).name("a.b").type_class().bytes,                // NOTIMP
+      test::MessageBuilder::query("www.bet17.example", 1, 1).opt().bytes,   // category
+      test::MessageBuilder::query("x.denied.example", 28, 2).bytes,         // override
+      test::MessageBuilder::query("a.b", 1, 3).count(test::Section::question, 2).bytes,            // FORMERR
+      test::MessageBuilder::query("a.b", 1, 4).flags(0x2000).bytes,                // NOTIMP
   };
   const auto lan = *config::IpAddress::parse("127.0.0.9");
   const auto outside = *config::IpAddress::parse("192.0.2.1");

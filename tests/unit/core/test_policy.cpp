@@ -3,13 +3,14 @@
 
 #include <array>
 
-#include "dns_builder.hpp"
+#include "message_builder.hpp"
 #include "sprout/dns/synthesized.hpp"
 #include "driver_harness.hpp"
 #include "sprout/core/proxy_protocol.hpp"
 
 using namespace sprout;
-using test::QueryBuilder;
+using test::MessageBuilder;
+using test::Section;
 
 namespace {
 
@@ -26,7 +27,7 @@ std::uint16_t count(std::span<const std::uint8_t> r, std::size_t off) { return d
 
 TEST_CASE("blocked answers: NXDOMAIN with SOA, addresses, NODATA, REFUSED, EDE") {
   std::array<std::uint8_t, 1024> out{};
-  auto a_query = QueryBuilder(0x0a0a).name("bad.example").type_class(1).opt().bytes;
+  auto a_query = MessageBuilder::query("bad.example", 1, 0x0a0a).opt().bytes;
   const auto q = view_of(a_query);
   dns::BlockedAnswer answer;
   answer.ede_text = "gambling";
@@ -48,11 +49,11 @@ TEST_CASE("blocked answers: NXDOMAIN with SOA, addresses, NODATA, REFUSED, EDE")
     auto r = std::span(out.data(), dns::write_blocked(q, answer, out));
     CHECK(rcode(r) == 0);
     CHECK(count(r, dns::kOffAn) == 1);
-    auto aaaa = QueryBuilder().name("bad.example").type_class(28).bytes;
+    auto aaaa = MessageBuilder::query("bad.example", 28, 0x1234).bytes;
     r = std::span(out.data(), dns::write_blocked(view_of(aaaa), answer, out));
     CHECK(count(r, dns::kOffAn) == 1);
     CHECK(count(r, dns::kOffAr) == 0);  // no EDNS from the client: no OPT, no EDE
-    auto txt = QueryBuilder().name("bad.example").type_class(16).bytes;
+    auto txt = MessageBuilder::query("bad.example", 16, 0x1234).bytes;
     r = std::span(out.data(), dns::write_blocked(view_of(txt), answer, out));
     CHECK(count(r, dns::kOffAn) == 0);
     CHECK(count(r, dns::kOffNs) == 1);
@@ -161,7 +162,7 @@ TEST_CASE("decision order: overrides, allow entries, categories, per network") {
 TEST_CASE("the engine answers blocked names itself, with the category in EDE") {
   PolicyFixture f;
   test::DriverHarness h(f.snap);
-  h.run(QueryBuilder(0x5151).name("Casino.Bet.Example").type_class().opt().bytes, "127.0.0.2");
+  h.run(MessageBuilder::query("Casino.Bet.Example", 1, 0x5151).opt().bytes, "127.0.0.2");
   REQUIRE(h.sent->answers.size() == 1);
   CHECK(h.observer.actions.back() == core::Action::blocked);
   const auto& r = h.last();

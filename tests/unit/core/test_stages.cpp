@@ -4,7 +4,7 @@
 #include <array>
 #include <cstring>
 
-#include "dns_builder.hpp"
+#include "message_builder.hpp"
 #include "sprout/core/network_table.hpp"
 #include "sprout/core/stages/access_control.hpp"
 #include "sprout/core/stages/answer_stages.hpp"
@@ -18,7 +18,8 @@
 
 using namespace sprout;
 using core::Verdict;
-using test::QueryBuilder;
+using test::MessageBuilder;
+using test::Section;
 
 namespace {
 
@@ -43,8 +44,8 @@ struct StageFixture {
   }
   // A parsed query from 127.0.0.1, network already matched.
   core::QueryContext& query(const char* name, bool edns = false, std::uint16_t flags = 0x0100) {
-    auto builder = QueryBuilder(0x1234, flags).name(name).type_class();
-    if (edns) builder.opt(1232);
+    auto builder = MessageBuilder::query(name, 1, 0x1234).flags(flags);
+    if (edns) builder.opt({.udp_size = 1232});
     wire = builder.bytes;
     q = core::QueryContext{};
     q.wire = wire;
@@ -59,8 +60,8 @@ struct StageFixture {
   // An upstream answer for `name` whose one record is `type` with `rdata`.
   static std::vector<std::uint8_t> answer(const char* name, std::uint16_t type, std::span<const std::uint8_t> rdata,
                                           bool opt = false) {
-    auto builder = QueryBuilder(0x9999).name(name).type_class();
-    if (opt) builder.opt(4096);
+    auto builder = MessageBuilder::query(name, 1, 0x9999);
+    if (opt) builder.opt({.udp_size = 4096});
     dns::QueryView v;
     REQUIRE(dns::parse_query(builder.bytes, v) == dns::ParseStatus::ok);
     std::array<std::uint8_t, 1024> buf{};
@@ -193,7 +194,7 @@ TEST_CASE("ProxyUnwrap: only a configured front end's header is read, and a bad 
   auto cfg = std::make_shared<config::Config>(*f.snap->config);
   cfg->proxy_protocol = {*config::IpPrefix::parse("127.0.0.100/32")};
   const core::ProxyUnwrap stage(*cfg);
-  const auto q0 = QueryBuilder(7).name("example.com").type_class().bytes;
+  const auto q0 = MessageBuilder::query("example.com", 1, 7).bytes;
   std::vector<std::uint8_t> wire = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
                                     0x21, 0x11, 0x00, 0x0c, 10, 1, 2, 3, 10, 0, 0, 1, 0x03, 0xe8, 0x00, 0x35};
   wire.insert(wire.end(), q0.begin(), q0.end());
