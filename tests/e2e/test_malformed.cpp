@@ -45,6 +45,8 @@ std::vector<Case> hostile_cases() {
       {"qdcount=0", B(0x1007).bytes, rcode::kFormErr},
       {"question cut short", B(0x1008).count(Section::question, 1).bytes, rcode::kFormErr},
       {"opcode 3", B::query("op3.example.", rr_type::kA, 0x1009).opcode(3).bytes, rcode::kNotImp},
+      {"opcode 5 with EDNS (NOTIMP keeps the OPT)", B::query("op5.example.", rr_type::kA, 0x100B).opcode(5).opt().bytes,
+       rcode::kNotImp},
       {"EDNS version 1", B::query("badvers.example.", rr_type::kA, 0x100A).opt({.udp_size = 1232, .version = 1}).bytes,
        rcode::kBadVers},
   };

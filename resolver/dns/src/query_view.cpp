@@ -40,6 +40,25 @@ ParseStatus read_records(std::span<const std::uint8_t> wire, std::size_t pos, Qu
   return status;
 }
 
+// The question and the records after the header.
+ParseStatus parse_body(std::span<const std::uint8_t> wire, QueryView& view) noexcept {
+  if (get16(&wire[kOffQd]) != 1) return ParseStatus::formerr;
+  const NameRead name = read_name(wire, kHeaderSize, &view.qname);
+  if (name.error != NameError::ok || name.end + 4 > wire.size()) return ParseStatus::formerr;
+  view.qtype = get16(&wire[name.end]);
+  view.qclass = get16(&wire[name.end + 2]);
+  view.question_end = name.end + 4;
+  return read_records(wire, view.question_end, view);
+}
+
+// NOTIMP follows the client's EDNS like every answer (RFC 6891 section 7), so a well-formed
+// body is read for its question and OPT; anything else gets a bare NOTIMP header.
+ParseStatus parse_unknown_opcode(std::span<const std::uint8_t> wire, QueryView& view) noexcept {
+  QueryView full = view;
+  if (parse_body(wire, full) == ParseStatus::ok) view = full;
+  return ParseStatus::notimp;
+}
+
 }  // namespace
 
 ParseStatus parse_query(std::span<const std::uint8_t> wire, QueryView& view) noexcept {
@@ -49,14 +68,8 @@ ParseStatus parse_query(std::span<const std::uint8_t> wire, QueryView& view) noe
   view.id = get16(&wire[kOffId]);
   view.flags = get16(&wire[kOffFlags]);
   if ((view.flags & kFlagQr) != 0) return ParseStatus::drop_response;
-  if ((view.flags & kOpcodeMask) != 0) return ParseStatus::notimp;
-  if (get16(&wire[kOffQd]) != 1) return ParseStatus::formerr;
-  const NameRead name = read_name(wire, kHeaderSize, &view.qname);
-  if (name.error != NameError::ok || name.end + 4 > wire.size()) return ParseStatus::formerr;
-  view.qtype = get16(&wire[name.end]);
-  view.qclass = get16(&wire[name.end + 2]);
-  view.question_end = name.end + 4;
-  return read_records(wire, view.question_end, view);
+  if ((view.flags & kOpcodeMask) != 0) return parse_unknown_opcode(wire, view);
+  return parse_body(wire, view);
 }
 
 }  // namespace sprout::dns

@@ -105,7 +105,7 @@ LocalParts local_parts(std::int64_t t, int offset) {
 // "+07:00", "-05:30".
 std::string offset_text(int offset) {
   const int abs_off = offset < 0 ? -offset : offset;
-  char buf[8];
+  char buf[16];  // room for any int, so the compiler can see nothing is cut
   std::snprintf(buf, sizeof buf, "%c%02d:%02d", offset < 0 ? '-' : '+', abs_off / 60, abs_off % 60);
   return buf;
 }

@@ -82,7 +82,23 @@ TEST_CASE("unknown opcodes get NOTIMP") {
     auto q = MessageBuilder::query("a.b", rr_type::kA, 7).flags(static_cast<std::uint16_t>(opcode << 11)).bytes;
     CHECK(parse(q, v) == ParseStatus::notimp);
     CHECK(v.id == 7);
+    CHECK_FALSE(v.has_edns);
   }
+}
+
+TEST_CASE("NOTIMP reads a well-formed body for its question and OPT, and ignores a broken one") {
+  QueryView v;
+  auto with_opt = MessageBuilder::query("a.b", rr_type::kA, 8).opcode(5).opt({.udp_size = 1400}).bytes;
+  CHECK(parse(with_opt, v) == ParseStatus::notimp);
+  CHECK(v.has_edns);
+  CHECK(v.edns_udp_size == 1400);
+  CHECK(v.question_parsed());
+  auto broken = MessageBuilder::query("a.b", rr_type::kA, 9).opcode(5).opt().bytes;
+  broken.resize(broken.size() - 3);
+  CHECK(parse(broken, v) == ParseStatus::notimp);
+  CHECK(v.id == 9);
+  CHECK_FALSE(v.has_edns);
+  CHECK_FALSE(v.question_parsed());
 }
 
 TEST_CASE("malformed questions get FORMERR") {

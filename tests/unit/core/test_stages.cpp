@@ -164,6 +164,7 @@ TEST_CASE("RestoreClientView, ClientEdns and Truncate finish what came from else
   auto& q = f.query("Example.COM", false, 0);
   q.source = core::AnswerSource::cache;
   auto a = StageFixture::answer("example.com", 1, kAddr, true);
+  dns::put16(&a[2], dns::get16(&a[2]) | dns::kFlagAa);  // the upstream claimed authority
   std::span<std::uint8_t> s(a);
   CHECK(core::RestoreClientView().on_finalize(q, s) == Verdict::next);
   CHECK(dns::get16(&s[0]) == 0x1234);
@@ -172,6 +173,7 @@ TEST_CASE("RestoreClientView, ClientEdns and Truncate finish what came from else
   CHECK(dns::get16(&s[10]) == 0);  // the query had no OPT
   CHECK((dns::get16(&s[2]) & dns::kFlagRa) != 0);
   CHECK((dns::get16(&s[2]) & dns::kFlagRd) == 0);
+  CHECK((dns::get16(&s[2]) & dns::kFlagAa) == 0);  // relayed, not Sprout's authority
   auto other = StageFixture::answer("example.org", 1, kAddr);
   std::span<std::uint8_t> o(other);
   CHECK(core::RestoreClientView().on_finalize(q, o) == Verdict::next);

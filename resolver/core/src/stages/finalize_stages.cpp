@@ -34,8 +34,10 @@ bool find_opt(std::span<const std::uint8_t> answer, OptRecord& opt) {
   return walked.ok;
 }
 
+// RA: Sprout offers recursion. AA cleared: a relayed or cached answer is not Sprout's authority
+// (RFC 1035 4.1.1), whatever the upstream said.
 void set_flags(const QueryContext& q, std::span<std::uint8_t> answer) {
-  std::uint16_t flags = dns::get16(&answer[dns::kOffFlags]) | dns::kFlagRa;
+  std::uint16_t flags = (dns::get16(&answer[dns::kOffFlags]) | dns::kFlagRa) & ~dns::kFlagAa;
   flags = q.view.rd() ? (flags | dns::kFlagRd) : (flags & ~dns::kFlagRd);
   dns::put16(&answer[dns::kOffFlags], flags);
 }
