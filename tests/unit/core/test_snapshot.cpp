@@ -38,7 +38,8 @@ struct ReaderTally {
   std::uint64_t backwards = 0;  // older than a generation the reader had already seen
 };
 
-ReaderTally read_until(const core::SnapshotHolder& holder, const std::atomic<bool>& stop) {
+ReaderTally read_until(const core::SnapshotHolder& holder, const std::atomic<bool>& stop,
+                       std::atomic<int>& reading) {
   ReaderTally t;
   core::SnapshotCache cache(holder);
   const auto client = *config::IpAddress::parse("127.0.0.9");
@@ -55,6 +56,7 @@ ReaderTally read_until(const core::SnapshotHolder& holder, const std::atomic<boo
     }
     if (s->generation < published || s->generation < newest_seen) ++t.backwards;
     newest_seen = std::max(newest_seen, s->generation);
+    if (t.reads == 1) reading.fetch_add(1, std::memory_order_release);
   }
   return t;
 }
@@ -70,11 +72,15 @@ TEST_CASE("snapshots published while workers read are seen whole, in order, and 
   holder.publish(numbered_snapshot(1));
 
   std::atomic<bool> stop{false};
+  std::atomic<int> reading{0};
   std::vector<ReaderTally> tallies(kReaders);
   std::vector<std::thread> readers;
   for (int i = 0; i < kReaders; ++i) {
-    readers.emplace_back([&, i] { tallies[static_cast<std::size_t>(i)] = read_until(holder, stop); });
+    readers.emplace_back([&, i] { tallies[static_cast<std::size_t>(i)] = read_until(holder, stop, reading); });
   }
+  // Publishing starts once every reader is reading: on a loaded machine the publishes could
+  // otherwise all happen before any reader thread was scheduled, and nothing would be tested.
+  while (reading.load(std::memory_order_acquire) < kReaders) std::this_thread::yield();
   std::vector<std::weak_ptr<const core::Snapshot>> published;
   for (std::uint64_t n = 2; n <= kPublishes; ++n) {
     auto next = numbered_snapshot(n);
