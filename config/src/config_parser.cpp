@@ -100,6 +100,8 @@ void ConfigParser::parse(const Field& root, Config& out) {
       {"deny", [&](const Field& f) { out.deny = read_domains(f); }},
       {"blocked_answers", [&](const Field& f) { out.blocked_answers = read_prefixes(f); }},
       {"proxy_protocol", [&](const Field& f) { out.proxy_protocol = read_prefixes(f); }},
+      {"rate_limit", [&](const Field& f) { read_rate_limit(f); }},
+      {"upstream_limit", [&](const Field& f) { read_upstream_limit(f); }},
       {"cache", [&](const Field& f) { read_cache(f); }},
       {"admin", [&](const Field& f) { read_admin(f); }},
       {"blockpage", [&](const Field& f) { read_blockpage(f); }},
@@ -242,6 +244,8 @@ void ConfigParser::read_profile(const std::string& name, const Field& f) {
       {"block_ttl", [&](const Field& v) { if (auto t = r_.integer(v, 0, 86400)) p.block_ttl = static_cast<std::uint32_t>(*t); }},
       {"safesearch", [&](const Field& v) { read_safesearch(p.safesearch, v); }},
       {"bypass_prevention", [&](const Field& v) { p.bypass_prevention = r_.boolean(v).value_or(true); }},
+      {"rebinding_protection", [&](const Field& v) { p.rebinding_protection = r_.boolean(v).value_or(true); }},
+      {"rebinding_allow", [&](const Field& v) { p.rebinding_allow = read_domains(v); }},
       {"timezone", [&](const Field& v) { p.timezone = read_timezone(v).value_or(""); }},
       {"schedules", [&](const Field& v) {
          r_.entries(v, [&](auto& n, auto& s) { read_schedule(p, n, s); });

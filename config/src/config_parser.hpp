@@ -48,6 +48,8 @@ class ConfigParser {
   void read_stats(const Field& f);
   void read_reports(const Field& f);
   void read_query_log(const Field& f);
+  void read_rate_limit(const Field& f);
+  void read_upstream_limit(const Field& f);
   std::optional<Endpoint> read_endpoint(const Field& f);
   void read_safesearch(SafeSearch& s, const Field& f);
   void read_schedule(Profile& p, const std::string& name, const Field& f);

@@ -133,6 +133,21 @@ void write_lists(std::string& out, const MetricsInput& in) {
   }
 }
 
+std::uint64_t guard(const MetricsInput& in, core::Guard g) { return in.guards[static_cast<std::size_t>(g)]; }
+
+void write_abuse(std::string& out, const MetricsInput& in) {
+  write_header(out, "sprout_rate_limited_total", "counter", "Queries over their client's rate limit, by the answer they got.");
+  write_sample(out, "sprout_rate_limited_total", {{"action", "refuse"}}, guard(in, core::Guard::rate_refused));
+  write_sample(out, "sprout_rate_limited_total", {{"action", "truncate"}}, guard(in, core::Guard::rate_truncated));
+  write_header(out, "sprout_upstream_limited_total", "counter",
+               "Cache misses not sent upstream: their client's or the worker's outstanding-query limit was reached.");
+  write_sample(out, "sprout_upstream_limited_total", {{"limit", "client"}}, guard(in, core::Guard::upstream_client));
+  write_sample(out, "sprout_upstream_limited_total", {{"limit", "total"}}, guard(in, core::Guard::upstream_total));
+  write_header(out, "sprout_rebinding_blocked_total", "counter",
+               "Upstream answers blocked because a public name pointed into a local address range.");
+  write_sample(out, "sprout_rebinding_blocked_total", {}, guard(in, core::Guard::rebinding));
+}
+
 void write_process(std::string& out, const MetricsInput& in) {
   write_header(out, "sprout_reloads_total", "counter", "Successful configuration reloads.");
   write_sample(out, "sprout_reloads_total", {}, in.reloads);
@@ -209,6 +224,7 @@ std::string render_metrics(const MetricsInput& in) {
   write_header(out, "sprout_query_duration_seconds", "histogram", "Time from receiving a query to sending its answer.");
   write_histogram(out, "sprout_query_duration_seconds", {}, in.query_duration);
   write_cache_and_upstreams(out, in);
+  write_abuse(out, in);
   write_lists(out, in);
   write_process(out, in);
   return out;

@@ -74,6 +74,7 @@ std::string Monitoring::metrics_text() const {
     const auto b = w->query_counters().latency_buckets();
     for (std::size_t i = 0; i < b.size(); ++i) buckets[i] += b[i];
     sum_us += w->query_counters().latency_sum_us();
+    for (std::size_t g = 0; g < core::kGuards; ++g) in.guards[g] += w->query_counters().guard_count(static_cast<core::Guard>(g));
     in.tcp_connections += w->counters().tcp_connections.load(std::memory_order_relaxed);
   }
   in.query_duration = admin::histogram_from_us(buckets, sum_us);

@@ -94,6 +94,7 @@ std::string_view reason_name(Reason r) noexcept {
     case Reason::safesearch: return "safesearch";
     case Reason::allowlist: return "allowlist entry";
     case Reason::category: return "category";
+    case Reason::rebinding: return "rebinding protection";
   }
   return "?";
 }

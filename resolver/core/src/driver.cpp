@@ -51,8 +51,8 @@ void QueryContext::respond_error(std::uint16_t rcode) noexcept {
   source = AnswerSource::synthesized;
 }
 
-Driver::Driver(const SnapshotHolder& snapshots, UpstreamPort& upstream, QueryObserver& observer)
-    : snapshots_(snapshots), upstream_(upstream), observer_(observer) {}
+Driver::Driver(const SnapshotHolder& snapshots, UpstreamPort& upstream, QueryObserver& observer, TimeSource now)
+    : snapshots_(snapshots), upstream_(upstream), observer_(observer), limits_(now) {}
 
 void Driver::run(std::span<const std::uint8_t> bytes, const config::IpAddress& peer, Transport transport,
                  Responder& responder) noexcept {
@@ -64,10 +64,15 @@ void Driver::run(std::span<const std::uint8_t> bytes, const config::IpAddress& p
   const auto buffer = responder.buffer();
   q.scratch = buffer.empty() ? std::span<std::uint8_t>(sync_scratch_) : buffer;
   q.spare = sync_spare_;
+  q.limits = &limits_;
   Verdict v = Verdict::respond;
   try {
     v = start(q);
-    if (v == Verdict::next) return forward(q, responder.detach(), true);  // the only allocation: misses
+    if (v == Verdict::next) {
+      // Admitted before anything is allocated: a client over its limit costs no more than a hit.
+      if (UpstreamSlot slot = admit(q, true)) return forward(q, responder.detach(), true, std::move(slot));
+      v = over_limit(q);
+    }
   } catch (const std::exception& e) {
     log_stage_failure(e.what());
     if (v == Verdict::next) return responder.drop();  // could not even queue it upstream
@@ -83,7 +88,9 @@ void Driver::run(std::span<const std::uint8_t> bytes, const config::IpAddress& p
 
 void Driver::refresh(QueryContext& q) noexcept {
   try {
-    forward(q, std::make_unique<DiscardResponder>(), false);
+    UpstreamSlot slot = admit(q, false);
+    if (!slot) return;  // no room upstream: the entry expires as it would have
+    forward(q, std::make_unique<DiscardResponder>(), false, std::move(slot));
   } catch (const std::exception& e) {
     log_stage_failure(e.what());  // the client has its answer; the entry expires as it would
   }
@@ -144,7 +151,29 @@ void Driver::complete(QueryContext& q, std::span<std::uint8_t> answer, Verdict h
   r.send(answer);
 }
 
-void Driver::forward(QueryContext& q, std::unique_ptr<Responder> r, bool counted) {
+UpstreamSlot Driver::admit(QueryContext& q, bool counted) noexcept {
+  const config::Config& cfg = *q.snapshot->config;
+  // A prefetch is Sprout's own query: it counts in the total, never against a client.
+  const ClientKey key = client_key(q.client, cfg.rate_limit);
+  int slot = -1;
+  switch (limits_.upstream().acquire(counted ? &key : nullptr, cfg.upstream_limit, slot)) {
+    case UpstreamCounts::Refusal::none: return UpstreamSlot(&limits_.upstream(), slot);
+    case UpstreamCounts::Refusal::client: q.guard = Guard::upstream_client; break;
+    case UpstreamCounts::Refusal::total: q.guard = Guard::upstream_total; break;
+  }
+  return {};
+}
+
+// Over an upstream limit the client gets at once what a failed upstream would give it
+// (RFC 8767 stale answer, else SERVFAIL): the limit is reached when upstream is slow or
+// flooded, and SERVFAIL says "not now" where REFUSED would tell the stub to drop us.
+Verdict Driver::over_limit(QueryContext& q) {
+  if (serve_stale(q)) return Verdict::answered;
+  servfail(q);
+  return Verdict::respond;
+}
+
+void Driver::forward(QueryContext& q, std::unique_ptr<Responder> r, bool counted, UpstreamSlot slot) {
   auto p = std::make_unique<PendingQuery>();
   const std::size_t n = q.wire.size();
   p->bytes.resize(n + std::max<std::size_t>(n, 512) + dns::kMaxNameWire);
@@ -165,6 +194,7 @@ void Driver::forward(QueryContext& q, std::unique_ptr<Responder> r, bool counted
   p->driver = this;
   p->start = std::chrono::steady_clock::now();
   p->counted = counted;
+  p->slot = std::move(slot);
   upstream_.resolve(std::move(p));
 }
 

@@ -47,6 +47,23 @@ void describe_match(const Snapshot& snap, const Decision& d, Explanation& e) {
   e.line = line.value_or(0);
 }
 
+// The answer-side check that explain can only describe: it depends on what upstream answers.
+std::string rebinding_text(const Snapshot& snap, const NetworkPolicy& net, std::string_view name) {
+  const ProfilePolicy& p = snap.profiles[net.profile];
+  if (!p.rebinding_protection) return "off in this profile";
+  if (p.rebinding_allow.lookup(name, ~blocklists::CategorySet{0}).verdict == blocklists::Verdict::allow)
+    return "on, but this name is allowed local addresses (rebinding_allow or a local suffix)";
+  return "on: an upstream answer into loopback, private, link-local, CGNAT or unspecified ranges is blocked";
+}
+
+std::string rate_limit_text(const config::Config& cfg, const config::IpAddress& client) {
+  const config::RateLimit& r = cfg.rate_limit;
+  if (r.qps == 0) return "off";
+  return std::to_string(r.qps) + " qps, burst " + std::to_string(r.burst) + ", per /" +
+         std::to_string(client.v4 ? r.ipv4_prefix : r.ipv6_prefix) + " and worker; over it: " +
+         (r.action == config::RateLimitAction::refuse ? "REFUSED" : "TC=1 (REFUSED over TCP)");
+}
+
 }  // namespace
 
 std::uint16_t type_from_name(std::string_view type) noexcept {
@@ -89,6 +106,8 @@ Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::
   e.ttl_cap = d.ttl_cap;
   e.answer = answer_text(snap, d, net->profile);
   describe_match(snap, d, e);
+  e.rebinding = rebinding_text(snap, *net, e.name);
+  e.rate_limit = rate_limit_text(*snap.config, client);
   return e;
 }
 
@@ -109,6 +128,8 @@ std::string to_text(const Explanation& e) {
   if (!e.list.empty()) o << ", list " << e.list << (e.line ? " line " + std::to_string(e.line) : std::string());
   o << "\naction:    " << e.action << ": " << e.answer << "\n";
   o << "ttl cap:   " << (e.ttl_cap == UINT32_MAX ? std::string("none") : std::to_string(e.ttl_cap) + " s") << "\n";
+  o << "rebinding: " << e.rebinding << "\n";
+  o << "rate:      " << e.rate_limit << "\n";
   return o.str();
 }
 
@@ -128,6 +149,8 @@ std::string to_json(const Explanation& e) {
                   {"next_change", e.next_change},
                   {"line", e.line},
                   {"ttl_cap", e.ttl_cap == UINT32_MAX ? -1 : static_cast<long long>(e.ttl_cap)},
+                  {"rebinding", e.rebinding},
+                  {"rate_limit", e.rate_limit},
                   {"active_schedules", e.active_schedules},
                   {"labels", e.labels}};
   return dump_json(j);

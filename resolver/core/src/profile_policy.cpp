@@ -41,10 +41,13 @@ blocklists::DomainIndex override_index(const config::Config& cfg, const config::
   return b.build();
 }
 
-blocklists::DomainIndex allow_index(const std::vector<std::string>& names) {
+blocklists::DomainIndex allow_index(const std::vector<std::string>& names, bool local_suffixes = false) {
   blocklists::IndexBuilder b;
   const blocklists::Rule allow{.allow = true, .cover = blocklists::Cover::exact_and_subtree, .nodata = false};
   for (const auto& d : names) b.add(d, allow, kDenyBit, blocklists::kNoList);
+  if (local_suffixes) {
+    for (std::string_view d : kLocalSuffixes) b.add(d, allow, kDenyBit, blocklists::kNoList);
+  }
   return b.build();
 }
 
@@ -84,6 +87,8 @@ std::vector<ProfilePolicy> compile_profiles(const config::Config& cfg) {
     compiled.safesearch_on = ss.google || ss.bing || ss.duckduckgo || ss.yandex || ss.pixabay ||
                              ss.youtube != config::YoutubeMode::off;
     compiled.bypass_prevention = p.bypass_prevention;
+    compiled.rebinding_protection = p.rebinding_protection;
+    compiled.rebinding_allow = allow_index(p.rebinding_allow, true);
     for (const config::Schedule& s : p.schedules) {
       compiled.schedules.push_back({s.name, s.mode, category_mask(cfg, s.block), category_mask(cfg, s.allow_categories),
                                     allow_index(s.allow)});

@@ -8,6 +8,8 @@
 #include "sprout/core/stages/finalize_stages.hpp"
 #include "sprout/core/stages/policy_decision.hpp"
 #include "sprout/core/stages/proxy_unwrap.hpp"
+#include "sprout/core/stages/rate_limit.hpp"
+#include "sprout/core/stages/rebinding_protection.hpp"
 #include "sprout/core/stages/safesearch_answer.hpp"
 
 namespace sprout::core {
@@ -33,12 +35,17 @@ Pipeline build_pipeline(const config::Config& cfg, const NetworkTable& networks)
   p.ingress<ProxyUnwrap>(cfg);       // first: every later step must see the real client
   // -- the driver parses the query here (FORMERR, NOTIMP, drops) --
   p.query<AccessControl>(networks);  // first: refuse unknown networks before any work
+  p.query<RateLimit>();              // before any real work, keyed on the real (PROXY v2) client;
+                                     // after access control so strangers never fill the table
   p.query<PolicyDecision>();         // overrides, bypass, schedules, SafeSearch, categories; needs q.network
   p.query<CacheLookup>();            // after policy: the cache holds only upstream answers, so a
                                      // policy change can never be bypassed by a cached answer
-  // -- then the one async step: upstream on a miss (serve-stale and prefetch belong to it) --
+  // -- then the one async step: upstream on a miss (serve-stale and prefetch belong to it);
+  //    the driver admits a miss only under the upstream_limit counts --
   p.response<CacheInsert>();         // first: store upstream's answer before it is tailored
   p.response<AnswerInspection>();    // CNAME cloaking and answer addresses; also on cache hits
+  p.response<RebindingProtection>(); // after inspection (a category says more); before SafeSearch
+                                     // rewrites the answer, on cached answers too
   p.response<SafeSearchAnswer>();    // after inspection and caching, which see the safe host's answer
   p.response<TtlClamp>();            // last: never past the profile's next schedule change
   // -- finalize: every answer, whatever its source --

@@ -10,7 +10,9 @@ namespace sprout::net {
 void QueryRecorder::observe(const core::QueryContext& q, std::uint64_t latency_us) noexcept {
   core::record_query(counters_, q, latency_us);
   stats::QueryLog* log = query_log_.load(std::memory_order_acquire);
-  if (log == nullptr || q.network == nullptr) return;
+  // A rate-limited query is a flood's: counted, never a log line each (nor a write).
+  const bool limited = q.guard == core::Guard::rate_refused || q.guard == core::Guard::rate_truncated;
+  if (log == nullptr || q.network == nullptr || limited) return;
   try {
     log_query(*log, q);
   } catch (...) {

@@ -23,6 +23,11 @@ TEST_CASE("example home.yaml loads") {
   CHECK(c.profiles[0].safesearch.google);
   REQUIRE(c.profiles[0].schedules.size() == 1);
   CHECK(c.profiles[0].schedules[0].mode == sprout::config::ScheduleMode::block_all);
+  CHECK(c.profiles[0].rebinding_protection);
+  CHECK(c.profiles[0].rebinding_allow == std::vector<std::string>{"myrouter.example"});
+  CHECK(c.rate_limit.qps == 100);
+  CHECK(c.rate_limit.ipv6_prefix == 56);
+  CHECK(c.upstream_limit.total == 1000);
 }
 
 TEST_CASE("example school.yaml loads") {
@@ -33,6 +38,8 @@ TEST_CASE("example school.yaml loads") {
   CHECK(c.profiles[0].schedules[0].block == std::vector<std::string>{"social", "games"});
   CHECK(c.profiles[0].schedules[1].mode == sprout::config::ScheduleMode::allowlist_only);
   CHECK(c.profiles[0].safesearch.youtube == sprout::config::YoutubeMode::strict);
+  CHECK(c.rate_limit.action == sprout::config::RateLimitAction::truncate);
+  CHECK(c.upstream_limit.per_client == 50);
 }
 
 TEST_CASE("example isp.yaml loads") {
@@ -42,4 +49,6 @@ TEST_CASE("example isp.yaml loads") {
   CHECK(c.proxy_protocol.size() == 2);
   CHECK(c.cache.max_entries == 2000000);
   CHECK(c.cache.negative_ttl == std::chrono::minutes(15));
+  CHECK(c.upstream_limit.total == 2000);
+  for (const auto& p : c.profiles) CHECK(p.rebinding_protection == (p.name != "operations"));
 }

@@ -54,6 +54,13 @@ const std::vector<std::pair<std::string, ReloadKind>> kExpectedKinds{
     {"deny", ReloadKind::snapshot},
     {"blocked_answers", ReloadKind::snapshot},
     {"proxy_protocol", ReloadKind::snapshot},
+    {"rate_limit.qps", ReloadKind::snapshot},
+    {"rate_limit.burst", ReloadKind::snapshot},
+    {"rate_limit.ipv4_prefix", ReloadKind::snapshot},
+    {"rate_limit.ipv6_prefix", ReloadKind::snapshot},
+    {"rate_limit.action", ReloadKind::snapshot},
+    {"upstream_limit.per_client", ReloadKind::snapshot},
+    {"upstream_limit.total", ReloadKind::snapshot},
     {"cache.max_entries", ReloadKind::snapshot},
     {"cache.min_ttl", ReloadKind::snapshot},
     {"cache.max_ttl", ReloadKind::snapshot},
@@ -101,6 +108,13 @@ const std::vector<std::pair<std::string, Edit>> kOneKeyEdits{
     {"deny", [](Config& c) { c.deny.push_back("bad.example"); }},
     {"blocked_answers", [](Config& c) { c.blocked_answers.push_back(*IpPrefix::parse("10.0.0.0/8")); }},
     {"proxy_protocol", [](Config& c) { c.proxy_protocol.push_back(*IpPrefix::parse("127.0.0.1")); }},
+    {"rate_limit.qps", [](Config& c) { c.rate_limit.qps = 5; }},
+    {"rate_limit.burst", [](Config& c) { c.rate_limit.burst = 5; }},
+    {"rate_limit.ipv4_prefix", [](Config& c) { c.rate_limit.ipv4_prefix = 24; }},
+    {"rate_limit.ipv6_prefix", [](Config& c) { c.rate_limit.ipv6_prefix = 64; }},
+    {"rate_limit.action", [](Config& c) { c.rate_limit.action = RateLimitAction::truncate; }},
+    {"upstream_limit.per_client", [](Config& c) { c.upstream_limit.per_client = 5; }},
+    {"upstream_limit.total", [](Config& c) { c.upstream_limit.total = 5; }},
     {"cache.max_entries", [](Config& c) { c.cache.max_entries = 10; }},
     {"cache.min_ttl", [](Config& c) { c.cache.min_ttl = 5s; }},
     {"cache.max_ttl", [](Config& c) { c.cache.max_ttl = 60s; }},
@@ -159,6 +173,9 @@ TEST_CASE("deeper paths and sections take their key's kind; unknown keys need a 
   CHECK(reload_kind("admin.listen.port") == ReloadKind::restart);
   CHECK(reload_kind("cache") == ReloadKind::snapshot);
   CHECK(reload_kind("query_log") == ReloadKind::snapshot);
+  CHECK(reload_kind("rate_limit") == ReloadKind::snapshot);
+  CHECK(reload_kind("upstream_limit") == ReloadKind::snapshot);
+  CHECK(reload_kind("profiles.kids.rebinding_allow") == ReloadKind::snapshot);
   CHECK(reload_kind("admin") == ReloadKind::restart);  // mixed: enabled and listen need a restart
   CHECK(reload_kind("blockpage") == ReloadKind::restart);
   CHECK(reload_kind("allowed") == ReloadKind::restart);  // not "allow"

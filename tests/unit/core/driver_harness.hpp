@@ -37,11 +37,18 @@ class RecordingResponder final : public core::Responder {
 };
 
 struct DriverHarness {
-  explicit DriverHarness(std::shared_ptr<core::Snapshot> snap) { holder.publish(std::move(snap)); }
+  explicit DriverHarness(std::shared_ptr<core::Snapshot> snap, core::TimeSource now = nullptr)
+      : driver(holder, upstream, observer, now) {
+    holder.publish(std::move(snap));
+  }
+  DriverHarness(const DriverHarness&) = delete;
+  DriverHarness& operator=(const DriverHarness&) = delete;
+  // Queries still held give their upstream slots back to the driver, which must still be there.
+  ~DriverHarness() { upstream.pending.clear(); }
   core::SnapshotHolder holder;
   HeldUpstream upstream;
   CountingObserver observer;
-  core::Driver driver{holder, upstream, observer};
+  core::Driver driver;
   std::shared_ptr<Sent> sent = std::make_shared<Sent>();
 
   void run(const std::vector<std::uint8_t>& wire, const char* client = "127.0.0.1",

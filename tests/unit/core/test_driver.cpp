@@ -56,10 +56,12 @@ TEST_CASE("build_pipeline fixes one order, phase by phase") {
   CHECK(snap->pipeline.describe() == std::vector<std::string>{
                                          "ingress:proxy-v2",
                                          "query:access-control",
+                                         "query:rate-limit",
                                          "query:policy",
                                          "query:cache-lookup",
                                          "response:cache-insert",
                                          "response:answer-inspection",
+                                         "response:rebinding-protection",
                                          "response:safesearch-answer",
                                          "response:ttl-clamp",
                                          "finalize:restore-client-view",

@@ -1,4 +1,5 @@
-// Proves the synchronous path allocates nothing per query: blocked, refused, malformed.
+// Proves the synchronous path allocates nothing per query: blocked, refused, malformed,
+// rate-limited (also from a spoofed-source flood) and over the upstream limit.
 // This executable replaces global operator new with a counting one.
 #include <catch2/catch.hpp>
 
@@ -49,6 +50,9 @@ TEST_CASE("blocked, refused and malformed answers allocate nothing") {
   p.deny = {"denied.example"};
   cfg->profiles = {p};
   cfg->networks.push_back({"lan", {*config::IpPrefix::parse("127.0.0.0/8")}, "default", {}});
+  // A limit no query here reaches: every query still pays its bucket's lookup.
+  cfg->rate_limit.qps = 1'000'000;
+  cfg->rate_limit.burst = 10'000'000;
   blocklists::IndexBuilder b(7);
   for (int i = 0; i < 1000; ++i) b.add("bet" + std::to_string(i) + ".example", blocklists::Rule{}, 1, 0);
   auto snap = std::make_shared<core::Snapshot>(cfg, std::make_shared<blocklists::DomainIndex>(b.build()));
@@ -87,4 +91,59 @@ TEST_CASE("blocked, refused and malformed answers allocate nothing") {
   CHECK(responder.answered == 8000);
   CHECK(upstream.pending.empty());
   CHECK(allocations == 0);
+}
+
+namespace {
+core::SteadyTime g_now = core::SteadyTime{} + std::chrono::seconds(100);
+core::SteadyTime frozen_now() noexcept { return g_now; }
+}  // namespace
+
+TEST_CASE("rate-limited queries, a spoofed flood and misses over the upstream limit allocate nothing") {
+  auto cfg = std::make_shared<config::Config>();
+  config::Profile p;
+  p.name = "default";
+  cfg->profiles = {p};
+  cfg->networks.push_back({"lan", {*config::IpPrefix::parse("10.0.0.0/8")}, "default", {}});
+  cfg->rate_limit.qps = 1;
+  cfg->rate_limit.burst = 1;
+  cfg->upstream_limit.total = 1;
+  auto snap = std::make_shared<core::Snapshot>(cfg, nullptr);
+  core::SnapshotHolder holder;
+  holder.publish(snap);
+  struct Counting final : core::Responder {
+    std::array<std::uint8_t, 4096> slot{};
+    std::size_t refused = 0, servfail = 0;
+    std::span<std::uint8_t> buffer() noexcept override { return slot; }
+    void send(std::span<const std::uint8_t> a) override {
+      refused += (a[3] & 0xf) == 5 ? 1 : 0;
+      servfail += (a[3] & 0xf) == 2 ? 1 : 0;
+    }
+    void drop() override {}
+    std::unique_ptr<core::Responder> detach() override { return std::make_unique<Counting>(); }
+  } responder;
+  test::HeldUpstream upstream;
+  struct : core::QueryObserver {
+    void observe(const core::QueryContext&, std::uint64_t) noexcept override {}
+  } observer;
+  {
+    core::Driver driver(holder, upstream, observer, &frozen_now);
+    const auto q = test::MessageBuilder::query("www.example.org", 1, 9).bytes;
+    driver.run(q, *config::IpAddress::parse("10.0.0.1"), core::Transport::udp, responder);  // the one miss
+    REQUIRE(upstream.pending.size() == 1);
+    const std::size_t before = g_allocations.load();
+    for (int i = 0; i < 1000; ++i) {  // the same client again: over its rate
+      driver.run(q, *config::IpAddress::parse("10.0.0.1"), core::Transport::udp, responder);
+    }
+    for (std::uint32_t i = 0; i < 20000; ++i) {  // a flood from spoofed sources, each once: over the upstream limit
+      const std::uint8_t four[4] = {10, static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 8),
+                                    static_cast<std::uint8_t>(i)};
+      driver.run(q, config::IpAddress::from_v4(four), core::Transport::udp, responder);
+    }
+    const std::size_t allocations = g_allocations.load() - before;
+    CHECK(responder.refused == 1001);  // and 10.0.0.1 once more in the flood
+    CHECK(responder.servfail == 19999);
+    CHECK(upstream.pending.size() == 1);
+    CHECK(allocations == 0);
+    upstream.pending.clear();  // before the driver whose count the query holds
+  }
 }

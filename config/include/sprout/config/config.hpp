@@ -133,6 +133,11 @@ struct Profile {
   std::uint32_t block_ttl = 300;
   SafeSearch safesearch;
   bool bypass_prevention = true;         // canary domains, Private Relay, DDR, `bypass` category
+  // DNS rebinding: upstream A/AAAA answers into loopback, private, link-local, CGNAT or
+  // unspecified ranges are blocked, except for names under rebinding_allow (and the built-in
+  // local suffixes: localhost, local, home.arpa, internal, lan).
+  bool rebinding_protection = true;
+  std::vector<std::string> rebinding_allow;  // domains (with subdomains), normalized
   std::string timezone;                  // IANA name; empty = Config::timezone
   std::vector<Schedule> schedules;
   bool operator==(const Profile&) const = default;
@@ -156,6 +161,30 @@ struct Cache {
   std::chrono::seconds stale_max_age{86400};
   bool prefetch = true;                  // refresh popular entries shortly before expiry
   bool operator==(const Cache&) const = default;
+};
+
+enum class RateLimitAction { refuse, truncate };
+
+// Per-client token buckets, per worker. A client is its address cut to ipv4_prefix /
+// ipv6_prefix bits (after PROXY v2); the same key counts its outstanding upstream queries.
+struct RateLimit {
+  std::uint32_t qps = 100;               // tokens per second; 0 = off
+  std::uint32_t burst = 200;             // bucket size
+  std::uint8_t ipv4_prefix = 32;
+  std::uint8_t ipv6_prefix = 56;
+  RateLimitAction action = RateLimitAction::refuse;
+  bool operator==(const RateLimit&) const = default;
+};
+
+// The largest upstream_limit.total: each worker counts per-client queries in a fixed table
+// twice this size, so it stays at most half full.
+inline constexpr std::uint32_t kMaxUpstreamTotal = 2048;
+
+// Queries waiting for upstream, per worker; beyond a limit: serve-stale, else SERVFAIL.
+struct UpstreamLimit {
+  std::uint32_t per_client = 100;        // 0 = no per-client limit
+  std::uint32_t total = 1000;            // 0 = no total limit
+  bool operator==(const UpstreamLimit&) const = default;
 };
 
 struct Admin {
@@ -209,6 +238,8 @@ struct Config {
   std::vector<std::string> deny;         // global deny overrides
   std::vector<IpPrefix> blocked_answers; // A/AAAA answers pointing into these are blocked
   std::vector<IpPrefix> proxy_protocol;  // front ends trusted to send PROXY v2 headers
+  RateLimit rate_limit;
+  UpstreamLimit upstream_limit;
   Cache cache;
   Admin admin;
   BlockPage blockpage;

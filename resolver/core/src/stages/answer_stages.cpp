@@ -22,15 +22,15 @@ bool address_blocked(const config::Config& cfg, std::span<const std::uint8_t> an
                      [&](const config::IpPrefix& p) { return p.contains(ip); });
 }
 
+}  // namespace
+
 // An answer Sprout cannot read cannot be inspected: it never reaches the client unchecked.
-Verdict unreadable(QueryContext& q, std::span<std::uint8_t>& answer) {
+Verdict respond_unreadable(QueryContext& q, std::span<std::uint8_t>& answer) {
   q.action = Action::servfail;
   q.respond_error(static_cast<std::uint16_t>(dns::Rcode::servfail));
   answer = q.response();
   return Verdict::respond;
 }
-
-}  // namespace
 
 Verdict AnswerInspection::on_response(QueryContext& q, std::span<std::uint8_t>& answer) const {
   const Snapshot& snap = *q.snapshot;
@@ -56,7 +56,7 @@ Verdict AnswerInspection::on_response(QueryContext& q, std::span<std::uint8_t>& 
       blocked = true;
     }
   });
-  if (!walked.ok) return unreadable(q, answer);
+  if (!walked.ok) return respond_unreadable(q, answer);
   if (!blocked) return Verdict::next;
   q.decision = verdict;
   respond_blocked(q, verdict);
@@ -70,7 +70,7 @@ Verdict TtlClamp::on_response(QueryContext& q, std::span<std::uint8_t>& answer) 
   const cache::WalkResult walked = cache::walk_records(answer, [&](const cache::RecordRef& r) {
     if (r.type != static_cast<std::uint16_t>(dns::RrType::opt) && r.ttl > cap) dns::put32(&answer[r.ttl_offset], cap);
   });
-  return walked.ok ? Verdict::next : unreadable(q, answer);
+  return walked.ok ? Verdict::next : respond_unreadable(q, answer);
 }
 
 }  // namespace sprout::core

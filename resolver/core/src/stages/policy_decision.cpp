@@ -14,6 +14,7 @@ std::string_view ede_text(const Snapshot& snap, const Decision& d) {
   if (d.category >= 0) return snap.config->categories[static_cast<std::size_t>(d.category)].name;
   switch (d.reason) {
     case Reason::bypass: return "bypass";
+    case Reason::rebinding: return "rebinding";
     case Reason::deny_override: return "deny";
     case Reason::schedule_block_all:
     case Reason::schedule_allowlist_only: return "schedule";

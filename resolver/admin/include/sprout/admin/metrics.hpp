@@ -59,6 +59,7 @@ struct MetricsInput {
   std::uint64_t reloads = 0;
   std::uint64_t reload_failures = 0;
   std::uint64_t tcp_connections = 0;
+  std::array<std::uint64_t, core::kGuards> guards{};  // by core::Guard
   bool up = true;
 };
 

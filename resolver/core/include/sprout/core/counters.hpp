@@ -23,6 +23,7 @@ enum class ReportAction : std::uint8_t {
 inline constexpr std::size_t kMaxCountedNetworks = 256;   // more share the last row
 inline constexpr std::size_t kCategorySlots = 65;         // 64 categories + "none"
 inline constexpr std::size_t kActions = static_cast<std::size_t>(ReportAction::kCount);
+inline constexpr std::size_t kGuards = static_cast<std::size_t>(Guard::kCount);
 
 // Latency histogram buckets (upper bounds, microseconds); the last is +Inf.
 inline constexpr std::array<std::uint32_t, 12> kLatencyBucketsUs = {50, 100, 250, 500, 1000, 2500, 5000,
@@ -34,6 +35,11 @@ class QueryCounters {
   // network: index in config.networks (or kMaxCountedNetworks-1 for "none"); category: -1 none.
   void count(std::size_t network, int category, ReportAction action) noexcept;
   void observe_latency_us(std::uint64_t us) noexcept;
+  // Queries an abuse protection answered (rate limit, upstream limit, rebinding).
+  void count_guard(Guard g) noexcept { guards_[static_cast<std::size_t>(g)].fetch_add(1, std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t guard_count(Guard g) const noexcept {
+    return guards_[static_cast<std::size_t>(g)].load(std::memory_order_relaxed);
+  }
   // Blocked domain tally: fixed-size table, no allocation; full table drops new names.
   void count_blocked_domain(std::string_view domain, int category) noexcept;
 
@@ -70,6 +76,7 @@ class QueryCounters {
   std::vector<std::atomic<std::uint64_t>> cells_;  // [network][category slot][action]
   std::array<std::atomic<std::uint64_t>, kLatencyBucketsUs.size() + 1> latency_{};
   std::atomic<std::uint64_t> latency_sum_us_{0};
+  std::array<std::atomic<std::uint64_t>, kGuards> guards_{};
   std::vector<DomainSlot> domains_;
 };
 

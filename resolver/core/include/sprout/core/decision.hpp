@@ -23,6 +23,7 @@ enum class Reason : std::uint8_t {
   safesearch,        // rewritten to the engine's forced-safe host
   allowlist,         // an allow entry in a loaded list (allowlist, @@, rpz-passthru)
   category,          // a blocking entry in a category the profile blocks
+  rebinding,         // an upstream answer pointed a public name into a private range
 };
 
 enum class DecisionKind : std::uint8_t { resolve, block, rewrite };

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "sprout/core/client_limits.hpp"
 #include "sprout/core/query_context.hpp"
 #include "sprout/core/snapshot.hpp"
 
@@ -42,6 +43,7 @@ struct PendingQuery {
   std::array<std::uint8_t, 16> order{};       // for the upstream I/O: upstreams to try, best first
   std::uint8_t order_size = 0;
   std::uint8_t next = 0;
+  UpstreamSlot slot;                          // its place in the upstream_limit counts, freed with it
 };
 
 // The one asynchronous step, implemented by the upstream I/O (net). It answers through
@@ -63,7 +65,9 @@ class Driver {
  public:
   static constexpr std::size_t kBufferSize = 4096;
 
-  Driver(const SnapshotHolder& snapshots, UpstreamPort& upstream, QueryObserver& observer);
+  // `now` feeds the rate limit's buckets (null: the steady clock); tests inject their own.
+  Driver(const SnapshotHolder& snapshots, UpstreamPort& upstream, QueryObserver& observer, TimeSource now = nullptr);
+  // The driver must outlive every PendingQuery it started (their slots count in limits_).
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
 
@@ -80,17 +84,22 @@ class Driver {
 
   // The snapshot queries start on now (refreshed when the holder's generation moves).
   [[nodiscard]] const std::shared_ptr<const Snapshot>& snapshot() { return snapshots_.get(); }
+  // This worker's rate and upstream tables (for tests and diagnostics).
+  [[nodiscard]] ClientLimits& limits() noexcept { return limits_; }
 
  private:
   Verdict start(QueryContext& q) const;
   void complete(QueryContext& q, std::span<std::uint8_t> answer, Verdict how, Responder& r,
                 std::uint64_t latency_us, bool counted) noexcept;
-  void forward(QueryContext& q, std::unique_ptr<Responder> r, bool counted);
+  void forward(QueryContext& q, std::unique_ptr<Responder> r, bool counted, UpstreamSlot slot);
+  UpstreamSlot admit(QueryContext& q, bool counted) noexcept;  // empty: over an upstream limit
+  Verdict over_limit(QueryContext& q);
   void refresh(QueryContext& q) noexcept;  // prefetch: the cached entry, again from upstream
 
   SnapshotCache snapshots_;
   UpstreamPort& upstream_;
   QueryObserver& observer_;
+  ClientLimits limits_;
   // Synchronous answers and upstream completions use separate buffers: an upstream step
   // that completes at once (c-ares can) never overwrites an answer still being built.
   std::array<std::uint8_t, kBufferSize> sync_scratch_{}, sync_spare_{};

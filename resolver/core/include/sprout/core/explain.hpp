@@ -22,6 +22,8 @@ struct Explanation {
   std::string matched, category, list, rewrite_target, answer;
   std::size_t line = 0;            // line in the list file, 0 if unknown
   std::uint32_t ttl_cap = 0;
+  std::string rebinding;           // what the answer side would do with a local address
+  std::string rate_limit;          // the client's bucket ("off", or rate, burst and prefix)
 };
 
 // `name` is any spelling (case, trailing dot, UTF-8 IDN); `type` a mnemonic like "AAAA".

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sprout/blocklists/domain_index.hpp"
@@ -30,9 +31,16 @@ struct ProfilePolicy {
   config::SafeSearch safesearch;
   bool safesearch_on = false;               // any engine enforced: skips the table lookup per query otherwise
   bool bypass_prevention = true;
+  bool rebinding_protection = true;
+  blocklists::DomainIndex rebinding_allow;  // profile's names + kLocalSuffixes: local addresses allowed
   std::vector<ScheduleRule> schedules;      // bit i of the clock's mask = schedules[i]
   std::unique_ptr<time::ScheduleClock> clock;  // windows in the profile's time zone
 };
+
+// Names that are local by definition (RFC 6761 localhost, RFC 6762 local, RFC 8375 home.arpa,
+// ICANN's reserved internal, and lan, OpenWrt's default domain, delegated nowhere): no
+// public name lives under them, so their local addresses are never a rebinding.
+inline constexpr std::string_view kLocalSuffixes[] = {"localhost", "local", "home.arpa", "internal", "lan"};
 
 // Bit i of a CategorySet = cfg.categories[i]; unknown names are ignored (the loader
 // already rejected them).

@@ -14,10 +14,16 @@ namespace sprout::core {
 
 struct Snapshot;
 struct NetworkPolicy;
+class ClientLimits;
 
 // What happened to a query, for counters and reports.
 enum class Action : std::uint8_t {
   allowed, blocked, refused, formerr, notimp, servfail, dropped, kCount
+};
+
+// Which abuse protection answered a query, if one did (counted apart in /metrics).
+enum class Guard : std::uint8_t {
+  none, rate_refused, rate_truncated, upstream_client, upstream_total, rebinding, kCount
 };
 
 enum class AnswerSource : std::uint8_t { none, synthesized, upstream, cache };
@@ -38,7 +44,9 @@ struct QueryContext {
   std::span<std::uint8_t> scratch;           // where this query's answer is built
   std::span<std::uint8_t> spare;             // a second buffer, for stages that rewrite one answer into another
   std::size_t response_size = 0;             // bytes of `scratch` holding a synthesized answer
+  ClientLimits* limits = nullptr;            // the worker's rate and upstream tables (null: no limits)
   Action action = Action::allowed;
+  Guard guard = Guard::none;
   AnswerSource source = AnswerSource::none;
   bool prefetch = false;                     // a cache hit asks for a background refresh
 

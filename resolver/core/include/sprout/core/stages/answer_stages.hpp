@@ -24,4 +24,7 @@ class TtlClamp final : public ResponseStage {
 // Writes the profile's blocked answer for `d` into q.scratch (shared with PolicyDecision).
 void respond_blocked(QueryContext& q, const Decision& d);
 
+// An answer a response stage cannot read: SERVFAIL in `answer`, never the answer unchecked.
+Verdict respond_unreadable(QueryContext& q, std::span<std::uint8_t>& answer);
+
 }  // namespace sprout::core
