@@ -144,19 +144,19 @@ TEST_CASE("outstanding upstream limits: beyond them SERVFAIL at once, and timeou
   // silent.* names are never answered: they stay outstanding until the 2 s timeout.
   AbuseStack s("upstream_limit: {per_client: 2, total: 3}\n", {}, "2s");
   UdpClient a("127.0.0.2"), b("127.0.0.3");
-  REQUIRE(a.send(build_query(1, "silent1.example.", rr_type::kA), s.port()));
-  REQUIRE(a.send(build_query(2, "silent2.example.", rr_type::kA), s.port()));
-  CHECK(wait_until([&] { return s.upstream->saw_query("silent1.example.") && s.upstream->saw_query("silent2.example."); }, 5000ms));
-  REQUIRE(a.send(build_query(3, "silent3.example.", rr_type::kA), s.port()));
+  REQUIRE(a.send(build_query(1, "silent.n1.example.", rr_type::kA), s.port()));
+  REQUIRE(a.send(build_query(2, "silent.n2.example.", rr_type::kA), s.port()));
+  CHECK(wait_until([&] { return s.upstream->saw_query("silent.n1.example.") && s.upstream->saw_query("silent.n2.example."); }, 5000ms));
+  REQUIRE(a.send(build_query(3, "silent.n3.example.", rr_type::kA), s.port()));
   const auto third = a.receive(3000ms, {.id = 3, .rcode = rcode::kServFail});  // the first reply a gets
   CHECK(third);
-  CHECK_FALSE(s.upstream->saw_query("silent3.example."));
+  CHECK_FALSE(s.upstream->saw_query("silent.n3.example."));
   // Another client still has room, up to the worker's total.
-  REQUIRE(b.send(build_query(4, "silent4.example.", rr_type::kA), s.port()));
-  CHECK(wait_until([&] { return s.upstream->saw_query("silent4.example."); }, 5000ms));
-  REQUIRE(b.send(build_query(5, "silent5.example.", rr_type::kA), s.port()));
+  REQUIRE(b.send(build_query(4, "silent.n4.example.", rr_type::kA), s.port()));
+  CHECK(wait_until([&] { return s.upstream->saw_query("silent.n4.example."); }, 5000ms));
+  REQUIRE(b.send(build_query(5, "silent.n5.example.", rr_type::kA), s.port()));
   CHECK(b.receive(3000ms, {.id = 5, .rcode = rcode::kServFail}));
-  CHECK_FALSE(s.upstream->saw_query("silent5.example."));
+  CHECK_FALSE(s.upstream->saw_query("silent.n5.example."));
   // The upstream timeouts end the first two: their SERVFAILs, then a has room again.
   CHECK(a.receive(5000ms, {.rcode = rcode::kServFail}));
   CHECK(a.receive(5000ms, {.rcode = rcode::kServFail}));

@@ -22,6 +22,9 @@ MetricsInput small_input() {
   in.lists = {{"ut1-adult", "adult", 1000, 60.5, 2}, {"never", "gambling", 0, std::nullopt, 1}};
   in.reloads = 1;
   in.tcp_connections = 4;
+  in.guards[static_cast<std::size_t>(sprout::core::Guard::rate_refused)] = 6;
+  in.guards[static_cast<std::size_t>(sprout::core::Guard::upstream_total)] = 2;
+  in.guards[static_cast<std::size_t>(sprout::core::Guard::rebinding)] = 1;
   return in;
 }
 
@@ -58,6 +61,17 @@ sprout_upstream_latency_seconds_bucket{upstream="9.9.9.9:53",le="0.1"} 9
 sprout_upstream_latency_seconds_bucket{upstream="9.9.9.9:53",le="+Inf"} 10
 sprout_upstream_latency_seconds_sum{upstream="9.9.9.9:53"} 1.5
 sprout_upstream_latency_seconds_count{upstream="9.9.9.9:53"} 10
+# HELP sprout_rate_limited_total Queries over their client's rate limit, by the answer they got.
+# TYPE sprout_rate_limited_total counter
+sprout_rate_limited_total{action="refuse"} 6
+sprout_rate_limited_total{action="truncate"} 0
+# HELP sprout_upstream_limited_total Cache misses not sent upstream: their client's or the worker's outstanding-query limit was reached.
+# TYPE sprout_upstream_limited_total counter
+sprout_upstream_limited_total{limit="client"} 0
+sprout_upstream_limited_total{limit="total"} 2
+# HELP sprout_rebinding_blocked_total Upstream answers blocked because a public name pointed into a local address range.
+# TYPE sprout_rebinding_blocked_total counter
+sprout_rebinding_blocked_total 1
 # HELP sprout_list_entries Domains loaded from each blocklist.
 # TYPE sprout_list_entries gauge
 sprout_list_entries{list="ut1-adult",category="adult"} 1000
