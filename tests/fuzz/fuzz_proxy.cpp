@@ -1,11 +1,16 @@
-// Fuzz target: PROXY protocol v2 headers from a front end (untrusted bytes before the DNS message).
+// Fuzz target: PROXY protocol v2 headers from a front end (untrusted bytes before the DNS
+// message): the parser alone, then the whole datagram through the driver from a trusted front end.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <cstdio>
 #include <span>
+#include <vector>
 
 #include "fuzz_check.hpp"
+#include "fuzz_world.hpp"
 #include "sprout/core/proxy_protocol.hpp"
+#include "sprout/dns/query_view.hpp"
 
 namespace {
 
@@ -19,6 +24,36 @@ constexpr std::uint8_t kSignature[12] = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0
 bool starts_like_signature(std::span<const std::uint8_t> b) {
   const std::size_t n = b.size() < sizeof kSignature ? b.size() : sizeof kSignature;
   return n > 0 && std::memcmp(b.data(), kSignature, n) == 0;
+}
+
+// From the world's trusted front end over UDP: a usable header's client is the one policy
+// sees (outside every network: REFUSED), an unusable header is dropped, and what is answered
+// answers the message after the header.
+void through_driver(std::span<const std::uint8_t> bytes, const sprout::core::ProxyHeader& h) {
+  using namespace sprout;
+  static fuzz::World world;
+  auto& d = world.harness;
+  d.sent->answers.clear();
+  d.upstream.pending.clear();
+  fuzz::reset_cache();
+  d.run(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), "127.0.0.100");
+  if (h.status == ProxyStatus::invalid || h.status == ProxyStatus::incomplete) {
+    FUZZ_CHECK(d.sent->answers.empty() && d.upstream.pending.empty());
+    return;
+  }
+  const auto inner = h.status == ProxyStatus::absent ? bytes : bytes.subspan(h.length);
+  for (const auto& sent : d.sent->answers) {
+    if (auto why = fuzz::check_answer(inner, sent, true)) {
+      std::fprintf(stderr, "%s\n", why->c_str());
+      FUZZ_CHECK(!why);
+    }
+  }
+  dns::QueryView v;
+  const bool outside = h.status == ProxyStatus::ok && fuzz::world_snapshot()->networks.match(h.source) == nullptr;
+  if (outside && dns::parse_query(inner, v) == dns::ParseStatus::ok) {
+    FUZZ_CHECK(d.upstream.pending.empty() && d.sent->answers.size() == 1);
+    FUZZ_CHECK((d.sent->answers.front()[3] & 0xF) == 5);  // REFUSED
+  }
 }
 
 }  // namespace
@@ -57,5 +92,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(starts_like_signature(bytes) && size >= kProxyFixedSize);
       break;
   }
+  through_driver(bytes, h);
   return 0;
 }

@@ -25,12 +25,13 @@ mkdir -p "$build/fuzz-logs"
 run() {
   t=$1
   name=${t#fuzz_}
-  corpus=$build/fuzz-corpus/$t
+  corpus=$build/fuzz-corpus/$t  # shellcheck disable=SC2086 (seeds is a list)
   mkdir -p "$corpus"
   seeds=$src/tests/fuzz/corpus/$name
-  [ "$t" = fuzz_query ] && seeds=$src/tests/fuzz/corpus/query
+  [ "$t" = fuzz_config ] && seeds="$seeds $src/config/examples $src/tests/unit/config/bad"
+  [ "$t" = fuzz_differential ] && seeds="$seeds $src/tests/fuzz/corpus/query"
   nice -n 10 "$build/tests/fuzz/$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$build/fuzz-logs/$t-" "$corpus" "$seeds" >"$build/fuzz-logs/$t.log" 2>&1
+    -artifact_prefix="$build/fuzz-logs/$t-" "$corpus" $seeds >"$build/fuzz-logs/$t.log" 2>&1
 }
 
 status=0
@@ -45,7 +46,7 @@ while [ $# -gt 0 ]; do
 done
 for t in $targets; do
   log=$build/fuzz-logs/$t.log
-  printf '%s: %s\n' "$t" "$(grep -E '^#[0-9]+ +DONE' "$log" | tail -1)"
+  printf '%s: %s\n' "$t" "$(grep -E 'cov:' "$log" | tail -1)"
   grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec' "$log" | tr '\n' ' '; echo
   grep -E '^==[0-9]+==ERROR|fuzz invariant failed|deadly signal' "$log" | head -3 || true
 done
