@@ -144,7 +144,6 @@ def answer_seeds():
     ptr = bytes([0xC0, qname])
     a = rr(ptr, 1, 300, bytes([93, 184, 216, 34]))
     cname_blocked = rr(ptr, 5, 300, wire_name("blocked.test"))
-    cname_fwd = rr(ptr, 5, 300, bytes([0xC0, 0xFF]))  # rdata pointer past its own offset
     soa = rr(ptr, 6, 900, wire_name("ns.example") + wire_name("host.example") + struct.pack(">IIIII", 1, 2, 3, 4, 60))
     opt = b"\0" + struct.pack(">HHIH", 41, 1232, 0, 0)
     # Spliced: selector (bit 5 set) + 12 header bytes (QDCOUNT is forced to 1) + records.
@@ -164,7 +163,6 @@ def answer_seeds():
     out("answer", "splice_txt_big_ttl", splice(7 | 0x80, 0x8180, 1, 0, 0, rr(ptr, 16, 0xFFFFFFF0, b"\x05hello")))
     out("answer", "splice_truncated", splice(0, 0x8380, 1, 0, 0, a))
     out("answer", "splice_servfail", splice(0, 0x8182, 0, 0, 0, b""))
-    out("answer", "splice_cname_forward_ptr", splice(0, 0x8180, 1, 0, 0, cname_fwd))
     out("answer", "splice_many", splice(0, 0x8180, 40, 0, 0, a * 40))
     # Raw: selector + the whole answer (question included).
     full = header(0x5a5a, 0x8180, 1, 1) + wire_name("www.example.com") + struct.pack(">HH", 1, 1) + a

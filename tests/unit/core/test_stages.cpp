@@ -128,6 +128,24 @@ TEST_CASE("AnswerInspection: a CNAME into a blocked name is blocked; an unreadab
   CHECK(q2.action == core::Action::servfail);
 }
 
+// Found by fuzz_answer (corpus/answer/regress-cname-forward-pointer): the CNAME's target could
+// not be read, so it was never checked against the policy, and the answer went to the client
+// as it was. A client that follows forward pointers would read a target nobody checked.
+TEST_CASE("AnswerInspection: a CNAME whose target cannot be read is SERVFAIL, never a pass") {
+  StageFixture f;
+  const core::AnswerInspection stage;
+  for (const auto& rdata : {std::vector<std::uint8_t>{0xC0, 0xFF},           // points past the end
+                            std::vector<std::uint8_t>{0xC0, 0x30, 0, 0, 0},  // points forwards
+                            std::vector<std::uint8_t>{3, 'c', 'd', 'n'}}) {   // no root label
+    auto& q = f.query("innocent.example");
+    auto answer = StageFixture::answer("innocent.example", 5, rdata);
+    std::span<std::uint8_t> a(answer);
+    CHECK(stage.on_response(q, a) == Verdict::respond);
+    CHECK(q.action == core::Action::servfail);
+    CHECK((dns::get16(&a[2]) & 0xf) == 2);
+  }
+}
+
 TEST_CASE("TtlClamp: no TTL past the cap; unreadable is SERVFAIL, never a pass") {
   StageFixture f;
   const core::TtlClamp stage;
