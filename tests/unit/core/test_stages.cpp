@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include "ldns_reader.hpp"
 #include "message_builder.hpp"
 #include "sprout/core/network_table.hpp"
 #include "sprout/core/stages/access_control.hpp"
@@ -207,6 +208,25 @@ TEST_CASE("RestoreClientView, ClientEdns and Truncate finish what came from else
   std::span<std::uint8_t> whole(big);
   CHECK(core::Truncate().on_finalize(q, whole) == Verdict::next);
   CHECK(whole.size() == 700);
+}
+
+// Found by fuzz_answer (corpus/answer/regress-opt-after-junk): the client's OPT was appended
+// after upstream's trailing bytes, which a client then read as a broken additional record.
+TEST_CASE("ClientEdns: trailing bytes after the last record are dropped before the OPT goes on") {
+  StageFixture f;
+  auto& q = f.query("example.com", true);
+  q.source = core::AnswerSource::upstream;
+  auto a = StageFixture::answer("example.com", 1, kAddr);  // no OPT from upstream
+  const std::size_t records_end = a.size();
+  a.insert(a.end(), {0, 8, 0, 0, 0x2b, 0, 0x0c});        // junk after the last record
+  std::span<std::uint8_t> s(a);
+  CHECK(core::ClientEdns().on_finalize(q, s) == Verdict::next);
+  CHECK(s.size() == records_end + 11);
+  CHECK(dns::get16(&s[dns::kOffAr]) == 1);
+  const auto read = test::read_message(s);
+  REQUIRE(read.message);
+  CHECK(read.message->edns);
+  CHECK(read.message->answers.size() == 1);
 }
 
 TEST_CASE("ProxyUnwrap: only a configured front end's header is read, and a bad one is dropped") {
