@@ -14,6 +14,7 @@
 #include "address_parts.hpp"
 #include "config_parser.hpp"
 #include "node_reader.hpp"
+#include "yaml_document.hpp"
 
 namespace sprout::config {
 namespace detail {
@@ -49,17 +50,19 @@ void apply_defaults(Config& c, bool saw_listen, bool saw_networks) {
 
 LoadResult load_with_base(std::string_view yaml, std::string_view file, const std::filesystem::path& base) {
   detail::Reader reader{std::string(file)};
-  std::vector<YAML::Node> docs;
+  detail::DocumentRead doc;
   try {
-    docs = YAML::LoadAll(std::string(yaml));
+    doc = detail::read_document(yaml);
   } catch (const YAML::Exception& e) {
     reader.error(e.mark, "", e.msg);
     return LoadResult{std::nullopt, reader.take_errors()};
   }
-  YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
-  if (docs.size() > 1) {
-    reader.error(docs[1].Mark(), "", "found a second YAML document (a config file holds exactly one)");
+  if (doc.stuck) {
+    reader.error(*doc.stuck, "", "cannot read YAML from here: '" + doc.stuck_text + "' does not start a value");
+    return LoadResult{std::nullopt, reader.take_errors()};
   }
+  YAML::Node root = doc.root;
+  if (doc.second) reader.error(*doc.second, "", "found a second YAML document (a config file holds exactly one)");
   Config cfg;
   cfg.source = std::string(file);
   detail::ConfigParser parser(reader, base);

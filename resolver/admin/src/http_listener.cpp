@@ -13,16 +13,6 @@ namespace sprout::admin::detail {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 
-Response make_response(http::status status, unsigned version, std::string_view content_type, std::string body) {
-  Response res{status, version};
-  res.set(http::field::content_type, to_beast(content_type));
-  res.set(http::field::cache_control, "no-store");
-  res.set("X-Content-Type-Options", "nosniff");
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
-}
-
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<HttpListener> listener)

@@ -18,11 +18,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http_message.hpp"
+
 namespace sprout::admin::detail {
 
-namespace http = boost::beast::http;
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
 using tcp = boost::asio::ip::tcp;
 
 struct ListenerLimits {
@@ -36,14 +35,6 @@ struct ListenerLimits {
 
 // Called on the listener's io_context; must not block for long (it shares the control thread).
 using RequestHandler = std::function<Response(const Request&, const tcp::endpoint& remote)>;
-
-// Boost 1.74's Beast has its own string_view; these convert at the boundary.
-[[nodiscard]] inline std::string_view to_std(boost::beast::string_view s) noexcept { return {s.data(), s.size()}; }
-[[nodiscard]] inline boost::beast::string_view to_beast(std::string_view s) noexcept { return {s.data(), s.size()}; }
-
-// Every response carries these: a type, no caching, no MIME sniffing.
-[[nodiscard]] Response make_response(http::status status, unsigned version, std::string_view content_type,
-                                     std::string body);
 
 class Session;
 

@@ -35,6 +35,34 @@ bool read_soa_minimum(std::span<const std::uint8_t> msg, const RecordRef& rr, st
   return true;
 }
 
+}  // namespace
+
+bool rdata_names_ok(std::span<const std::uint8_t> msg, const RecordRef& rr) noexcept {
+  constexpr std::uint16_t kTypeDname = 39;  // RFC 6672
+  std::size_t before = 0, names = 1, after = 0;  // fixed bytes, names, fixed bytes
+  switch (rr.type) {
+    case static_cast<std::uint16_t>(dns::RrType::ns):
+    case static_cast<std::uint16_t>(dns::RrType::cname):
+    case static_cast<std::uint16_t>(dns::RrType::ptr):
+    case kTypeDname: break;
+    case static_cast<std::uint16_t>(dns::RrType::mx): before = 2; break;                      // preference
+    case static_cast<std::uint16_t>(dns::RrType::srv): before = 6; break;                     // priority, weight, port
+    case static_cast<std::uint16_t>(dns::RrType::soa): names = 2, after = 20; break;          // serial .. minimum
+    default: return true;
+  }
+  const std::size_t end = rr.rdata_offset + rr.rdlength;
+  std::size_t pos = rr.rdata_offset + before;
+  for (std::size_t i = 0; i < names; ++i) {
+    if (pos >= end) return false;
+    const dns::NameRead name = dns::skip_name(msg, pos);
+    if (name.error != dns::NameError::ok || name.end > end) return false;
+    pos = name.end;
+  }
+  return pos + after == end;
+}
+
+namespace {
+
 void tally_record(std::span<const std::uint8_t> msg, const CacheKey& key, const RecordRef& rr, Tally& t) noexcept {
   if (rr.type == kTypeOpt) {
     // Extended rcode lives in the OPT TTL's top byte (RFC 6891 6.1.3).

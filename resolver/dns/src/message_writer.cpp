@@ -88,7 +88,9 @@ std::size_t truncate_answer(const QueryView& q, std::span<std::uint8_t> answer) 
 bool answers_question(std::span<const std::uint8_t> answer, std::string_view qname, std::uint16_t qtype,
                       std::uint16_t qclass, std::size_t* question_end) noexcept {
   if (answer.size() < kHeaderSize) return false;
-  if ((get16(&answer[kOffFlags]) & kFlagQr) == 0 || get16(&answer[kOffQd]) != 1) return false;
+  // Only standard queries go upstream: a message with another opcode answers something else.
+  const std::uint16_t flags = get16(&answer[kOffFlags]);
+  if ((flags & kFlagQr) == 0 || (flags & kOpcodeMask) != 0 || get16(&answer[kOffQd]) != 1) return false;
   NameText name;
   const NameRead read = read_name(answer, kHeaderSize, &name);
   if (read.error != NameError::ok || read.end + 4 > answer.size()) return false;

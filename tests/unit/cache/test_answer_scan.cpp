@@ -153,6 +153,39 @@ TEST_CASE("malformed answers are rejected, never read past the end") {
   }
 }
 
+// Found by fuzz_answer (corpus/answer/regress-mx-name-past-rdata): an MX whose exchange name
+// ran past its rdata was passed on, and no client could read the answer.
+TEST_CASE("names inside rdata (NS, CNAME, PTR, MX, SRV, SOA) must fill their rdata exactly") {
+  using sprout::test::rr_type::kCname;
+  using sprout::test::rr_type::kMx;
+  using sprout::test::rr_type::kNs;
+  using sprout::test::rr_type::kSrv;
+  const auto walks = [](const MessageBuilder& b) {
+    return sprout::cache::walk_records(b.bytes, [](const auto&) {}).ok;
+  };
+  // Well-formed: compressed and plain names, each ending where its rdata ends.
+  CHECK(walks(MessageBuilder::answer("a.example.com").rr(Section::answer, "a.example.com", kCname, 60, {0xC0, 0x0C})));
+  CHECK(walks(MessageBuilder::answer("a.example.com", kMx).rr(Section::answer, "a.example.com", kMx, 60, {0, 10, 0xC0, 0x0C})));
+  CHECK(walks(MessageBuilder::answer("a.example.com", kSrv)
+                  .rr(Section::answer, "a.example.com", kSrv, 60, {0, 1, 0, 2, 0, 53, 1, 'x', 0})));
+  CHECK(walks(MessageBuilder::answer("a.example.com").soa(60, 60)));
+  // The fuzzer's case: the exchange name's next label byte lies past the rdata (and the message).
+  auto mx_past = MessageBuilder::answer("a.example.com", kMx).rr(Section::answer, "a.example.com", kMx, 60, {0, 10, 1, 0});
+  CHECK_FALSE(walks(mx_past));
+  CHECK(classify_answer(mx_past.bytes, key_of("a.example.com", kMx), kLimits).status == AnswerStatus::malformed);
+  // A name that ends inside the next record, or before its rdata ends.
+  auto ns_long = MessageBuilder::answer("a.example.com").rr(Section::authority, "a.example.com", kNs, 60, {1, 'x'});
+  ns_long.a_ptr(Section::additional, 12, 60);
+  CHECK_FALSE(walks(ns_long));
+  CHECK_FALSE(walks(MessageBuilder::answer("a.example.com").rr(Section::answer, "a.example.com", kCname, 60, {0, 0, 0})));
+  CHECK_FALSE(walks(MessageBuilder::answer("a.example.com").rr(Section::answer, "a.example.com", kCname, 60, {0xC0, 0xFF})));
+  CHECK_FALSE(walks(MessageBuilder::answer("a.example.com", kSrv).rr(Section::answer, "a.example.com", kSrv, 60, {0, 1, 0})));
+  auto soa_extra = MessageBuilder::answer("a.example.com", 1, 3).soa(60, 60);
+  soa_extra.set16(soa_extra.ttl_offsets[0] + 4, static_cast<std::uint16_t>(soa_extra.bytes.size() - soa_extra.ttl_offsets[0] - 6 + 1));
+  soa_extra.bytes.push_back(0);  // one byte after MINIMUM, counted in rdlength
+  CHECK_FALSE(walks(soa_extra));
+}
+
 TEST_CASE("the answers these tests build are DNS that ldns reads as intended") {
   using namespace sprout::test;
   answer_of(MessageBuilder::answer("example.com")

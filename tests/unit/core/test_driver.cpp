@@ -237,3 +237,18 @@ TEST_CASE("EDNS and RA/RD follow the client's query, not the upstream's or the c
   CHECK(dns::get16(&h.last()[10]) == 1);
   CHECK(dns::get16(&h.last()[h.last().size() - 11 + 1]) == 41);
 }
+
+// Found by fuzz_answer (corpus/answer/regress-opcode-not-query): an upstream message with
+// another opcode went to the client as the answer to its standard query.
+TEST_CASE("an upstream message whose opcode is not QUERY is not an answer") {
+  test::DriverHarness h(snapshot_for({"127.0.0.0/8"}));
+  h.run(MessageBuilder::query("example.com", 1, 0x4242).bytes);
+  REQUIRE(h.upstream.pending.size() == 1);
+  auto a = upstream_answer("example.com", 1);
+  a[2] = static_cast<std::uint8_t>(a[2] | (7 << 3));  // opcode 7
+  CHECK_FALSE(h.answer(a));
+  CHECK(h.sent->answers.empty());
+  a[2] = static_cast<std::uint8_t>(a[2] & ~(0xF << 3));  // opcode QUERY again
+  CHECK(h.answer(a));
+  CHECK(h.sent->answers.size() == 1);
+}

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include "ldns_reader.hpp"
 #include "message_builder.hpp"
 #include "sprout/core/network_table.hpp"
 #include "sprout/core/stages/access_control.hpp"
@@ -128,6 +129,24 @@ TEST_CASE("AnswerInspection: a CNAME into a blocked name is blocked; an unreadab
   CHECK(q2.action == core::Action::servfail);
 }
 
+// Found by fuzz_answer (corpus/answer/regress-cname-forward-pointer): the CNAME's target could
+// not be read, so it was never checked against the policy, and the answer went to the client
+// as it was. A client that follows forward pointers would read a target nobody checked.
+TEST_CASE("AnswerInspection: a CNAME whose target cannot be read is SERVFAIL, never a pass") {
+  StageFixture f;
+  const core::AnswerInspection stage;
+  for (const auto& rdata : {std::vector<std::uint8_t>{0xC0, 0xFF},           // points past the end
+                            std::vector<std::uint8_t>{0xC0, 0x30, 0, 0, 0},  // points forwards
+                            std::vector<std::uint8_t>{3, 'c', 'd', 'n'}}) {   // no root label
+    auto& q = f.query("innocent.example");
+    auto answer = StageFixture::answer("innocent.example", 5, rdata);
+    std::span<std::uint8_t> a(answer);
+    CHECK(stage.on_response(q, a) == Verdict::respond);
+    CHECK(q.action == core::Action::servfail);
+    CHECK((dns::get16(&a[2]) & 0xf) == 2);
+  }
+}
+
 TEST_CASE("TtlClamp: no TTL past the cap; unreadable is SERVFAIL, never a pass") {
   StageFixture f;
   const core::TtlClamp stage;
@@ -189,6 +208,25 @@ TEST_CASE("RestoreClientView, ClientEdns and Truncate finish what came from else
   std::span<std::uint8_t> whole(big);
   CHECK(core::Truncate().on_finalize(q, whole) == Verdict::next);
   CHECK(whole.size() == 700);
+}
+
+// Found by fuzz_answer (corpus/answer/regress-opt-after-junk): the client's OPT was appended
+// after upstream's trailing bytes, which a client then read as a broken additional record.
+TEST_CASE("ClientEdns: trailing bytes after the last record are dropped before the OPT goes on") {
+  StageFixture f;
+  auto& q = f.query("example.com", true);
+  q.source = core::AnswerSource::upstream;
+  auto a = StageFixture::answer("example.com", 1, kAddr);  // no OPT from upstream
+  const std::size_t records_end = a.size();
+  a.insert(a.end(), {0, 8, 0, 0, 0x2b, 0, 0x0c});        // junk after the last record
+  std::span<std::uint8_t> s(a);
+  CHECK(core::ClientEdns().on_finalize(q, s) == Verdict::next);
+  CHECK(s.size() == records_end + 11);
+  CHECK(dns::get16(&s[dns::kOffAr]) == 1);
+  const auto read = test::read_message(s);
+  REQUIRE(read.message);
+  CHECK(read.message->edns);
+  CHECK(read.message->answers.size() == 1);
 }
 
 TEST_CASE("ProxyUnwrap: only a configured front end's header is read, and a bad one is dropped") {

@@ -38,12 +38,17 @@ Verdict AnswerInspection::on_response(QueryContext& q, std::span<std::uint8_t>& 
   const auto now = snap.clock_now();
   Decision verdict;
   bool blocked = false;
+  bool target_unreadable = false;
   const cache::WalkResult walked = cache::walk_records(answer, [&](const cache::RecordRef& r) {
-    if (blocked || r.section != cache::Section::answer) return;
+    if (blocked || target_unreadable || r.section != cache::Section::answer) return;
     if (r.type == static_cast<std::uint16_t>(dns::RrType::cname)) {
       // Read into the query's own storage: the decision's matched suffix points into it and
-      // is read again when the blocked answer is counted.
-      if (dns::read_name(answer, r.rdata_offset, &q.cname_target).error != dns::NameError::ok) return;
+      // is read again when the blocked answer is counted. A target we cannot read is one we
+      // cannot check, and a client that reads it differently (forward pointers) would follow it.
+      if (dns::read_name(answer, r.rdata_offset, &q.cname_target).error != dns::NameError::ok) {
+        target_unreadable = true;
+        return;
+      }
       const Decision d = decide(snap, *q.network, q.cname_target.view(), q.view.qtype, now);
       if (d.kind == DecisionKind::block) {
         verdict = d;
@@ -56,7 +61,7 @@ Verdict AnswerInspection::on_response(QueryContext& q, std::span<std::uint8_t>& 
       blocked = true;
     }
   });
-  if (!walked.ok) return respond_unreadable(q, answer);
+  if (!walked.ok || target_unreadable) return respond_unreadable(q, answer);
   if (!blocked) return Verdict::next;
   q.decision = verdict;
   respond_blocked(q, verdict);

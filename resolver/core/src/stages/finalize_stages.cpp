@@ -24,13 +24,15 @@ struct OptRecord {
   std::size_t ttl_offset = 0;
 };
 
-// The OPT record of `answer`, if any (false: the answer cannot be read).
-bool find_opt(std::span<const std::uint8_t> answer, OptRecord& opt) {
+// The OPT record of `answer`, if any, and where its last record ends (false: the answer
+// cannot be read).
+bool find_opt(std::span<const std::uint8_t> answer, OptRecord& opt, std::size_t& end) {
   const cache::WalkResult walked = cache::walk_records(answer, [&](const cache::RecordRef& r) {
     if (r.section != cache::Section::additional || r.type != static_cast<std::uint16_t>(dns::RrType::opt)) return;
     if (r.ttl_offset < 5 || answer[r.ttl_offset - 5] != 0) return;  // OPT's owner is the root
     opt = {r.ttl_offset - 5, r.rdata_offset + r.rdlength, r.ttl_offset};
   });
+  end = walked.end;
   return walked.ok;
 }
 
@@ -72,7 +74,11 @@ Verdict ClientEdns::on_finalize(QueryContext& q, std::span<std::uint8_t>& answer
   if (answer.size() < dns::kHeaderSize) return Verdict::next;
   set_flags(q, answer);
   OptRecord opt;
-  if (!find_opt(answer, opt)) return Verdict::next;  // inspection already refused what it cannot read
+  std::size_t end = 0;
+  if (!find_opt(answer, opt, end)) return Verdict::next;  // inspection already refused what it cannot read
+  // Bytes after the last record mean nothing to a client, and an OPT appended after them
+  // would be read as part of them (found by fuzz_answer, corpus/answer/regress-opt-after-junk).
+  answer = answer.first(end);
   if (opt.end != 0 && !q.view.has_edns) {
     remove_opt(answer, opt);
   } else if (opt.end != 0) {

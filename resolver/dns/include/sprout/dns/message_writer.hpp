@@ -45,7 +45,8 @@ std::size_t write_error(const QueryView& q, std::uint16_t rcode, std::span<std::
 // client retries over TCP (RFC 7766 / RFC 6891). Returns the new size.
 std::size_t truncate_answer(const QueryView& q, std::span<std::uint8_t> answer) noexcept;
 
-// True when `answer` is a response (QR set) whose one question is qname (canonical
+// True when `answer` is a response (QR set) to a standard query (opcode QUERY: the only one
+// Sprout forwards) whose one question is qname (canonical
 // lowercase; compared ignoring case), qtype and qclass. Sets *question_end when given.
 bool answers_question(std::span<const std::uint8_t> answer, std::string_view qname, std::uint16_t qtype,
                       std::uint16_t qclass, std::size_t* question_end = nullptr) noexcept;
