@@ -103,8 +103,10 @@ mkdir -p "$root/run/sprout-test"
 # The service manager's side of sd_notify: every datagram, one per line.
 python3 - "$root/run/sprout-test/notify" "$work/notify.log" <<'EOF' &
 import socket, sys
+import os
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)  # the service runs as sprout: it must be able to send
 s.settimeout(180)
 with open(sys.argv[2], "a", buffering=1) as log:
     try:
@@ -136,8 +138,8 @@ until grep -q 'READY=1' "$work/notify.log" 2>/dev/null; do
   sleep 0.1
 done
 pass "READY=1 received (notify: $(head -1 "$work/notify.log"))"
-sprout_pid=$(pgrep -f "^/usr/bin/sproutdns serve" -P "$ns_pid" || true)
-[ -n "$sprout_pid" ] || sprout_pid=$(pgrep -x sproutdns | head -1)
+sprout_pid=$ns_pid  # inner.sh execs chroot, env, setpriv and then sproutdns in that process
+[ "$(cat "/proc/$sprout_pid/comm")" = sproutdns ] || fail "process $sprout_pid is $(cat "/proc/$sprout_pid/comm")"
 status=/proc/$sprout_pid/status
 grep -q "^Uid:[[:space:]]*$uid[[:space:]]" "$status" || fail "not running as uid $uid: $(grep ^Uid "$status")"
 grep -q '^CapEff:[[:space:]]*0000000000000400$' "$status" || fail "capabilities: $(grep ^Cap "$status" | tr '\n' ' ')"
