@@ -116,6 +116,12 @@ with open(sys.argv[2], "a", buffering=1) as log:
         pass
 EOF
 notify_pid=$!
+waited=0
+until [ -S "$root/run/sprout-test/notify" ]; do  # bound before the service may send READY
+  waited=$((waited + 1))
+  [ $waited -lt 300 ] || fail "notify listener did not start"
+  sleep 0.1
+done
 # A network namespace with only loopback: no upstream, no list download can succeed.
 cat >"$work/inner.sh" <<EOF
 set -eu
