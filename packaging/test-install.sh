@@ -35,8 +35,13 @@ t0=$(date +%s)
 work=$(mktemp -d /var/tmp/sprout-install.XXXXXX)
 root=$work/root
 server_pid=""
+ns_pid=""
+notify_pid=""
 cleanup() {
+  # sproutdns first: unshare --fork does not pass SIGTERM on to the process it forked.
+  [ -z "$ns_pid" ] || kill "$ns_pid" 2>/dev/null || true
   [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+  [ -z "$notify_pid" ] || kill "$notify_pid" 2>/dev/null || true
   if [ "$keep" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -133,8 +138,12 @@ exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin NOTIFY_SOCKET=/run/s
 EOF
 unshare --net --fork sh "$work/inner.sh" >"$work/serve.log" 2>&1 &
 server_pid=$!
-sleep 0.2
-ns_pid=$(pgrep -P "$server_pid" | head -1)  # unshare --fork: the namespace's first process
+waited=0
+until ns_pid=$(pgrep -P "$server_pid" | head -1) && [ -n "$ns_pid" ]; do  # unshare --fork's child
+  waited=$((waited + 1))
+  [ $waited -lt 100 ] || fail "unshare did not start its child"
+  sleep 0.1
+done
 in_ns() { nsenter --net="/proc/$ns_pid/ns/net" "$@"; }
 waited=0
 until grep -q 'READY=1' "$work/notify.log" 2>/dev/null; do
@@ -190,6 +199,7 @@ pass "reloaded, still blocking: $(grep -m1 'reloaded /etc' "$work/serve.log")"
 kill -TERM "$sprout_pid"
 wait "$server_pid" || true
 server_pid=""
+ns_pid=""
 kill "$notify_pid" 2>/dev/null || true
 [ -f "$root/var/lib/sprout/lists/blp-porn.list" ] || fail "no seeded last-good copy in /var/lib/sprout/lists"
 pass "seeded last-good copy: /var/lib/sprout/lists/blp-porn.list ($(in_root stat -c '%U:%G %a' /var/lib/sprout/lists/blp-porn.list))"
