@@ -4,6 +4,7 @@
 
 #include "list_sources.hpp"
 #include "sprout/blocklists/builtin_lists.hpp"
+#include "sprout/blocklists/bundled_lists.hpp"
 #include "sprout/blocklists/http_fetch.hpp"
 #include "sprout/blocklists/line_reader.hpp"
 #include "sprout/config/config.hpp"
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <span>
 #include <fstream>
 #include <system_error>
 
@@ -26,6 +28,7 @@ struct Meta {  // stored beside a last-good copy
   std::string etag;
   std::string last_modified;
   std::optional<Clock::time_point> fetched;
+  std::string bundled;  // the copy is the bundled snapshot of this date, not a download
 };
 
 Meta read_meta(const std::string& path) {
@@ -38,6 +41,7 @@ Meta read_meta(const std::string& path) {
     const std::string key = line.substr(0, tab), value = line.substr(tab + 1);
     if (key == "etag") m.etag = value;
     if (key == "last-modified") m.last_modified = value;
+    if (key == "bundled" && bundled_date(value)) m.bundled = value;
     long long secs = 0;  // a damaged meta file must not throw: from_chars, not stoll
     if (key == "fetched" && std::from_chars(value.data(), value.data() + value.size(), secs).ec == std::errc{} &&
         secs > 0) {
@@ -54,6 +58,7 @@ bool write_meta(const std::string& path, const Meta& m) {
     const auto secs = m.fetched ? std::chrono::duration_cast<std::chrono::seconds>(
                                       m.fetched->time_since_epoch()).count() : 0;
     out << "etag\t" << m.etag << "\nlast-modified\t" << m.last_modified << "\nfetched\t" << secs << "\n";
+    if (!m.bundled.empty()) out << "bundled\t" << m.bundled << "\n";
     if (!out) return false;
   }
   std::error_code ec;
@@ -206,7 +211,48 @@ PiecePtr use_last_good(ListStatus& s, const config::List& list, const SourceCont
   }
   s.state = ListState::stale;
   s.last_refresh = meta.fetched;
+  if (!meta.bundled.empty()) {
+    s.state = ListState::bundled;
+    s.bundled = meta.bundled;
+    s.last_refresh = bundled_date(meta.bundled);
+  }
   return piece;
+}
+
+// Writes `bytes` to `path` whole or not at all (a crash leaves no half copy).
+bool write_whole(const std::string& path, std::span<const unsigned char> bytes) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) return false;
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  return !ec;
+}
+
+// A URL list with no last-good copy yet starts from its bundled snapshot (`bundled: NAME`):
+// the copy is stored as it is (gzip; the reader inflates it) and the first successful
+// download replaces it like any last-good copy. Offline, it protects from the first query.
+bool seed_from_bundled(const config::List& list, const std::string& good, Meta& meta, std::string& error) {
+  if (list.bundled.empty()) return false;
+  const auto bundled = bundled_list(list.bundled);
+  if (!bundled) {
+    error = "no bundled list '" + list.bundled + "' in this build (SPROUT_BUNDLED_LISTS=OFF)";
+    return false;
+  }
+  if (!write_whole(good, bundled->gzip)) {
+    error = "cannot store the bundled copy in " + good;
+    return false;
+  }
+  meta = Meta{};
+  meta.bundled = std::string(bundled->date);
+  if (!write_meta(good + ".meta", meta)) {
+    error = "cannot store " + good + ".meta";
+    return false;
+  }
+  return true;
 }
 
 // A 200 response: parse it; if usable it becomes the last-good copy, else the old one serves.
@@ -230,7 +276,7 @@ PiecePtr adopt_download(ListStatus& s, const config::List& list, const SourceCon
     fs::remove(downloaded, ec);
     return make_piece(std::move(id), std::move(parsed), false);  // matches no file: never reused
   }
-  const bool stored = write_meta(good + ".meta", Meta{res.etag, res.last_modified, s.last_refresh});
+  const bool stored = write_meta(good + ".meta", Meta{res.etag, res.last_modified, s.last_refresh, {}});
   const bool known = read_identity(id, good);
   return make_piece(std::move(id), std::move(parsed), stored && known);
 }
@@ -241,10 +287,11 @@ PiecePtr load_url(ListStatus& s, const config::List& list, const SourceContext& 
   Meta meta = read_meta(meta_path);
   std::error_code ec;
   fs::create_directories(fs::path(good).parent_path(), ec);
-  const bool have_good = fs::exists(good, ec);
+  std::string seed_error;
+  const bool have_good = fs::exists(good, ec) || seed_from_bundled(list, good, meta, seed_error);
   if (!ctx.options.fetch) {  // fast start: the network comes later, never before the first answer
     if (!have_good) {
-      s.error = "not downloaded yet (fetched in the background)";
+      s.error = "not downloaded yet (fetched in the background)" + (seed_error.empty() ? "" : "; " + seed_error);
       return nullptr;
     }
     PiecePtr piece = use_last_good(s, list, ctx, good, meta, "");
@@ -340,6 +387,7 @@ std::string_view state_name(ListState s) noexcept {
   switch (s) {
     case ListState::ok: return "ok";
     case ListState::stale: return "stale";
+    case ListState::bundled: return "bundled";
     case ListState::failed: break;
   }
   return "failed";

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <string>
 
+#include "sprout/blocklists/bundled_lists.hpp"
 #include "sprout/config/printable.hpp"
 
 namespace sprout::blocklists {
@@ -29,6 +30,22 @@ void pad(std::string& out, const std::string& cell, std::size_t width, bool righ
 
 }  // namespace
 
+std::optional<long> bundled_age_days(const ListStatus& s, std::chrono::system_clock::time_point now) {
+  if (s.state != ListState::bundled || !s.last_refresh) return std::nullopt;
+  return static_cast<long>(std::chrono::floor<std::chrono::days>(now - *s.last_refresh).count());
+}
+
+std::string bundled_note(const ListStatus& s, std::chrono::system_clock::time_point now) {
+  const auto days = bundled_age_days(s, now);
+  if (!days) return {};
+  std::string note = "bundled snapshot of " + s.bundled + ", " + std::to_string(*days) + " days old";
+  if (*days > kBundledMaxAge.count()) {
+    note += " (older than " + std::to_string(kBundledMaxAge.count()) +
+            " days: allow downloads of " + config::printable(s.source) + " or install a newer Sprout)";
+  }
+  return note;
+}
+
 // Every cell below may come from a list or its download: escaped for the terminal, so an
 // escape sequence cannot redraw the screen and a NUL cannot hide the rows after it.
 std::string format_status_table(const std::vector<ListStatus>& raw) {
@@ -45,7 +62,7 @@ std::string format_status_table(const std::vector<ListStatus>& raw) {
   std::string out;
   pad(out, "NAME", name_w);
   pad(out, "CATEGORY", cat_w);
-  pad(out, "STATE", 6);
+  pad(out, "STATE", 18);
   pad(out, "ENTRIES", 9, true);
   pad(out, "INVALID", 7, true);
   pad(out, "UNSUPP", 6, true);
@@ -56,7 +73,8 @@ std::string format_status_table(const std::vector<ListStatus>& raw) {
   for (const auto& s : lists) {
     pad(out, s.name, name_w);
     pad(out, s.category + (s.allow ? " (allow)" : ""), cat_w);
-    pad(out, std::string(state_name(s.state)), 6);
+    // bundled: the snapshot's date, so an old seed is visible at a glance
+    pad(out, std::string(state_name(s.state)) + (s.bundled.empty() ? "" : " " + s.bundled), 18);
     pad(out, std::to_string(s.entries), 9, true);
     pad(out, std::to_string(s.invalid), 7, true);
     pad(out, std::to_string(s.unsupported), 6, true);

@@ -8,6 +8,7 @@
 #include "values.hpp"
 
 namespace sprout::config::detail {
+extern const std::vector<std::string_view> kBundledListNames;  // generated from blocklists/bundled/MANIFEST.tsv
 namespace {
 
 using std::chrono::milliseconds;
@@ -192,6 +193,7 @@ void ConfigParser::read_tcp(const Field& f) {
 void ConfigParser::read_list(const std::string& name, const Field& f) {
   List l;
   l.name = name;
+  std::optional<Field> bundled;
   r_.fields(f, {
       {"category", [&](const Field& v) { l.category = reference(v, categories_, "category").value_or(""); }, true},
       {"source", [&](const Field& v) {
@@ -222,7 +224,22 @@ void ConfigParser::read_list(const std::string& name, const Field& f) {
       {"max_size", [&](const Field& v) {
          if (auto s = r_.size(v, kKiB, 4 * kGiB)) l.max_bytes = static_cast<std::size_t>(*s);
        }},
+      {"bundled", [&](const Field& v) {
+         bundled = v;
+         auto s = r_.string(v, "the name of a bundled list");
+         if (!s) return;
+         std::string valid;
+         for (std::string_view n : kBundledListNames) {
+           if (n == *s) l.bundled = *s;
+           valid += (valid.empty() ? "" : ", ") + std::string(n);
+         }
+         if (l.bundled.empty()) r_.error(v, "'" + *s + "' is not a bundled list (valid: " + (valid.empty() ? "none in this build" : valid) + ")");
+       }},
   });
+  // A seed stands in for a download until one succeeds: files and builtin lists have none.
+  if (bundled && !l.bundled.empty() && !l.source.starts_with("http://") && !l.source.starts_with("https://")) {
+    r_.error(*bundled, "bundled seeds only http(s) lists (source is '" + l.source + "')");
+  }
   cfg_->lists.push_back(std::move(l));
 }
 

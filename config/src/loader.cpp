@@ -19,6 +19,7 @@
 namespace sprout::config {
 namespace detail {
 extern const std::string_view kEmbeddedDefaultYaml;  // generated from examples/default.yaml
+extern const std::string_view kStarterHomeYaml, kStarterSchoolYaml, kStarterIspYaml;  // examples/KIND.yaml
 }
 namespace {
 
@@ -130,6 +131,13 @@ std::string default_state_dir() {
   if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/') return std::string(xdg) + "/sprout";
   if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') return std::string(home) + "/.local/state/sprout";
   return "/tmp/sprout-" + std::to_string(::geteuid());
+}
+
+std::optional<std::string_view> starter_config(std::string_view kind) {
+  if (kind == "home") return detail::kStarterHomeYaml;
+  if (kind == "school") return detail::kStarterSchoolYaml;
+  if (kind == "isp") return detail::kStarterIspYaml;
+  return std::nullopt;
 }
 
 Config embedded_default() {

@@ -96,7 +96,9 @@ Response dispatch_route(const Route& route, const Request& req, const QueryParam
   const std::string_view p = route.path;
   if (p == "/metrics") return text(http::status::ok, req, h.metrics(), kMetricsContentType);
   if (p == "/health") {
-    return h.ready() ? text(http::status::ok, req, "ok\n") : text(http::status::service_unavailable, req, "starting\n");
+    std::string notes = h.health_notes ? h.health_notes() : std::string();
+    return h.ready() ? text(http::status::ok, req, "ok\n" + notes)
+                     : text(http::status::service_unavailable, req, "starting\n" + notes);
   }
   if (p == "/api/stats") return text(http::status::ok, req, h.stats_json(), kJson);
   if (p == "/api/explain") return handle_explain(req, params, h);

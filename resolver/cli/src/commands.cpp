@@ -1,11 +1,14 @@
 // check-config, lists, explain: thin shells over the same code the server runs.
 #include "commands.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/config/loader.hpp"
+#include "sprout/config/printable.hpp"
 #include "sprout/control/list_refresher.hpp"
 #include "sprout/time/clock.hpp"
 #include "sprout/time/time_zone.hpp"
@@ -51,6 +54,34 @@ int lists(const std::vector<std::string>& args) {
   const auto loaded = blocklists::load_lists(*cfg, options);
   std::fputs(blocklists::format_status_table(loaded.lists).c_str(), stdout);
   std::printf("index: %zu names, %zu bytes\n", loaded.index.size(), loaded.index.memory_bytes());
+  return 0;
+}
+
+// Writes a commented starter config; never over an existing file (an admin's edits stay).
+int init(const std::vector<std::string>& args) {
+  std::string kind, output;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const bool has = i + 1 < args.size();
+    if (args[i] == "--kind" && has) kind = args[++i];
+    else if ((args[i] == "-o" || args[i] == "--output") && has) output = args[++i];
+    else return std::fprintf(stderr, "sproutdns init: unknown or incomplete option '%s'\n", config::printable(args[i]).c_str()), 2;
+  }
+  const auto text = config::starter_config(kind);
+  if (!text) {
+    std::fprintf(stderr, "usage: sproutdns init --kind KIND [-o FILE]   (KIND: %s; got '%s')\n",
+                 std::string(config::kStarterKinds).c_str(), config::printable(kind).c_str());
+    return 2;
+  }
+  if (output.empty()) return std::fwrite(text->data(), 1, text->size(), stdout) == text->size() ? 0 : 1;
+  std::FILE* f = std::fopen(output.c_str(), "wx");  // x: fails if it exists
+  if (f == nullptr) {
+    std::fprintf(stderr, "sproutdns init: cannot create %s: %s\n", config::printable(output).c_str(), std::strerror(errno));
+    return 1;
+  }
+  const bool ok = std::fwrite(text->data(), 1, text->size(), f) == text->size();
+  if (std::fclose(f) != 0 || !ok) return std::fprintf(stderr, "sproutdns init: cannot write %s\n", config::printable(output).c_str()), 1;
+  std::printf("wrote %s (%s starter config): check it with sproutdns check-config %s\n", config::printable(output).c_str(),
+              kind.c_str(), config::printable(output).c_str());
   return 0;
 }
 

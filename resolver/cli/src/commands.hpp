@@ -1,4 +1,4 @@
-// The sproutdns subcommands other than serve: check-config, lists, explain.
+// The sproutdns subcommands other than serve: check-config, lists, explain, report, querylog, init.
 #pragma once
 
 #include <optional>
@@ -17,5 +17,6 @@ int lists(const std::vector<std::string>& args);
 int explain(const std::vector<std::string>& args);
 int report(const std::vector<std::string>& args);
 int querylog(const std::vector<std::string>& args);
+int init(const std::vector<std::string>& args);
 
 }  // namespace sprout::cli

@@ -26,6 +26,8 @@ usage:
       a privacy-safe report from the stats store (counts under the threshold shown as <5)
   sproutdns querylog [--config FILE] --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|jsonl]
       export the opt-in query log (clients appear only as daily pseudonyms)
+  sproutdns init --kind home|school|isp [-o FILE]
+      write a commented starter config (to FILE, never over an existing one; else stdout)
   sproutdns --version
   sproutdns --help
 
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
   if (command == "explain") return sprout::cli::explain(args);
   if (command == "report") return sprout::cli::report(args);
   if (command == "querylog") return sprout::cli::querylog(args);
+  if (command == "init") return sprout::cli::init(args);
   if (!args.empty() && args[0] == "serve") args.erase(args.begin());
   return serve(args);
 }

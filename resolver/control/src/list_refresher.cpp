@@ -60,9 +60,14 @@ std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Con
   }
   blocklists::CatalogUpdate loaded = blocklists::ListCatalog::update(*cfg, std::span<const blocklists::ListCatalog* const>(reuse), options);
   std::size_t reused = 0;
+  const auto now = std::chrono::system_clock::now();
   for (const auto& s : loaded.lists) {
     reused += s.reused ? 1 : 0;
-    if (s.state != blocklists::ListState::ok) {
+    if (s.state == blocklists::ListState::bundled) {
+      // Protects, but with what was current when this Sprout was built: say how old it is.
+      core::log::warn("list ", s.name, ": serving the ", blocklists::bundled_note(s, now),
+                      s.error.empty() ? std::string() : "; " + s.error);
+    } else if (s.state != blocklists::ListState::ok) {
       core::log::warn("list ", s.name, " (", s.source, "): ", blocklists::state_name(s.state), ": ", s.error);
     }
   }

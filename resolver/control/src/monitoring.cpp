@@ -72,7 +72,8 @@ std::vector<stats::ListStatusRow> list_rows(const std::vector<blocklists::ListSt
     stats::ListStatusRow r{l.name, l.category, l.entries, 0, stats::ListState::ok};
     if (l.last_refresh) r.last_refresh = std::chrono::duration_cast<std::chrono::seconds>(l.last_refresh->time_since_epoch()).count();
     r.state = l.state == blocklists::ListState::ok ? stats::ListState::ok
-              : l.state == blocklists::ListState::stale ? stats::ListState::stale : stats::ListState::failed;
+              : l.state == blocklists::ListState::stale || l.state == blocklists::ListState::bundled ? stats::ListState::stale
+                                                                                                   : stats::ListState::failed;
     rows.push_back(std::move(r));
   }
   return rows;

@@ -1,11 +1,13 @@
 // Monitoring over HTTP: Prometheus text, the admin API's handlers and the block page lookup.
 #include "sprout/admin/metrics.hpp"
+#include "sprout/blocklists/list_loader.hpp"
 #include "sprout/blocklists/normalize.hpp"
 #include "sprout/cache/packet_cache.hpp"
 #include "sprout/control/monitoring.hpp"
 #include "sprout/core/explain.hpp"
 #include "sprout/core/json.hpp"
 #include "sprout/core/log.hpp"
+#include "sprout/config/printable.hpp"
 #include "sprout/stats/report.hpp"
 #include "sprout/stats/report_render.hpp"
 
@@ -32,7 +34,9 @@ std::vector<admin::ListStats> list_stats(const std::vector<blocklists::ListStatu
   std::vector<admin::ListStats> out;
   const auto now = std::chrono::system_clock::now();
   for (const auto& l : lists) {
-    admin::ListStats s{l.name, l.category, l.entries, std::nullopt, l.state == blocklists::ListState::ok ? 0u : 1u};
+    // The bundled seed before any download was tried is not a failed refresh.
+    const bool failed = l.state != blocklists::ListState::ok && (l.state != blocklists::ListState::bundled || !l.error.empty());
+    admin::ListStats s{l.name, l.category, l.entries, std::nullopt, failed ? 1u : 0u};
     if (l.last_refresh) s.age_seconds = std::chrono::duration<double>(now - *l.last_refresh).count();
     out.push_back(std::move(s));
   }
@@ -99,8 +103,15 @@ std::string Monitoring::stats_json() const {
   for (std::size_t i = 0; i < totals.size(); ++i)
     queries[std::string(core::report_action_name(static_cast<core::ReportAction>(i)))] = totals[i];
   core::Json lists = core::Json::array();
-  for (const auto& l : lists_.statuses())
-    lists.push_back({{"name", l.name}, {"entries", l.entries}, {"state", blocklists::state_name(l.state)}});
+  const auto now = std::chrono::system_clock::now();
+  for (const auto& l : lists_.statuses()) {
+    core::Json list = {{"name", l.name}, {"entries", l.entries}, {"state", blocklists::state_name(l.state)}};
+    if (const auto days = blocklists::bundled_age_days(l, now)) {
+      list["bundled"] = l.bundled;
+      list["bundled_age_days"] = *days;
+    }
+    lists.push_back(std::move(list));
+  }
   const core::Json stats = {{"generation", snap->generation},
                             {"config", snap->config->source},
                             {"queries", std::move(queries)},
@@ -108,6 +119,17 @@ std::string Monitoring::stats_json() const {
                             {"lists", std::move(lists)},
                             {"reload", reload_json(control_counters_)}};
   return core::dump_json(stats);
+}
+
+std::string Monitoring::health_notes() const {
+  std::string out;
+  const auto now = std::chrono::system_clock::now();
+  for (const auto& l : lists_.statuses()) {
+    if (const std::string note = blocklists::bundled_note(l, now); !note.empty()) {
+      out += "list " + config::printable(l.name) + ": " + note + "\n";
+    }
+  }
+  return out;
 }
 
 admin::ReportResult Monitoring::report(const admin::QueryParams& params) {
@@ -152,6 +174,7 @@ admin::Handlers Monitoring::handlers() {
   admin::Handlers h;
   h.metrics = [this] { return metrics_text(); };
   h.ready = [this] { return snapshots_.generation() > 0 && lists_.settled(); };  // lists loaded
+  h.health_notes = [this] { return health_notes(); };
   h.stats_json = [this] { return stats_json(); };
   h.explain = [this](std::string_view client, std::string_view name, std::string_view type) -> admin::ExplainResult {
     const auto address = config::IpAddress::parse(client);

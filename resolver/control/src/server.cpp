@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -147,7 +148,36 @@ std::shared_ptr<config::Config> Server::load(std::string* why) const {
   return cfg;
 }
 
+// The watchdog is fed from the control thread, but only when every worker's io_context ran
+// the ping posted last round: a worker stuck in a handler (deaf: its sockets are no longer
+// read) stops the feed, and systemd restarts the service (WatchdogSec= in the unit).
+void Server::feed_watchdog() {
+  const auto interval = notifier_.watchdog();
+  if (!interval) return;
+  std::size_t deaf = 0;
+  for (const auto& p : pongs_) deaf += p->load(std::memory_order_acquire) == round_ ? 0 : 1;
+  if (deaf == 0) {
+    notifier_.notify("WATCHDOG=1");
+  } else {
+    core::log::error(deaf, " worker(s) did not answer within ", interval->count() / 2000, " ms: not feeding the watchdog");
+  }
+  ++round_;
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    asio::post(workers_[i]->io(), [pong = pongs_[i].get(), round = round_] { pong->store(round, std::memory_order_release); });
+  }
+  watchdog_timer_.expires_after(*interval / 2);
+  watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) feed_watchdog();
+  });
+}
+
 admin::ReloadResult Server::reload() {
+  notifier_.notify("RELOADING=1");
+  // READY again whatever the outcome: a refused config leaves the running one serving.
+  struct Ready {
+    const SystemdNotifier& n;
+    ~Ready() { n.notify("READY=1"); }
+  } ready{notifier_};
   std::string why = "no upstreams";
   auto cfg = load(&why);
   if (!cfg) {
@@ -208,7 +238,10 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   // Everything that needs root (binding) is done: from here on, never root again.
   if (!drop_privileges(options_.user, cfg->state_dir)) return false;
   ares_library_init(ARES_LIB_INIT_ALL);
-  for (std::size_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<net::Worker>(i, snapshots_, sockets.per_worker[i]));
+  for (std::size_t i = 0; i < n; ++i) {
+    pongs_.push_back(std::make_unique<std::atomic<std::uint64_t>>(0));
+    workers_.push_back(std::make_unique<net::Worker>(i, snapshots_, sockets.per_worker[i]));
+  }
   monitoring_ = std::make_unique<Monitoring>(control_, workers_, snapshots_, refresher_, control_counters_,
                                              [this] { return reload(); });
   monitoring_->attach(cfg);  // the query log, before any worker answers (the ready file is out)
@@ -221,10 +254,15 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   core::log::info("started: ", n, " workers, ", cfg->upstreams.size(), " upstreams, config ", cfg->source);
   refresher_.use(cfg);
   refresher_.refresh_now();
+  // Listeners bound, lists loaded (files, last-good or bundled copies), workers serving.
+  notifier_.notify("READY=1\nSTATUS=serving");
+  feed_watchdog();
   return true;
 }
 
 void Server::stop() {
+  notifier_.notify("STOPPING=1");
+  watchdog_timer_.cancel();
   snapshots_.on_publish(nullptr);
   for (auto& w : workers_) w->stop();
   if (monitoring_) monitoring_->stop();  // last stats flush, after the workers counted their last query

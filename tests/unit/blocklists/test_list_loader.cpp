@@ -1,5 +1,6 @@
 // Tests of load_lists: local files, http(s) sources against an in-test HTTP server on
 // 127.0.0.1 (200 with ETag, 304, 500, junk, oversize), last-good copies, status table.
+#include "sprout/blocklists/bundled_lists.hpp"
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/config/config.hpp"
 #include "tiny_http_server.hpp"
@@ -181,6 +182,81 @@ TEST_CASE("load_lists: unreachable server falls back to last-good", "[loader][ht
   CHECK(r.lists[0].format == bl::Format::adblock);
   CHECK(r.index.lookup("ads.example", kAll).verdict == bl::Verdict::block);
   fs::remove_all(dir);
+}
+
+TEST_CASE("load_lists: a URL list starts from its bundled snapshot until a download succeeds", "[loader][http][bundled]") {
+  const std::string dir = temp_dir();
+  TinyHttpServer server;
+  cfg::Config c = base_config(dir);
+  auto list = make_list("porn", "adult", server.url("/porn.txt"));
+  list.bundled = "adult";
+  c.lists.push_back(list);
+  const auto snapshot = bl::bundled_list("adult");
+  REQUIRE(snapshot);
+
+  auto no_fetch = opts();
+  no_fetch.fetch = false;  // first start: no copy yet, no network touched
+  auto r = bl::load_lists(c, no_fetch);
+  REQUIRE(r.lists[0].state == bl::ListState::bundled);
+  CHECK(r.lists[0].bundled == snapshot->date);
+  CHECK(r.lists[0].last_refresh == bl::bundled_date(snapshot->date));
+  CHECK(r.lists[0].entries > 100000);
+  CHECK(r.lists[0].invalid == 0);
+  CHECK(r.index.lookup("www.pornhub.com", kAll).verdict == bl::Verdict::block);
+  CHECK(server.requests().empty());
+  CHECK(bl::format_status_table(r.lists).find("bundled " + std::string(snapshot->date)) != std::string::npos);
+  const auto days = bl::bundled_age_days(r.lists[0], *bl::bundled_date(snapshot->date) + std::chrono::days(91));
+  CHECK(days == std::optional<long>(91));
+  CHECK(bl::bundled_note(r.lists[0], *bl::bundled_date(snapshot->date) + std::chrono::days(91)).find("older than 90 days") !=
+        std::string::npos);
+  CHECK(bl::bundled_note(r.lists[0], *bl::bundled_date(snapshot->date) + std::chrono::days(90)).find("older") ==
+        std::string::npos);
+
+  server.push(500, "", "oops");  // offline or broken upstream: the seed keeps serving
+  r = bl::load_lists(c, opts());
+  CHECK(r.lists[0].state == bl::ListState::bundled);
+  CHECK(r.lists[0].error.find("HTTP status 500") != std::string::npos);
+  CHECK(r.index.lookup("pornhub.com", kAll).verdict == bl::Verdict::block);
+  CHECK(server.requests().back().find("If-None-Match") == std::string::npos);  // the seed has no validator
+
+  server.push(200, "ETag: \"v1\"\r\n", "downloaded.example\n");  // the download replaces it
+  r = bl::load_lists(c, opts());
+  CHECK(r.lists[0].state == bl::ListState::ok);
+  CHECK(r.lists[0].bundled.empty());
+  CHECK(r.index.lookup("downloaded.example", kAll).verdict == bl::Verdict::block);
+  CHECK(r.index.lookup("pornhub.com", kAll).verdict != bl::Verdict::block);
+  r = bl::load_lists(c, no_fetch);  // and is never seeded again
+  CHECK(r.lists[0].state == bl::ListState::ok);
+  CHECK(r.index.lookup("pornhub.com", kAll).verdict != bl::Verdict::block);
+
+  c.lists[0].bundled = "no-such-list";
+  fs::remove_all(c.state_dir);
+  r = bl::load_lists(c, no_fetch);
+  CHECK(r.lists[0].state == bl::ListState::failed);
+  CHECK(r.lists[0].error.find("no bundled list 'no-such-list'") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("every bundled list parses cleanly and is dated", "[loader][bundled]") {
+  const auto all = bl::bundled_lists();
+  REQUIRE(all.size() == 4);
+  for (const auto& b : all) {
+    INFO(b.name);
+    CHECK(bl::bundled_date(b.date));
+    const std::string dir = temp_dir();
+    cfg::Config c = base_config(dir);
+    auto list = make_list(std::string(b.name), "adult", "http://127.0.0.1:1/unused");
+    list.bundled = std::string(b.name);
+    list.format = cfg::ListFormat::domains;
+    c.lists.push_back(list);
+    auto no_fetch = opts();
+    no_fetch.fetch = false;
+    const auto r = bl::load_lists(c, no_fetch);
+    CHECK(r.lists[0].state == bl::ListState::bundled);
+    CHECK(r.lists[0].entries > 1000);
+    CHECK(r.lists[0].invalid == 0);
+    fs::remove_all(dir);
+  }
 }
 
 TEST_CASE("load_lists: max_bytes also caps decompressed gzip content", "[loader]") {

@@ -228,6 +228,9 @@ TEST_CASE("embedded default") {
   CHECK(c.profiles[0].safesearch.google);
   REQUIRE_FALSE(c.lists.empty());
   CHECK(c.lists[0].source == "builtin:bypass");            // works offline
+  for (const auto& l : c.lists) {                          // and so do the URL lists: each
+    if (l.source.starts_with("https://")) CHECK_FALSE(l.bundled.empty());  // has a bundled seed
+  }
   CHECK_FALSE(c.state_dir.empty());
   REQUIRE(c.networks.size() == 1);
   CHECK(c.networks[0].cidrs[0].to_string() == "127.0.0.0/8");

@@ -21,6 +21,7 @@ namespace sprout::blocklists {
 enum class ListState {
   ok,      // current content loaded
   stale,   // refresh failed; serving the last-good copy
+  bundled,  // serving the bundled snapshot (no download has succeeded yet)
   failed,  // nothing usable: the list contributes no entries
 };
 
@@ -39,6 +40,7 @@ struct ListStatus {
   std::size_t ignored = 0;
   std::vector<std::string> first_errors;
   std::optional<std::chrono::system_clock::time_point> last_refresh;  // content fetched/read at
+  std::string bundled;  // state bundled: the snapshot's date (YYYY-MM-DD), also in last_refresh
   ListState state = ListState::failed;
   std::string error;  // why stale / failed
   bool reused = false;  // content unchanged: the previous catalog's piece serves, nothing re-read
@@ -65,6 +67,12 @@ LoadedLists load_lists(const config::Config& cfg, const LoadOptions& options = {
 // Where the last-good copy of a URL list lives (state_dir/lists/<name>.list); for a local
 // file, the file itself. Useful for find_line().
 [[nodiscard]] std::string list_content_path(const config::Config& cfg, const config::List& list);
+
+// For a list serving the bundled snapshot (state bundled): "bundled snapshot of 2026-08-22,
+// 102 days old", plus a warning past kBundledMaxAge; empty for any other state. One wording
+// for the log, /health and /api/stats.
+[[nodiscard]] std::string bundled_note(const ListStatus& s, std::chrono::system_clock::time_point now);
+[[nodiscard]] std::optional<long> bundled_age_days(const ListStatus& s, std::chrono::system_clock::time_point now);
 
 // Fixed-width table of the statuses (one row per list, errors indented below it).
 [[nodiscard]] std::string format_status_table(const std::vector<ListStatus>& lists);

@@ -80,6 +80,9 @@ struct List {
   bool allow = false;              // true: an allowlist (its entries override blocks)
   std::chrono::seconds refresh{86400};
   std::size_t max_bytes = 256u << 20;
+  // URL lists: the bundled snapshot entry (e.g. "adult") that seeds the last-good copy until
+  // the first download succeeds, so the list filters offline from the first query.
+  std::string bundled;
   bool operator==(const List&) const = default;
 };
 

@@ -1,6 +1,7 @@
 // Loading and validating configuration: every error located as file:line:col with its YAML path.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -31,6 +32,11 @@ LoadResult load_file(const std::string& path);
 // The embedded default: listen 127.0.0.1:5354 and [::1]:5354, upstreams from
 // /etc/resolv.conf, loopback and private networks allowed.
 Config embedded_default();
+
+// The commented reference config for `kind` (config/examples/KIND.yaml: home, school, isp),
+// compiled in for `sproutdns init`; nothing for another kind.
+std::optional<std::string_view> starter_config(std::string_view kind);
+inline constexpr std::string_view kStarterKinds = "home, school, isp";
 
 // Nameservers from a resolv.conf-style file (IPv4 and IPv6, port 53); empty if none.
 std::vector<Upstream> upstreams_from_resolv_conf(const std::string& path = "/etc/resolv.conf");

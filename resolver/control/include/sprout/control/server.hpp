@@ -4,6 +4,9 @@
 #include <utility>  // before Asio: Boost 1.74 needs it
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +14,7 @@
 #include "sprout/config/config.hpp"
 #include "sprout/control/list_refresher.hpp"
 #include "sprout/control/monitoring.hpp"
+#include "sprout/control/systemd_notify.hpp"
 #include "sprout/core/snapshot.hpp"
 
 namespace sprout::control {
@@ -32,6 +36,7 @@ class Server {
   admin::ReloadResult reload();
   bool start(const std::shared_ptr<config::Config>& cfg);  // lists, sockets, workers, monitoring
   void stop();
+  void feed_watchdog();  // WATCHDOG=1 only while every worker answered the last ping
 
   ServeOptions options_;
   boost::asio::io_context control_;  // signals, reloads, list refresh results
@@ -40,6 +45,12 @@ class Server {
   std::shared_ptr<const config::Config> started_;  // what sockets, workers and state_dir were set up with
   std::shared_ptr<const config::Config> running_;  // the last config applied (restart-only keys as started)
   std::shared_ptr<cache::PacketCache> cache_;  // outlives snapshots: reloads keep it warm
+  SystemdNotifier notifier_;
+  boost::asio::steady_timer watchdog_timer_{control_};
+  // One per worker: the watchdog round the worker's io_context last answered. Declared
+  // before workers_: a ping still queued in a worker never outlives its counter.
+  std::vector<std::unique_ptr<std::atomic<std::uint64_t>>> pongs_;
+  std::uint64_t round_ = 0;
   std::vector<std::unique_ptr<net::Worker>> workers_;
   ControlCounters control_counters_;
   std::unique_ptr<Monitoring> monitoring_;
