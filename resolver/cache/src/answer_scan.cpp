@@ -37,7 +37,7 @@ bool read_soa_minimum(std::span<const std::uint8_t> msg, const RecordRef& rr, st
 
 }  // namespace
 
-bool rdata_names_ok(std::span<const std::uint8_t> msg, const RecordRef& rr) noexcept {
+bool rdata_well_formed(std::span<const std::uint8_t> msg, const RecordRef& rr) noexcept {
   constexpr std::uint16_t kTypeDname = 39;  // RFC 6672
   std::size_t before = 0, names = 1, after = 0;  // fixed bytes, names, fixed bytes
   switch (rr.type) {
@@ -48,6 +48,8 @@ bool rdata_names_ok(std::span<const std::uint8_t> msg, const RecordRef& rr) noex
     case static_cast<std::uint16_t>(dns::RrType::mx): before = 2; break;                      // preference
     case static_cast<std::uint16_t>(dns::RrType::srv): before = 6; break;                     // priority, weight, port
     case static_cast<std::uint16_t>(dns::RrType::soa): names = 2, after = 20; break;          // serial .. minimum
+    case static_cast<std::uint16_t>(dns::RrType::a): return rr.rdlength == 4;
+    case static_cast<std::uint16_t>(dns::RrType::aaaa): return rr.rdlength == 16;
     default: return true;
   }
   const std::size_t end = rr.rdata_offset + rr.rdlength;

@@ -186,6 +186,23 @@ TEST_CASE("names inside rdata (NS, CNAME, PTR, MX, SRV, SOA) must fill their rda
   CHECK_FALSE(walks(soa_extra));
 }
 
+// Found by fuzz_answer (corpus/answer/regress-safesearch-a-rdlength-5): a 5-byte A went to the
+// client, which reads 4 and then every later record one byte off (ldns: "additional section
+// incomplete" once the client's OPT followed it); the address inspection never saw it either.
+TEST_CASE("an address record has its one size: A 4 bytes, AAAA 16") {
+  using sprout::test::rr_type::kA;
+  using sprout::test::rr_type::kAaaa;
+  const auto walks = [](const MessageBuilder& b) {
+    return sprout::cache::walk_records(b.bytes, [](const auto&) {}).ok;
+  };
+  CHECK(walks(MessageBuilder::answer("a.example.com").rr(Section::answer, "a.example.com", kA, 60, {1, 2, 3, 4})));
+  CHECK_FALSE(walks(MessageBuilder::answer("a.example.com").rr(Section::answer, "a.example.com", kA, 60, {1, 2, 3, 4, 5})));
+  CHECK_FALSE(walks(MessageBuilder::answer("a.example.com").rr(Section::answer, "a.example.com", kA, 60, {1, 2, 3})));
+  CHECK_FALSE(walks(MessageBuilder::answer("a.example.com", kAaaa).rr(Section::answer, "a.example.com", kAaaa, 60, {1, 2, 3, 4})));
+  const std::vector<std::uint8_t> v6(16, 1);
+  CHECK(walks(MessageBuilder::answer("a.example.com", kAaaa).rr(Section::answer, "a.example.com", kAaaa, 60, v6)));
+}
+
 TEST_CASE("the answers these tests build are DNS that ldns reads as intended") {
   using namespace sprout::test;
   answer_of(MessageBuilder::answer("example.com")

@@ -30,13 +30,15 @@ struct WalkResult {
 };
 
 // True when the names a record's rdata holds (NS, CNAME, PTR, DNAME, MX, SRV, SOA) can be read
-// and fill the rdata exactly. Clients decode them: a message with a broken one is unreadable,
-// and passing it on would hand every client an answer it must reject.
-bool rdata_names_ok(std::span<const std::uint8_t> msg, const RecordRef& rr) noexcept;
+// and fill the rdata exactly, and an address (A, AAAA) has its one size. Clients decode these
+// by type: a message with a broken one is unreadable (a 5-byte A shifts every record after it
+// for a client that reads 4), and passing it on would hand every client an answer it must
+// reject, or one whose address the inspection did not see.
+bool rdata_well_formed(std::span<const std::uint8_t> msg, const RecordRef& rr) noexcept;
 
 // Calls `visit(const RecordRef&)` for every record after the question section, in order.
 // Bounds-checked everywhere; owner names may use compression pointers (validated by
-// dns::skip_name), and so may names in rdata (rdata_names_ok). Stops at the first malformed
+// dns::skip_name), and so may names in rdata (rdata_well_formed). Stops at the first malformed
 // byte and returns ok = false.
 template <class Visit>
 WalkResult walk_records(std::span<const std::uint8_t> msg, Visit&& visit) noexcept {
@@ -62,7 +64,7 @@ WalkResult walk_records(std::span<const std::uint8_t> msg, Visit&& visit) noexce
       rr.ttl = dns::get32(p + rr.ttl_offset);
       rr.rdlength = dns::get16(p + name.end + 8);
       rr.rdata_offset = name.end + 10;
-      if (rr.rdata_offset + rr.rdlength > msg.size() || !rdata_names_ok(msg, rr)) return {};
+      if (rr.rdata_offset + rr.rdlength > msg.size() || !rdata_well_formed(msg, rr)) return {};
       visit(static_cast<const RecordRef&>(rr));
       pos = rr.rdata_offset + rr.rdlength;
     }
