@@ -8,20 +8,29 @@ DomainHarvest::PerWorker& DomainHarvest::at(std::size_t i) {
   return workers_[i];
 }
 
-void DomainHarvest::add(PerWorker& w, const Counts& counts) {
-  for (const auto& d : counts) w.totals[{d.domain, d.category}] += d.count;
+void DomainHarvest::add(PerWorker& w) {
+  try {
+    for (const auto& d : w.pending.get()) w.totals[{d.domain, d.category}] += d.count;
+  } catch (const std::future_error&) {
+    // The take was destroyed unrun (its io_context went away): the table was not emptied,
+    // so nothing was lost; harvest_stopped() takes it directly.
+  }
 }
 
 void DomainHarvest::harvest(std::size_t i, const Ask& ask) {
   PerWorker& w = at(i);
-  w.pending = ask();
-  if (w.pending.wait_for(wait_) != std::future_status::ready) return;  // a worker that does not answer in time is harvested next minute
-  add(w, w.pending.get());
+  // The take empties the worker's table when it runs, even after we stopped waiting: so an
+  // unanswered ask is kept and read later, and no second ask is posted behind it.
+  if (!w.pending.valid()) w.pending = ask();
+  if (w.pending.wait_for(wait_) == std::future_status::ready) add(w);
 }
 
 void DomainHarvest::harvest_stopped(std::size_t i, const Take& take) {
   PerWorker& w = at(i);
-  add(w, take());
+  // The worker's thread has ended: a pending take either ran (ready) or never will.
+  if (w.pending.valid() && w.pending.wait_for(std::chrono::seconds(0)) == std::future_status::ready) add(w);
+  w.pending = {};
+  for (const auto& d : take()) w.totals[{d.domain, d.category}] += d.count;
 }
 
 DomainHarvest::Counts DomainHarvest::totals(std::size_t i) const {

@@ -38,7 +38,7 @@ class DomainHarvest {
     std::map<std::pair<std::string, std::int16_t>, std::uint64_t> totals;
   };
   PerWorker& at(std::size_t i);
-  static void add(PerWorker& w, const Counts& counts);
+  static void add(PerWorker& w);  // the pending hand-over, which must be ready
 
   std::chrono::milliseconds wait_;
   std::vector<PerWorker> workers_;
