@@ -97,7 +97,11 @@ Response dispatch_route(const Route& route, const Request& req, const QueryParam
   const std::string_view p = route.path;
   if (p == "/metrics") return text(http::status::ok, req, h.metrics(), kMetricsContentType);
   if (p == "/health") {
-    return h.ready() ? text(http::status::ok, req, "ok\n") : text(http::status::service_unavailable, req, "starting\n");
+    if (!h.ready()) return text(http::status::service_unavailable, req, "starting\n");
+    if (std::string problems = h.problems ? h.problems() : ""; !problems.empty()) {
+      return text(http::status::service_unavailable, req, std::move(problems));
+    }
+    return text(http::status::ok, req, "ok\n");
   }
   if (p == "/api/stats") return text(http::status::ok, req, h.stats_json(), kJson);
   if (p == "/api/explain") return handle_explain(req, params, h);
