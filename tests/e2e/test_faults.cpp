@@ -38,6 +38,7 @@ std::string fault_config(std::uint16_t upstream, const fs::path& dir, std::uint1
          "networks: {lo: {cidrs: [127.0.0.1/32], profile: kids}}\n"
          "cache: {max_ttl: 1s, serve_stale: true, stale_answer_ttl: " + std::to_string(kStaleTtl) + "s, prefetch: false}\n"
          "tcp: {idle_timeout: 5s, max_connections: 512, max_inflight_per_connection: 64}\n"
+         "rate_limit: {qps: 0}\n"  // the storm is one client's 200 queries at once: faults here, not throttling
          "admin: {listen: \"127.0.0.1:" + std::to_string(admin) + "\"}\nstats: {enabled: false}\n";
 }
 

@@ -86,6 +86,8 @@ class Resolver:
                 # filling with misses (expired entries stay for serve-stale) would look like a leak.
                 f"cache: {{max_entries: {cache_entries}, max_ttl: 5s, serve_stale: true, stale_answer_ttl: 5s}}\n"
                 "tcp: {idle_timeout: 5s, max_connections: 256, max_inflight_per_connection: 64}\n"
+                # One client sends everything: the per-client limit would refuse most of it.
+                "rate_limit: {qps: 0}\n"
                 "logging: {level: warn}\n"
                 f"admin: {{listen: \"127.0.0.1:{admin_port}\"}}\nstats: {{enabled: false}}\n")
         ready = os.path.join(workdir, "ready")
