@@ -1,8 +1,12 @@
 // fake_upstream: a tiny scripted DNS server (UDP+TCP on one port) that records every query it gets.
 //
-// Usage: fake_upstream --port-file FILE --log FILE [--mode normal|down] [--answer-ip X]
+// Usage: fake_upstream --port-file FILE --log FILE [--mode normal|down] [--answer-ip X] [--port N]
 // Answers by name: default A <answer-ip> / AAAA 2001:db8::1 (TTL 300); big.* -> 100 A records;
 // cloak.* -> CNAME tracker.blocked.test. + its A; silent.* -> no answer; servfail.* -> SERVFAIL; mismatch.* -> answer for another question.
+// Faults (tests/e2e/test_faults.cpp): slow.* -> the answer 1.5 s late; wrongid.* -> another ID;
+// garbage.* -> the ID and then bytes that are no DNS message; short.* -> the answer cut
+// mid-record; tcreset.* -> TC=1 over UDP, and over TCP the connection reset unanswered.
+// --port N binds that port (an upstream that went away comes back where it was).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -10,8 +14,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,12 +36,14 @@ constexpr std::size_t kMaxConnections = 256;
 constexpr const char* kMismatchName = "mismatched.example.";
 constexpr const char* kCloakTarget = "tracker.blocked.test.";
 constexpr const char* kMismatchIp = "203.0.113.66";
+constexpr auto kSlowDelay = std::chrono::milliseconds(1500);
 
 struct Options {
   std::string port_file;
   std::string log_file;
   std::string mode = "normal";
   std::string answer_ip = "192.0.2.1";
+  std::uint16_t port = 0;  // 0: any free one
 };
 
 class Fd {
@@ -76,6 +84,7 @@ std::optional<Options> parse_args(int argc, char** argv) {
     else if (key == "--log") o.log_file = value;
     else if (key == "--mode") o.mode = value;
     else if (key == "--answer-ip") o.answer_ip = value;
+    else if (key == "--port") o.port = static_cast<std::uint16_t>(std::stoul(value));
     else return std::nullopt;
   }
   if (argc % 2 == 0 || o.port_file.empty() || o.log_file.empty()) return std::nullopt;
@@ -105,10 +114,10 @@ std::uint16_t bound_port(int fd) {
 
 // UDP on an ephemeral port, then TCP on the same number; another process may hold that TCP
 // port, so retry with a fresh UDP port a few times.
-bool bind_pair(Fd& udp, Fd& tcp, std::uint16_t& port) {
+bool bind_pair(Fd& udp, Fd& tcp, std::uint16_t& port, std::uint16_t wanted) {
   for (int attempt = 0; attempt < 50; ++attempt) {
     Fd u(::socket(AF_INET, SOCK_DGRAM, 0));
-    if (u.get() < 0 || !bind_to(u.get(), 0)) continue;
+    if (u.get() < 0 || !bind_to(u.get(), wanted)) continue;
     port = bound_port(u.get());
     Fd t(::socket(AF_INET, SOCK_STREAM, 0));
     const int one = 1;
@@ -163,10 +172,35 @@ Bytes truncate_if_needed(Message r, std::size_t limit) {
   return encode(r);
 }
 
-std::optional<Bytes> respond(const Message& query, const Options& o, bool over_udp) {
-  if (o.mode == "down" || query.questions.empty()) return std::nullopt;
+// What to do with one query: answer (maybe late), stay silent, or reset the connection.
+struct Outcome {
+  std::optional<Bytes> answer;
+  bool late = false;   // slow.*: sent kSlowDelay after the query
+  bool reset = false;  // tcreset.* over TCP
+};
+
+// The bytes of a faulty answer to `r` (a good one for its question), by the name's fault.
+Bytes with_fault(const std::string& name, Message r, std::size_t limit, bool over_udp) {
+  if (starts_with_label(name, "wrongid.")) r.id = static_cast<std::uint16_t>(r.id ^ 0x5555);
+  if (starts_with_label(name, "tcreset.")) {
+    r.answers.clear();
+    r.flags |= flag::kTc;
+  }
+  Bytes wire = over_udp ? truncate_if_needed(std::move(r), limit) : encode(r);
+  if (starts_with_label(name, "garbage.")) {
+    wire.resize(2);  // the ID matches, nothing after it is DNS: header counts of 0xFFFF
+    wire.insert(wire.end(), {0x81, 0x80, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xDE, 0xAD, 0xBE, 0xEF});
+  } else if (starts_with_label(name, "short.")) {
+    wire.resize(wire.size() - 3);  // cut inside the last record's data
+  }
+  return wire;
+}
+
+Outcome respond(const Message& query, const Options& o, bool over_udp) {
+  if (o.mode == "down" || query.questions.empty()) return {};
   const Question& q = query.questions[0];
-  if (starts_with_label(q.name, "silent.")) return std::nullopt;
+  if (starts_with_label(q.name, "silent.")) return {};
+  if (!over_udp && starts_with_label(q.name, "tcreset.")) return {.reset = true};
   Message r;
   r.id = query.id;
   r.flags = static_cast<std::uint16_t>(flag::kQr | flag::kAa | flag::kRa | (query.flags & 0x7900));  // opcode, RD
@@ -183,7 +217,7 @@ std::optional<Bytes> respond(const Message& query, const Options& o, bool over_u
   } else {
     add_answers(r, q, o);
   }
-  return over_udp ? truncate_if_needed(std::move(r), limit) : encode(r);
+  return {.answer = with_fault(q.name, std::move(r), limit, over_udp), .late = starts_with_label(q.name, "slow.")};
 }
 
 void log_query(std::FILE* log, const char* proto, const Message& q) {
@@ -194,28 +228,57 @@ void log_query(std::FILE* log, const char* proto, const Message& q) {
 }
 
 // Queries are read with ldns: one it cannot parse is logged as such and never answered.
-std::optional<Bytes> handle(std::span<const std::uint8_t> wire, const Options& o, std::FILE* log,
-                            const char* proto) {
+Outcome handle(std::span<const std::uint8_t> wire, const Options& o, std::FILE* log, const char* proto) {
   auto query = parse_message(wire);
   if (!query) {
     std::fprintf(log, "%s - UNPARSEABLE (%zu bytes) -\n", proto, wire.size());
     std::fflush(log);
-    return std::nullopt;
+    return {};
   }
-  if (query->qr()) return std::nullopt;
+  if (query->qr()) return {};
   log_query(log, proto, *query);
   return respond(*query, o, std::strcmp(proto, "udp") == 0);
 }
 
-void serve_udp(int fd, const Options& o, std::FILE* log) {
+// A UDP answer held back (slow.*) until `due`.
+struct LateAnswer {
+  std::chrono::steady_clock::time_point due;
+  Bytes bytes;
+  sockaddr_storage to;
+  socklen_t to_len;
+};
+
+void serve_udp(int fd, const Options& o, std::FILE* log, std::deque<LateAnswer>& late) {
   std::uint8_t buf[65536];
   sockaddr_storage from{};
   socklen_t from_len = sizeof from;
   const auto n = ::recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
   if (n <= 0) return;
-  if (auto answer = handle({buf, static_cast<std::size_t>(n)}, o, log, "udp")) {
-    ::sendto(fd, answer->data(), answer->size(), 0, reinterpret_cast<sockaddr*>(&from), from_len);
+  Outcome out = handle({buf, static_cast<std::size_t>(n)}, o, log, "udp");
+  if (!out.answer) return;
+  if (out.late) {
+    late.push_back({std::chrono::steady_clock::now() + kSlowDelay, std::move(*out.answer), from, from_len});
+    return;
   }
+  ::sendto(fd, out.answer->data(), out.answer->size(), 0, reinterpret_cast<sockaddr*>(&from), from_len);
+}
+
+// Sends what is due; returns the poll timeout until the next one (-1: none waiting).
+int send_late(int fd, std::deque<LateAnswer>& late) {
+  const auto now = std::chrono::steady_clock::now();
+  while (!late.empty() && late.front().due <= now) {
+    const LateAnswer& a = late.front();
+    ::sendto(fd, a.bytes.data(), a.bytes.size(), 0, reinterpret_cast<const sockaddr*>(&a.to), a.to_len);
+    late.pop_front();
+  }
+  if (late.empty()) return -1;
+  return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(late.front().due - now).count()) + 1;
+}
+
+// Closes with an RST instead of a FIN: SO_LINGER with a zero timeout.
+void reset_connection(int fd) {
+  const linger hard{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
 }
 
 bool send_all(int fd, const Bytes& data) {
@@ -238,9 +301,14 @@ bool serve_tcp(Connection& c, const Options& o, std::FILE* log) {
   while (c.buffer.size() >= 2) {
     const std::size_t len = (std::size_t{c.buffer[0]} << 8) | c.buffer[1];
     if (c.buffer.size() < 2 + len) break;
-    auto answer = handle({c.buffer.data() + 2, len}, o, log, "tcp");
+    Outcome out = handle({c.buffer.data() + 2, len}, o, log, "tcp");
     c.buffer.erase(c.buffer.begin(), c.buffer.begin() + static_cast<std::ptrdiff_t>(2 + len));
-    if (!answer) continue;
+    if (out.reset) {
+      reset_connection(c.fd.get());
+      return false;  // closed by the caller, with the RST
+    }
+    if (!out.answer) continue;
+    const Bytes* answer = &*out.answer;
     Bytes framed{static_cast<std::uint8_t>(answer->size() >> 8),
                  static_cast<std::uint8_t>(answer->size() & 0xFF)};
     framed.insert(framed.end(), answer->begin(), answer->end());
@@ -258,11 +326,12 @@ void accept_one(int listener, std::vector<Connection>& connections) {
 
 [[noreturn]] void run(const Options& o, int udp, int tcp, std::FILE* log) {
   std::vector<Connection> connections;
+  std::deque<LateAnswer> late;
   while (true) {
     std::vector<pollfd> fds{{udp, POLLIN, 0}, {tcp, POLLIN, 0}};
     for (const auto& c : connections) fds.push_back({c.fd.get(), POLLIN, 0});
-    if (::poll(fds.data(), fds.size(), -1) < 0) continue;
-    if (fds[0].revents & POLLIN) serve_udp(udp, o, log);
+    if (::poll(fds.data(), fds.size(), send_late(udp, late)) < 0) continue;
+    if (fds[0].revents & POLLIN) serve_udp(udp, o, log, late);
     const std::size_t polled = connections.size();  // only these have an entry in `fds`
     if (fds[1].revents & POLLIN) accept_one(tcp, connections);
     std::vector<Connection> alive;
@@ -289,7 +358,7 @@ int main(int argc, char** argv) {
   File log(std::fopen(options->log_file.c_str(), "a"));
   Fd udp, tcp;
   std::uint16_t port = 0;
-  if (!log || !bind_pair(udp, tcp, port) || !write_port_file(options->port_file, port)) {
+  if (!log || !bind_pair(udp, tcp, port, options->port) || !write_port_file(options->port_file, port)) {
     std::fprintf(stderr, "fake_upstream: setup failed: %s\n", std::strerror(errno));
     return 1;
   }

@@ -58,10 +58,10 @@ void parse_ready_file(const fs::path& path, std::uint16_t& udp, std::uint16_t& t
 FakeUpstream::FakeUpstream(const fs::path& dir, const std::string& name, const UpstreamSpec& spec)
     : log_(dir / (name + ".log")) {
   const auto port_file = dir / (name + ".port");
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{fake_upstream_path(), "--port-file", port_file.string(), "--log",
-                               log_.string(), "--mode", spec.mode, "--answer-ip", spec.answer_ip},
-      dir / (name + ".stdout"), dir / (name + ".stderr"));
+  std::vector<std::string> argv{fake_upstream_path(), "--port-file", port_file.string(), "--log",
+                                log_.string(),        "--mode",      spec.mode,          "--answer-ip", spec.answer_ip};
+  if (spec.port != 0) argv.insert(argv.end(), {"--port", std::to_string(spec.port)});
+  process_ = std::make_unique<Process>(argv, dir / (name + ".stdout"), dir / (name + ".stderr"));
   if (!wait_for_file(port_file, 5000ms)) {
     throw std::runtime_error("fake_upstream " + name + " did not start: " + process_->stderr_text());
   }
@@ -94,15 +94,15 @@ std::string make_config(const std::vector<std::uint16_t>& upstream_ports, const 
   return y.str();
 }
 
-Resolver::Resolver(const fs::path& dir, const std::string& config) {
+Resolver::Resolver(const fs::path& dir, const std::string& config, const std::vector<std::string>& extra_args) {
   const auto config_file = dir / "sprout.yaml";
   const auto ready_file = dir / "ready";
   std::filesystem::remove(ready_file);  // a second resolver in the same dir must not read the first one's ports
   write_file(config_file, config);
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{sproutdns_path(), "serve", "--config", config_file.string(),
-                               "--ready-file", ready_file.string()},
-      dir / "sproutdns.stdout", dir / "sproutdns.stderr");
+  std::vector<std::string> argv{sproutdns_path(), "serve", "--config", config_file.string(), "--ready-file",
+                                ready_file.string()};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<Process>(argv, dir / "sproutdns.stdout", dir / "sproutdns.stderr");
   if (!wait_for_file(ready_file, 10000ms)) {
     process_->terminate();
     throw std::runtime_error("sproutdns did not become ready; stderr:\n" + process_->stderr_text());

@@ -20,6 +20,7 @@ bool resolver_available();
 struct UpstreamSpec {
   std::string mode = "normal";  // or "down"
   std::string answer_ip = "192.0.2.1";
+  std::uint16_t port = 0;  // 0: a free one; else that one (an upstream coming back where it was)
 };
 
 // One fake_upstream process on its own port, with its query log.
@@ -49,7 +50,8 @@ std::string make_config(const std::vector<std::uint16_t>& upstream_ports, const 
 // sproutdns serve, started on a port it picks itself and reported in its ready file.
 class Resolver {
  public:
-  Resolver(const std::filesystem::path& dir, const std::string& config);
+  // `extra_args` follow the serve command's own (e.g. --user).
+  Resolver(const std::filesystem::path& dir, const std::string& config, const std::vector<std::string>& extra_args = {});
   [[nodiscard]] std::uint16_t udp_port() const { return udp_port_; }
   [[nodiscard]] std::uint16_t tcp_port() const { return tcp_port_; }
   Process& process() { return *process_; }

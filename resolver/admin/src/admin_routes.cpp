@@ -97,8 +97,11 @@ Response dispatch_route(const Route& route, const Request& req, const QueryParam
   if (p == "/metrics") return text(http::status::ok, req, h.metrics(), kMetricsContentType);
   if (p == "/health") {
     std::string notes = h.health_notes ? h.health_notes() : std::string();
-    return h.ready() ? text(http::status::ok, req, "ok\n" + notes)
-                     : text(http::status::service_unavailable, req, "starting\n" + notes);
+    if (!h.ready()) return text(http::status::service_unavailable, req, "starting\n" + notes);
+    if (std::string problems = h.problems ? h.problems() : ""; !problems.empty()) {
+      return text(http::status::service_unavailable, req, std::move(problems) + notes);
+    }
+    return text(http::status::ok, req, "ok\n" + notes);
   }
   if (p == "/api/stats") return text(http::status::ok, req, h.stats_json(), kJson);
   if (p == "/api/explain") return handle_explain(req, params, h);

@@ -155,6 +155,14 @@ void write_process(std::string& out, const MetricsInput& in) {
   write_sample(out, "sprout_reload_failures_total", {}, in.reload_failures);
   write_header(out, "sprout_tcp_connections_total", "counter", "DNS-over-TCP connections accepted.");
   write_sample(out, "sprout_tcp_connections_total", {}, in.tcp_connections);
+  write_header(out, "sprout_listener_serving", "gauge", "1 when a listener is armed and its last attempt did not fail (see /health).");
+  for (const auto& l : in.listeners) {
+    write_sample(out, "sprout_listener_serving", {{"listener", l.listener}, {"worker", std::to_string(l.worker)}}, l.serving ? "1" : "0");
+  }
+  write_header(out, "sprout_listener_errors_total", "counter", "Receive and accept errors of each listener (it pauses, then re-arms).");
+  for (const auto& l : in.listeners) {
+    write_sample(out, "sprout_listener_errors_total", {{"listener", l.listener}, {"worker", std::to_string(l.worker)}}, l.errors);
+  }
   write_header(out, "sprout_up", "gauge", "1 when the resolver is serving.");
   write_sample(out, "sprout_up", {}, in.up ? "1" : "0");
 }

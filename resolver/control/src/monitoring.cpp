@@ -255,15 +255,10 @@ void Monitoring::schedule_minute() {
 }
 
 void Monitoring::harvest_domains(bool workers_running) {
-  domain_totals_.resize(workers_.size());
   for (std::size_t i = 0; i < workers_.size(); ++i) {
-    std::vector<core::QueryCounters::DomainCount> taken;
-    if (!workers_running) {
-      taken = workers_[i]->take_blocked_domains();
-    } else if (auto f = workers_[i]->harvest_blocked_domains(); f.wait_for(std::chrono::milliseconds(500)) == std::future_status::ready) {
-      taken = f.get();
-    }  // a worker that does not answer in time is harvested next minute
-    for (const auto& d : taken) domain_totals_[i][{d.domain, d.category}] += d.count;
+    net::Worker& w = *workers_[i];
+    if (workers_running) domains_.harvest(i, [&w] { return w.harvest_blocked_domains(); });
+    else domains_.harvest_stopped(i, [&w] { return w.take_blocked_domains(); });
   }
 }
 
@@ -271,9 +266,7 @@ std::vector<stats::WorkerRead> Monitoring::read_workers(bool workers_running) {
   harvest_domains(workers_running);
   std::vector<stats::WorkerRead> reads;
   for (std::size_t i = 0; i < workers_.size(); ++i) {
-    stats::WorkerRead r{workers_[i]->query_counters().cells(), {}};
-    for (const auto& [key, count] : domain_totals_[i]) r.blocked_domains.push_back({key.first, key.second, count});
-    reads.push_back(std::move(r));
+    reads.push_back({workers_[i]->query_counters().cells(), domains_.totals(i)});
   }
   return reads;
 }

@@ -8,6 +8,7 @@
 #include "sprout/core/json.hpp"
 #include "sprout/core/log.hpp"
 #include "sprout/config/printable.hpp"
+#include "sprout/net/listener_health.hpp"
 #include "sprout/stats/report.hpp"
 #include "sprout/stats/report_render.hpp"
 
@@ -15,6 +16,30 @@ namespace sprout::control {
 namespace {
 
 constexpr std::uint16_t kDefaultAdminPort = 8053;
+
+// How long a listener may stay unarmed, or since its last failure, before /health calls it
+// not serving: well above the longest pause a listener takes after an error.
+constexpr std::chrono::seconds kListenerGrace{3};
+static_assert(kListenerGrace >= 2 * net::kMaxListenerPause);
+
+struct ListenerReport {
+  std::vector<admin::ListenerStats> stats;
+  std::string problems;  // one line per listener that is not serving
+};
+
+ListenerReport listener_report(const std::vector<std::unique_ptr<net::Worker>>& workers) {
+  ListenerReport out;
+  const auto now = core::ListenerState::Clock::now();
+  for (const auto& w : workers) {
+    for (const core::ListenerState* l : w->listeners()) {
+      const core::ListenerState::View v = l->read();
+      const auto problem = core::listener_problem(v, now, kListenerGrace);
+      out.stats.push_back({l->name(), w->index(), !problem, v.errors});
+      if (problem) out.problems += l->name() + " (worker " + std::to_string(w->index()) + ") not serving: " + *problem + "\n";
+    }
+  }
+  return out;
+}
 
 std::vector<admin::UpstreamStats> upstream_stats(const config::Config& cfg, const std::vector<std::unique_ptr<net::Worker>>& workers) {
   std::vector<admin::UpstreamStats> out;
@@ -90,6 +115,7 @@ std::string Monitoring::metrics_text() const {
   in.lists = list_stats(lists_.statuses());
   in.reloads = control_counters_.reloads;
   in.reload_failures = control_counters_.reload_failures;
+  in.listeners = listener_report(workers_).stats;
   return admin::render_metrics(in);
 }
 
@@ -175,6 +201,7 @@ admin::Handlers Monitoring::handlers() {
   h.metrics = [this] { return metrics_text(); };
   h.ready = [this] { return snapshots_.generation() > 0 && lists_.settled(); };  // lists loaded
   h.health_notes = [this] { return health_notes(); };
+  h.problems = [this] { return listener_report(workers_).problems; };
   h.stats_json = [this] { return stats_json(); };
   h.explain = [this](std::string_view client, std::string_view name, std::string_view type) -> admin::ExplainResult {
     const auto address = config::IpAddress::parse(client);

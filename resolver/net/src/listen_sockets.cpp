@@ -110,6 +110,19 @@ BoundSockets bind_listeners(const std::vector<config::Endpoint>& endpoints, std:
 
 bool is_ipv6_socket(int fd) noexcept { return local_address(fd).ss_family == AF_INET6; }
 
+std::string listener_name(std::string_view transport, int fd) {
+  const sockaddr_storage ss = local_address(fd);
+  config::Endpoint at;
+  if (ss.ss_family == AF_INET) {
+    const auto& sa = reinterpret_cast<const sockaddr_in&>(ss);
+    at = {config::IpAddress::from_v4(reinterpret_cast<const std::uint8_t*>(&sa.sin_addr)), ntohs(sa.sin_port)};
+  } else {
+    const auto& sa = reinterpret_cast<const sockaddr_in6&>(ss);
+    at = {config::IpAddress::from_v6(reinterpret_cast<const std::uint8_t*>(&sa.sin6_addr)), ntohs(sa.sin6_port)};
+  }
+  return std::string(transport) + " " + at.to_string();
+}
+
 void close_sockets(BoundSockets& sockets) noexcept {
   for (auto& w : sockets.per_worker) {
     for (int fd : w.udp) ::close(fd);

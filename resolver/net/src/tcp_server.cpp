@@ -29,7 +29,8 @@ class TcpReply final : public core::Responder {
 
 }  // namespace
 
-TcpAcceptor::TcpAcceptor(Worker& worker, int fd) : worker_(worker), acceptor_(worker.io()) {
+TcpAcceptor::TcpAcceptor(Worker& worker, int fd)
+    : worker_(worker), acceptor_(worker.io()), health_(worker.io(), listener_name("tcp", fd)) {
   acceptor_.assign(is_ipv6_socket(fd) ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd);
 }
 
@@ -37,13 +38,19 @@ void TcpAcceptor::start() {
   acceptor_.async_accept([self = shared_from_this()](const boost::system::error_code& ec,
                                                      asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
+    self->health_.woke();
+    // Re-armed whatever happens (after a pause on errors): a listener must never go deaf,
+    // and one that is not re-armed shows in /health.
+    if (ec) return self->health_.failed(ec.value(), "accept: " + ec.message(), [self] { self->start(); });
+    self->health_.succeeded();
     try {
-      if (!ec) self->accepted(std::move(socket));
+      self->accepted(std::move(socket));
     } catch (const std::exception& e) {
-      core::log::error("tcp listener: ", e.what(), " (still listening)");
+      return self->health_.failed(0, e.what(), [self] { self->start(); });
     }
-    self->start();  // re-armed whatever happened: a listener must never go deaf
+    self->start();
   });
+  health_.armed();
 }
 
 void TcpAcceptor::accepted(asio::ip::tcp::socket socket) {

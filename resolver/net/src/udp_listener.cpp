@@ -4,7 +4,9 @@
 
 #include <netinet/in.h>
 
+#include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "sprout/core/log.hpp"
 #include "sprout/net/listen_sockets.hpp"
@@ -44,7 +46,8 @@ asio::ip::udp::endpoint peer_endpoint(const sockaddr_storage& ss, socklen_t len)
 
 }  // namespace
 
-UdpListener::UdpListener(Worker& worker, int fd) : worker_(worker), socket_(worker.io()) {
+UdpListener::UdpListener(Worker& worker, int fd)
+    : worker_(worker), socket_(worker.io()), health_(worker.io(), listener_name("udp", fd)) {
   socket_.assign(is_ipv6_socket(fd) ? asio::ip::udp::v6() : asio::ip::udp::v4(), fd);
   socket_.non_blocking(true);
   for (std::size_t i = 0; i < kBatch; ++i) {
@@ -60,17 +63,24 @@ void UdpListener::send(const asio::ip::udp::endpoint& to, std::span<const std::u
 void UdpListener::wait_readable() {
   socket_.async_wait(asio::ip::udp::socket::wait_read, [this](const boost::system::error_code& ec) {
     if (ec == asio::error::operation_aborted) return;  // shutting down
-    if (ec) core::log::error("udp listener: ", ec.message(), " (still listening)");
+    health_.woke();
+    // Re-armed whatever happens below (after a pause on errors): a listener that stops
+    // reading is a deaf resolver; one that is not re-armed shows in /health.
+    if (ec) return health_.failed(ec.value(), "wait: " + ec.message(), [this] { wait_readable(); });
     try {
-      for (int i = 0; !ec && i < kMaxBatchesPerWakeup && drain_once(); ++i) {
+      receive_error_ = 0;
+      for (int i = 0; i < kMaxBatchesPerWakeup && drain_once(); ++i) {
       }
     } catch (const std::exception& e) {
-      core::log::error("udp listener: ", e.what(), " (still listening)");
+      return health_.failed(0, e.what(), [this] { wait_readable(); });
     }
-    // Re-armed whatever happened above: a listener that stops reading is a deaf resolver
-    // that still looks healthy.
+    if (receive_error_ != 0) {
+      return health_.failed(receive_error_, "receive: " + std::error_code(receive_error_, std::generic_category()).message(),
+                            [this] { wait_readable(); });
+    }
     wait_readable();
   });
+  health_.armed();
 }
 
 bool UdpListener::drain_once() {
@@ -83,7 +93,9 @@ bool UdpListener::drain_once() {
     b.rx_msg[i].msg_hdr.msg_iovlen = 1;
   }
   const int n = ::recvmmsg(socket_.native_handle(), b.rx_msg.data(), kBatch, MSG_DONTWAIT, nullptr);
+  if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) receive_error_ = errno;
   if (n <= 0) return false;
+  health_.succeeded();
   std::size_t replies = 0;
   for (int i = 0; i < n; ++i) handle(static_cast<std::size_t>(i), b.rx_msg[i].msg_len, replies);
   std::size_t sent = 0;

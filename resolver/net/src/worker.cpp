@@ -59,6 +59,13 @@ std::future<std::vector<core::QueryCounters::DomainCount>> Worker::harvest_block
   return result;
 }
 
+std::vector<const core::ListenerState*> Worker::listeners() const {
+  std::vector<const core::ListenerState*> out;
+  for (const auto& u : udp_) out.push_back(&u->state());
+  for (const auto& t : tcp_) out.push_back(&t->state());
+  return out;
+}
+
 void Worker::refresh_snapshot() {
   asio::post(io_, [this] { (void)driver_.snapshot(); });
 }

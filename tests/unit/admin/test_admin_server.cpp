@@ -27,6 +27,10 @@ struct Fixture {
     Handlers h;
     h.metrics = [] { return std::string("sprout_up 1\n"); };
     h.ready = [this] { return ready.load(); };
+    h.problems = [this] {
+      std::lock_guard lock(seen.mutex);
+      return problems;
+    };
     h.stats_json = [] { return std::string("{\"queries\":1}"); };
     h.explain = [this](std::string_view c, std::string_view n, std::string_view t) {
       std::lock_guard lock(seen.mutex);
@@ -53,6 +57,7 @@ struct Fixture {
   std::uint16_t port() const { return server->port(); }
 
   std::atomic<bool> ready{false};
+  std::string problems;  // under seen.mutex
   Seen seen;
   IoThread io;
   std::unique_ptr<AdminServer> server;
@@ -86,6 +91,25 @@ TEST_CASE("admin: /health is 503 until ready, then 200", "[admin]") {
   CHECK(r.status == 200);
   CHECK(r.body == "ok\n");
   CHECK(http_get(f.port(), "/health", {}, "HEAD").status == 200);
+}
+
+TEST_CASE("admin: /health is 503 naming each listener that is not serving", "[admin]") {
+  Fixture f;
+  f.ready = true;
+  {
+    std::lock_guard lock(f.seen.mutex);
+    f.problems = "tcp 127.0.0.1:53 (worker 0) not serving: failing (3 in a row): Too many open files\n";
+  }
+  auto r = http_get(f.port(), "/health");
+  CHECK(r.status == 503);
+  CHECK(r.body == "tcp 127.0.0.1:53 (worker 0) not serving: failing (3 in a row): Too many open files\n");
+  {
+    std::lock_guard lock(f.seen.mutex);
+    f.problems.clear();
+  }
+  r = http_get(f.port(), "/health");
+  CHECK(r.status == 200);
+  CHECK(r.body == "ok\n");
 }
 
 TEST_CASE("admin: /metrics and /api/stats are open and typed", "[admin]") {

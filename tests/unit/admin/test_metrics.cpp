@@ -25,6 +25,7 @@ MetricsInput small_input() {
   in.guards[static_cast<std::size_t>(sprout::core::Guard::rate_refused)] = 6;
   in.guards[static_cast<std::size_t>(sprout::core::Guard::upstream_total)] = 2;
   in.guards[static_cast<std::size_t>(sprout::core::Guard::rebinding)] = 1;
+  in.listeners = {{"udp 127.0.0.1:53", 0, true, 0}, {"tcp [::1]:53", 1, false, 12}};
   return in;
 }
 
@@ -92,6 +93,14 @@ sprout_reload_failures_total 0
 # HELP sprout_tcp_connections_total DNS-over-TCP connections accepted.
 # TYPE sprout_tcp_connections_total counter
 sprout_tcp_connections_total 4
+# HELP sprout_listener_serving 1 when a listener is armed and its last attempt did not fail (see /health).
+# TYPE sprout_listener_serving gauge
+sprout_listener_serving{listener="udp 127.0.0.1:53",worker="0"} 1
+sprout_listener_serving{listener="tcp [::1]:53",worker="1"} 0
+# HELP sprout_listener_errors_total Receive and accept errors of each listener (it pauses, then re-arms).
+# TYPE sprout_listener_errors_total counter
+sprout_listener_errors_total{listener="udp 127.0.0.1:53",worker="0"} 0
+sprout_listener_errors_total{listener="tcp [::1]:53",worker="1"} 12
 # HELP sprout_up 1 when the resolver is serving.
 # TYPE sprout_up gauge
 sprout_up 1

@@ -43,6 +43,8 @@ struct Handlers {
   std::function<std::string()> metrics;    // Prometheus text (see render_metrics)
   std::function<bool()> ready;             // /health: 200 "ok" when true, 503 "starting" otherwise
   std::function<std::string()> health_notes;  // optional lines after that first line (e.g. list ages)
+  // /health once ready: one line per listener that is not serving (503 with them), or empty.
+  std::function<std::string()> problems;
   std::function<std::string()> stats_json;
   std::function<ExplainResult(std::string_view client, std::string_view name, std::string_view type)> explain;
   std::function<ReloadResult()> reload;    // 200 when ok, 422 when the new config was rejected

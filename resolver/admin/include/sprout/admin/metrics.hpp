@@ -47,6 +47,13 @@ struct ListStats {
   std::uint64_t refresh_failures = 0;
 };
 
+struct ListenerStats {
+  std::string listener;  // "udp 127.0.0.1:53": configured addresses only, never client text
+  std::size_t worker = 0;
+  bool serving = true;   // as /health judges it
+  std::uint64_t errors = 0;
+};
+
 // Everything /metrics shows, filled by the lead (already summed over workers).
 struct MetricsInput {
   std::vector<NetworkInfo> networks;     // index = network index in the counters
@@ -60,6 +67,7 @@ struct MetricsInput {
   std::uint64_t reload_failures = 0;
   std::uint64_t tcp_connections = 0;
   std::array<std::uint64_t, core::kGuards> guards{};  // by core::Guard
+  std::vector<ListenerStats> listeners;
   bool up = true;
 };
 

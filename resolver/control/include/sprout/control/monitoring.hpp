@@ -7,13 +7,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "sprout/admin/admin_server.hpp"
 #include "sprout/admin/block_page.hpp"
+#include "sprout/control/domain_harvest.hpp"
 #include "sprout/control/list_refresher.hpp"
 #include "sprout/net/worker.hpp"
 #include "sprout/stats/minute_aggregator.hpp"
@@ -97,7 +97,7 @@ class Monitoring {
   int minutes_ = 0;
   // Running totals of each worker's blocked-domain tally (the workers' tables are emptied
   // at each harvest); the aggregator turns totals into per-minute counts.
-  std::vector<std::map<std::pair<std::string, std::int16_t>, std::uint64_t>> domain_totals_;
+  DomainHarvest domains_{std::chrono::milliseconds(500)};
 };
 
 }  // namespace sprout::control

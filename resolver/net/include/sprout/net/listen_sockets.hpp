@@ -1,6 +1,8 @@
 // Binding every listen address for every worker up front (before privileges are dropped).
 #pragma once
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "sprout/config/config.hpp"
@@ -22,5 +24,8 @@ void close_sockets(BoundSockets& sockets) noexcept;
 
 // The family a bound socket was created with (for handing it to Asio).
 bool is_ipv6_socket(int fd) noexcept;
+
+// "udp 127.0.0.1:53": what a listener is called in logs, /health and /metrics.
+std::string listener_name(std::string_view transport, int fd);
 
 }  // namespace sprout::net

@@ -12,6 +12,7 @@
 
 #include "sprout/core/driver.hpp"
 #include "sprout/net/ares_channel.hpp"
+#include "sprout/net/listener_health.hpp"
 
 namespace sprout::net {
 
@@ -21,12 +22,14 @@ class TcpAcceptor : public std::enable_shared_from_this<TcpAcceptor> {
  public:
   TcpAcceptor(Worker& worker, int fd);
   void start();
+  [[nodiscard]] const core::ListenerState& state() const noexcept { return health_.state(); }
 
  private:
   void accepted(asio::ip::tcp::socket socket);
 
   Worker& worker_;
   asio::ip::tcp::acceptor acceptor_;
+  ListenerHealth health_;
 };
 
 class TcpConnection : public std::enable_shared_from_this<TcpConnection> {

@@ -11,6 +11,7 @@
 
 #include "sprout/core/driver.hpp"
 #include "sprout/net/ares_channel.hpp"
+#include "sprout/net/listener_health.hpp"
 
 namespace sprout::net {
 
@@ -20,6 +21,7 @@ class UdpListener {
  public:
   UdpListener(Worker& worker, int fd);
   void start() { wait_readable(); }
+  [[nodiscard]] const core::ListenerState& state() const noexcept { return health_.state(); }
   void send(const asio::ip::udp::endpoint& to, std::span<const std::uint8_t> bytes);
 
  private:
@@ -37,13 +39,15 @@ class UdpListener {
   };
 
   void wait_readable();
-  bool drain_once();  // false when the socket is empty
+  bool drain_once();  // false when the socket is empty or failed (receive_error_ says which)
   void handle(std::size_t slot, std::size_t length, std::size_t& replies);
   friend class SlotResponder;
 
   Worker& worker_;
   asio::ip::udp::socket socket_;
   std::unique_ptr<Batch> batch_ = std::make_unique<Batch>();
+  ListenerHealth health_;
+  int receive_error_ = 0;  // the last receive error, 0 when the socket was merely empty
 };
 
 }  // namespace sprout::net

@@ -15,6 +15,7 @@
 
 #include "sprout/core/counters.hpp"
 #include "sprout/core/driver.hpp"
+#include "sprout/core/listener_state.hpp"
 #include "sprout/core/snapshot.hpp"
 #include "sprout/net/query_recorder.hpp"
 #include "sprout/net/upstream_pool.hpp"
@@ -56,6 +57,9 @@ class Worker {
   WorkerCounters& counters() noexcept { return counters_; }
   [[nodiscard]] const core::QueryCounters& query_counters() noexcept { return recorder_.counters(); }
   [[nodiscard]] const UpstreamCounters& upstream_counters(std::size_t i) const noexcept { return upstreams_.counters(i); }
+  // Every listener of this worker, for /health and /metrics (read from any thread).
+  [[nodiscard]] std::vector<const core::ListenerState*> listeners() const;
+  [[nodiscard]] std::size_t index() const noexcept { return index_; }
   // The blocked-domain tally since the last call, taken on the worker's own thread.
   // Only while the worker runs; once stopped, call take_blocked_domains() directly.
   std::future<std::vector<core::QueryCounters::DomainCount>> harvest_blocked_domains();
