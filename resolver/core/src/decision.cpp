@@ -95,14 +95,20 @@ std::string_view reason_name(Reason r) noexcept {
     case Reason::allowlist: return "allowlist entry";
     case Reason::category: return "category";
     case Reason::rebinding: return "rebinding protection";
+    case Reason::paused: return "paused";
   }
   return "?";
 }
 
 Decision decide(const Snapshot& snap, const NetworkPolicy& network, std::string_view qname,
+                std::uint16_t qtype, std::chrono::system_clock::time_point now) noexcept {
+  return decide(snap, network.profile, qname, qtype, now);
+}
+
+Decision decide(const Snapshot& snap, std::size_t profile, std::string_view qname,
                 std::uint16_t /*qtype*/, std::chrono::system_clock::time_point now) noexcept {
   Decision d;
-  const ProfilePolicy& p = snap.profiles[network.profile];
+  const ProfilePolicy& p = snap.profiles[profile];
   // 0. The schedule state first: every later step reads it, and every answer's TTL is capped
   //    at the next change so nothing cached outlives a window.
   const time::State state = p.clock->at_cached(now);
@@ -111,6 +117,10 @@ Decision decide(const Snapshot& snap, const NetworkPolicy& network, std::string_
   d.blocked = p.blocked;
   for (std::size_t i = 0; i < p.schedules.size(); ++i) {
     if (state.active & (1u << i)) d.blocked |= p.schedules[i].add;
+  }
+  // Then what active windows allow ("games only on weekends"): an allowed window beats a block.
+  for (std::size_t i = 0; i < p.schedules.size(); ++i) {
+    if (state.active & (1u << i)) d.blocked &= ~p.schedules[i].remove;
   }
   if (p.bypass_prevention) d.blocked |= snap.bypass_categories;
   // 1. Overrides (profile and global): the admin's explicit word wins over everything else.

@@ -185,9 +185,9 @@ std::shared_ptr<core::Snapshot> scheduled_snapshot() {
   kids.name = "kids";
   kids.allow = {"always.example"};
   kids.safesearch.google = true;
-  config::Schedule school{"school", {{0x1f, 8 * 60, 11 * 60 + 30}}, config::ScheduleMode::add_categories, {"social"}, {}, {}};
-  config::Schedule exam{"exam", {{0x1f, 13 * 60, 14 * 60}}, config::ScheduleMode::allowlist_only, {}, {"exam.example"}, {"education"}};
-  config::Schedule bed{"bed", {{0x7f, 21 * 60, 6 * 60}}, config::ScheduleMode::block_all, {}, {"wiki.example"}, {}};
+  config::Schedule school{"school", {{0x1f, 8 * 60, 11 * 60 + 30}}, config::ScheduleMode::add_categories, {"social"}, {}, {}, {}, {}};
+  config::Schedule exam{"exam", {{0x1f, 13 * 60, 14 * 60}}, config::ScheduleMode::allowlist_only, {}, {"exam.example"}, {"education"}, {}, {}};
+  config::Schedule bed{"bed", {{0x7f, 21 * 60, 6 * 60}}, config::ScheduleMode::block_all, {}, {"wiki.example"}, {}, {}, {}};
   kids.schedules = {school, exam, bed};
   cfg->profiles = {kids};
   cfg->networks.push_back({"kids", {*config::IpPrefix::parse("127.0.0.0/8")}, "kids", {}});

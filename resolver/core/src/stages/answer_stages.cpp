@@ -44,7 +44,8 @@ Verdict AnswerInspection::on_response(QueryContext& q, std::span<std::uint8_t>& 
       // Read into the query's own storage: the decision's matched suffix points into it and
       // is read again when the blocked answer is counted.
       if (dns::read_name(answer, r.rdata_offset, &q.cname_target).error != dns::NameError::ok) return;
-      const Decision d = decide(snap, *q.network, q.cname_target.view(), q.view.qtype, now);
+      Decision d = decide(snap, q.profile(), q.cname_target.view(), q.view.qtype, now);
+      apply_pauses(q, q.cname_target.view(), now, d);  // a paused block lifts its CNAME targets too
       if (d.kind == DecisionKind::block) {
         verdict = d;
         blocked = true;

@@ -4,6 +4,7 @@
 #include <utility>  // before Asio: Boost 1.74 needs it
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,7 @@ class Server {
   admin::ReloadResult reload();
   bool start(const std::shared_ptr<config::Config>& cfg);  // lists, sockets, workers, monitoring
   void stop();
+  void watch_leases();  // re-reads dhcp_leases every 2 s when it changed
 
   ServeOptions options_;
   boost::asio::io_context control_;  // signals, reloads, list refresh results
@@ -43,6 +45,7 @@ class Server {
   std::vector<std::unique_ptr<net::Worker>> workers_;
   ControlCounters control_counters_;
   std::unique_ptr<Monitoring> monitoring_;
+  boost::asio::steady_timer leases_timer_{control_};
 };
 
 }  // namespace sprout::control
