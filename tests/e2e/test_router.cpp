@@ -17,9 +17,11 @@ namespace {
 // this namespace. The destructor removes them whatever happened to the test.
 class HomeNetwork {
  public:
+  // Never throws: a half-built network is still removed by the destructor. `error` says
+  // which command failed.
   HomeNetwork() : tag_(std::to_string(::getpid() % 100000)), subnet_("10." + std::to_string(::getpid() % 250 + 1) + ".") {
     cleanup();  // leftovers of a killed run with the same pid
-    for (int i = 1; i <= 2; ++i) {
+    for (int i = 1; i <= 2 && error.empty(); ++i) {
       const std::string ns = netns(i), host = "spr" + tag_ + "h" + std::to_string(i), peer = "spr" + tag_ + "c" + std::to_string(i);
       const std::string in = "ip netns exec " + ns + " ";
       for (const std::string& cmd : {"ip netns add " + ns, "ip link add " + host + " type veth peer name " + peer,
@@ -28,11 +30,14 @@ class HomeNetwork {
                                      in + "ip addr add " + client_ip(i) + "/24 dev " + peer, in + "ip link set " + peer + " up",
                                      in + "ip link set lo up"}) {
         const auto r = run_command(cmd);
-        INFO(cmd << "\n" << r.output);
-        REQUIRE(r.exit_code == 0);
+        if (r.exit_code != 0) {
+          error = cmd + ": " + r.output;
+          break;
+        }
       }
     }
   }
+  std::string error;
   ~HomeNetwork() { cleanup(); }
   HomeNetwork(const HomeNetwork&) = delete;
   HomeNetwork& operator=(const HomeNetwork&) = delete;
@@ -77,7 +82,7 @@ std::unique_ptr<Process> start_dnsmasq(const HomeNetwork& home, const fs::path& 
                                "--no-hosts", "--no-poll", "--bind-interfaces", "--listen-address=" + home.router_ip(1),
                                "--listen-address=" + home.router_ip(2), "--port=" + std::to_string(port),
                                "--server=127.0.0.1#" + std::to_string(sprout), "--add-mac" + add_mac, "--strip-mac",
-                               "--cache-size=0", "--pid-file=" + (dir / "dnsmasq.pid").string(),
+                               "--cache-size=0", "--user=root", "--pid-file=" + (dir / "dnsmasq.pid").string(),
                                "--log-facility=" + log.string(), "--log-queries"},
       dir / "dnsmasq.out", dir / "dnsmasq.err");
   const bool started = wait_until([&] { return read_file(log).find("started") != std::string::npos; }, 5000ms);
@@ -103,6 +108,8 @@ TEST_CASE("two devices behind one dnsmasq router get their own profiles by MAC",
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
   Resolver resolver(dir.path(), router_config(upstream.port(), dir.path()));
   HomeNetwork home;
+  INFO("network namespaces (root needed): " << home.error);
+  REQUIRE(home.error.empty());
   int round = 0;
   for (const std::string add_mac : {"", "=base64", "=text"}) {
     INFO("dnsmasq --add-mac" << add_mac);

@@ -138,9 +138,12 @@ Decision decide(const Snapshot& snap, std::size_t profile, std::string_view qnam
   }
   // 3. Windows that switch to allowlist-only or block-all.
   if (apply_windows(snap, p, qname, d)) return d;
-  // 4. SafeSearch before categories: a search engine is never in a blocked category, and
-  //    the rewrite must not be skipped by an allowlist entry for google.com.
-  if (auto target = p.safesearch_on ? core::safesearch_target(qname, p.safesearch) : std::nullopt) {
+  // 4. SafeSearch before categories: the rewrite must not be skipped by an allowlist entry
+  //    for google.com. But a blocked category (a blocked service: youtube) beats it: a
+  //    parent who switched YouTube off did not ask for a safer YouTube.
+  auto target = p.safesearch_on ? core::safesearch_target(qname, p.safesearch) : std::nullopt;
+  if (target && snap.lists && snap.lists.lookup(qname, d.blocked).verdict == LVerdict::block) target.reset();
+  if (target) {
     d.kind = DecisionKind::rewrite;
     d.reason = Reason::safesearch;
     d.rewrite_target = *target;
