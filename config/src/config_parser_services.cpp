@@ -73,6 +73,12 @@ void ConfigParser::add_service_lists(const Field& root) {
     }
     cfg_->lists.push_back(std::move(l));
   }
+  // A category past the 64th would silently block nothing (one bit each in the index).
+  constexpr std::size_t kMaxCategories = 64;
+  if (cfg_->categories.size() > kMaxCategories) {
+    r_.error(root, std::to_string(cfg_->categories.size()) + " categories, counting one per service used (at most " +
+                       std::to_string(kMaxCategories) + ")");
+  }
 }
 
 }  // namespace sprout::config::detail

@@ -6,6 +6,7 @@
 
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/blocklists/normalize.hpp"
+#include "sprout/config/services.hpp"
 #include "sprout/time/schedule_clock.hpp"
 #include "sprout/core/json.hpp"
 
@@ -42,6 +43,9 @@ void describe_match(const Snapshot& snap, const Decision& d, Explanation& e) {
   if (d.list == blocklists::kNoList || d.list >= snap.config->lists.size()) return;
   const config::List& list = snap.config->lists[d.list];
   e.list = list.name;
+  if (list.name.starts_with(config::kServiceListPrefix) && d.category >= 0) {
+    e.service = snap.config->categories[static_cast<std::size_t>(d.category)].description;
+  }
   const auto line = blocklists::find_line(blocklists::list_content_path(*snap.config, list),
                                           blocklists::from_config(list.format), d.matched);
   e.line = line.value_or(0);
@@ -130,6 +134,7 @@ std::string to_text(const Explanation& e) {
   if (!e.matched.empty()) o << " '" << e.matched << "'";
   if (!e.category.empty()) o << ", category " << e.category;
   if (!e.list.empty()) o << ", list " << e.list << (e.line ? " line " + std::to_string(e.line) : std::string());
+  if (!e.service.empty()) o << " (blocked service " << e.service << ")";
   o << "\naction:    " << e.action << ": " << e.answer << "\n";
   o << "ttl cap:   " << (e.ttl_cap == UINT32_MAX ? std::string("none") : std::to_string(e.ttl_cap) + " s") << "\n";
   o << "rebinding: " << e.rebinding << "\n";
@@ -149,6 +154,7 @@ std::string to_json(const Explanation& e) {
                   {"reason", e.reason},
                   {"matched", e.matched},
                   {"category", e.category},
+                  {"service", e.service},
                   {"list", e.list},
                   {"answer", e.answer},
                   {"next_change", e.next_change},

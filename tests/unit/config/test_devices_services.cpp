@@ -118,3 +118,14 @@ TEST_CASE("service mistakes are config errors", "[services]") {
   CHECK(e4[0].find("'services' needs mode add_categories") != std::string::npos);
   CHECK(e4[1].find("'allow_services' needs mode add_categories or allowlist_only") != std::string::npos);
 }
+
+TEST_CASE("services count against the 64 categories", "[services]") {
+  std::string yaml = "categories:\n";
+  for (int i = 0; i < 50; ++i) yaml += "  c" + std::to_string(i) + ": {}\n";
+  std::string all;
+  for (const auto& s : builtin_services()) all += (all.empty() ? "" : ", ") + std::string(s.name);
+  const auto r = load_string(yaml + "profiles: {kids: {services: [" + all + "]}}\n", "many.yaml");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].message == "70 categories, counting one per service used (at most 64)");
+  CHECK(load_string(yaml + "profiles: {kids: {services: [tiktok, zalo]}}\n", "some.yaml").errors.empty());
+}

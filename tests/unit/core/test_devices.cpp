@@ -10,6 +10,8 @@
 #include "driver_harness.hpp"
 #include "ldns_reader.hpp"
 #include "message_builder.hpp"
+#include "sprout/blocklists/list_loader.hpp"
+#include "sprout/config/loader.hpp"
 #include "sprout/core/devices_view.hpp"
 #include "sprout/core/explain.hpp"
 #include "sprout/dns/query_view.hpp"
@@ -268,4 +270,22 @@ TEST_CASE("explain names the device and uses its profile", "[devices]") {
   const auto n = core::explain(*snap, *config::IpAddress::parse("127.0.0.1"), "games.example", "A", at);
   CHECK(n.profile == "default");
   CHECK(n.action == "resolve");
+}
+
+TEST_CASE("explain names the blocked service and its rule", "[devices][services]") {
+  auto loaded = config::load_string("profiles: {kids: {services: [tiktok]}}\nnetworks: {home: {cidrs: [127.0.0.0/8], profile: kids}}\n",
+                                    "services.yaml");
+  REQUIRE(loaded.config);
+  auto cfg = std::make_shared<const config::Config>(std::move(*loaded.config));
+  auto lists = blocklists::load_lists(*cfg, {.fetch = false});
+  REQUIRE(lists.lists.size() == 1);
+  CHECK(lists.lists[0].state == blocklists::ListState::ok);
+  const core::Snapshot snap(cfg, std::make_shared<blocklists::DomainIndex>(std::move(lists.index)));
+  const auto e = core::explain(snap, *config::IpAddress::parse("127.0.0.1"), "www.TikTok.com", "A", std::chrono::system_clock::now());
+  CHECK(e.action == "block");
+  CHECK(e.category == "tiktok");
+  CHECK(e.list == "service-tiktok");
+  CHECK(e.matched == "tiktok.com");
+  CHECK(e.service == "TikTok");
+  CHECK(core::to_text(e).find("(blocked service TikTok)") != std::string::npos);
 }

@@ -21,6 +21,7 @@ struct Explanation {
   std::string action;              // resolve, block, rewrite
   std::string reason;
   std::string matched, category, list, rewrite_target, answer;
+  std::string service;             // the blocked service (its title) when a service's list decided
   std::size_t line = 0;            // line in the list file, 0 if unknown
   std::uint32_t ttl_cap = 0;
   std::string rebinding;           // what the answer side would do with a local address
