@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <set>
 #include <sstream>
 
 #include "resolver_fixture.hpp"
@@ -67,6 +68,7 @@ std::string router_config(std::uint16_t upstream, const fs::path& dir) {
          "networks:\n"
          "  home: {cidrs: [127.0.0.1/32]}\n"
          "trusted_forwarders: [127.0.0.1/32]\n"
+         "query_log: {enabled: true}\n"
          "devices:\n"
          "  tablet-an: {macs: [\"" + HomeNetwork::mac(1) + "\"], profile: kids}\n"
          "  phone-bo: {macs: [\"" + HomeNetwork::mac(2) + "\"], profile: teen}\n";
@@ -136,4 +138,19 @@ TEST_CASE("two devices behind one dnsmasq router get their own profiles by MAC",
   }
   CHECK(upstream.saw_query("r0.games.test."));
   CHECK(upstream.saw_query("r2.video.test."));
+  // The query log (flushed at shutdown) tells the two devices apart by a pseudonym of their
+  // MAC, though both came from the router's address; no MAC and no device name is in it.
+  CHECK(resolver.process().terminate() == 0);
+  const auto log = run_command(sproutdns_path() + " querylog --config " + (dir / "sprout.yaml").string() + " --from " +
+                               today_utc() + " --to " + today_utc());
+  INFO(log.output);
+  CHECK(log.exit_code == 0);
+  std::set<std::string> pseudonyms;
+  std::istringstream rows(log.output);
+  for (std::string line; std::getline(rows, line);) {
+    if (line.find(".test,") != std::string::npos) pseudonyms.insert(line.substr(line.rfind(',') + 1));
+  }
+  CHECK(pseudonyms.size() == 2);
+  CHECK(log.output.find("games.test") != std::string::npos);
+  for (const char* secret : {"02:00:00", "tablet-an", "phone-bo"}) CHECK(log.output.find(secret) == std::string::npos);
 }
