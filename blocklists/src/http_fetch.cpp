@@ -97,6 +97,7 @@ void set_options(CURL* c, const FetchRequest& r, Transfer& t, curl_slist* header
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  if (r.post) curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
   if (r.max_bytes <= static_cast<std::size_t>(INT64_MAX)) {
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(r.max_bytes));
   }
@@ -127,6 +128,7 @@ FetchResult http_fetch(const FetchRequest& r) {
   };
   if (!r.etag.empty()) add_header("If-None-Match: " + r.etag);
   if (!r.last_modified.empty()) add_header("If-Modified-Since: " + r.last_modified);
+  if (!r.bearer_token.empty()) add_header("Authorization: Bearer " + r.bearer_token);
   Transfer t;
   t.out = out.get();
   t.max_bytes = r.max_bytes;

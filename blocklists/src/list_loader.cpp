@@ -300,7 +300,7 @@ PiecePtr load_url(ListStatus& s, const config::List& list, const SourceContext& 
   }
   FetchRequest req{list.source, good + ".download", have_good ? meta.etag : "",
                    have_good ? meta.last_modified : "", list.max_bytes, ctx.options.connect_timeout,
-                   ctx.options.transfer_timeout};
+                   ctx.options.transfer_timeout, {}, false};
   const FetchResult res = http_fetch(req);
   if (res.outcome == FetchOutcome::failed) {
     fs::remove(req.dest_path, ec);

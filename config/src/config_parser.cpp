@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "address_parts.hpp"
+#include "sprout/config/services.hpp"
 #include "values.hpp"
 
 namespace sprout::config::detail {
@@ -79,6 +80,8 @@ void ConfigParser::parse(const Field& root, Config& out) {
   categories_ = names_under(root.node, "categories");
   profiles_ = names_under(root.node, "profiles");
   profiles_.insert("default");
+  services_ = names_under(root.node, "services");
+  for (const ServiceInfo& s : builtin_services()) services_.insert(std::string(s.name));
   r_.fields(root, {
       {"listen", [&](const Field& f) { saw_listen_ = true; read_listen(f); }},
       {"workers", [&](const Field& f) {
@@ -109,7 +112,13 @@ void ConfigParser::parse(const Field& root, Config& out) {
       {"stats", [&](const Field& f) { read_stats(f); }},
       {"reports", [&](const Field& f) { read_reports(f); }},
       {"query_log", [&](const Field& f) { read_query_log(f); }},
+      {"devices", [&](const Field& f) { r_.entries(f, [&](auto& n, auto& d) { read_device(n, d); }); }},
+      {"trusted_forwarders", [&](const Field& f) { out.trusted_forwarders = read_prefixes(f); }},
+      {"dhcp_leases", [&](const Field& f) { read_dhcp_leases(f); }},
+      {"services", [&](const Field& f) { r_.entries(f, [&](auto& n, auto& s) { read_service(n, s); }); }},
   }, true);
+  check_devices(root);
+  add_service_lists(root);
 }
 
 
@@ -264,6 +273,7 @@ void ConfigParser::read_profile(const std::string& name, const Field& f) {
       {"rebinding_protection", [&](const Field& v) { p.rebinding_protection = r_.boolean(v).value_or(true); }},
       {"rebinding_allow", [&](const Field& v) { p.rebinding_allow = read_domains(v); }},
       {"timezone", [&](const Field& v) { p.timezone = read_timezone(v).value_or(""); }},
+      {"services", [&](const Field& v) { p.services = read_service_names(v); }},
       {"schedules", [&](const Field& v) {
          r_.entries(v, [&](auto& n, auto& s) { read_schedule(p, n, s); });
          if (p.schedules.size() > kMaxSchedules)
@@ -426,7 +436,7 @@ void ConfigParser::read_safesearch(SafeSearch& s, const Field& f) {
 void ConfigParser::read_schedule(Profile& p, const std::string& name, const Field& f) {
   Schedule s;
   s.name = name;
-  std::optional<Field> block, allow, allow_categories;
+  std::optional<Field> block, allow, allow_categories, services, allow_services;
   bool mode_ok = true;
   r_.fields(f, {
       {"windows", [&](const Field& v) {
@@ -446,6 +456,8 @@ void ConfigParser::read_schedule(Profile& p, const std::string& name, const Fiel
          r_.items(v, [&](const Field& i) { if (auto c = reference(i, categories_, "category")) s.block.push_back(*c); });
        }},
       {"allow", [&](const Field& v) { allow = v; s.allow = read_domains(v); }},
+      {"services", [&](const Field& v) { services = v; s.services = read_service_names(v); }},
+      {"allow_services", [&](const Field& v) { allow_services = v; s.allow_services = read_service_names(v); }},
       {"allow_categories", [&](const Field& v) {
          allow_categories = v;
          r_.items(v, [&](const Field& i) {
@@ -456,6 +468,11 @@ void ConfigParser::read_schedule(Profile& p, const std::string& name, const Fiel
   // With an unreadable mode, which keys belong is unknown: the mode error says enough.
   if (mode_ok) check_schedule(s, f, block ? &*block : nullptr, allow ? &*allow : nullptr,
                  allow_categories ? &*allow_categories : nullptr);
+  // Services follow the same rule: a key the mode ignores is an error, not a silent no-op.
+  if (mode_ok && services && s.mode != ScheduleMode::add_categories)
+    r_.error(*services, "'services' needs mode add_categories (the services blocked while the window is active)");
+  if (mode_ok && allow_services && s.mode == ScheduleMode::block_all)
+    r_.error(*allow_services, "'allow_services' needs mode add_categories or allowlist_only (block_all allows only 'allow' domains)");
   p.schedules.push_back(std::move(s));
 }
 
@@ -467,7 +484,8 @@ void ConfigParser::check_schedule(const Schedule& s, const Field& f, const Field
     case ScheduleMode::add_categories:
       if (allow) r_.error(*allow, "'allow' needs mode allowlist_only or block_all (add_categories only adds blocks)");
       if (allow_categories) r_.error(*allow_categories, "'allow_categories' needs mode allowlist_only");
-      if (!block) r_.error(f, "mode add_categories needs 'block' (the categories to add while active)");
+      if (!block && s.services.empty() && s.allow_services.empty())
+        r_.error(f, "mode add_categories needs 'block' (the categories to add while active), 'services' or 'allow_services'");
       break;
     case ScheduleMode::allowlist_only:
       if (block) r_.error(*block, "'block' has no effect with mode allowlist_only (everything not allowed is blocked)");

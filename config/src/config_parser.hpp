@@ -50,6 +50,13 @@ class ConfigParser {
   void read_query_log(const Field& f);
   void read_rate_limit(const Field& f);
   void read_upstream_limit(const Field& f);
+  void read_device(const std::string& name, const Field& f);
+  void read_device_mac(Device& d, const Field& f);
+  void read_dhcp_leases(const Field& f);
+  void check_devices(const Field& root);
+  void read_service(const std::string& name, const Field& f);
+  std::vector<std::string> read_service_names(const Field& f);
+  void add_service_lists(const Field& root);
   std::optional<Endpoint> read_endpoint(const Field& f);
   void read_safesearch(SafeSearch& s, const Field& f);
   void read_schedule(Profile& p, const std::string& name, const Field& f);
@@ -68,7 +75,10 @@ class ConfigParser {
   Config* cfg_ = nullptr;
   std::set<std::string> categories_;
   std::set<std::string> profiles_;
+  std::set<std::string> services_;  // the catalogue's and those defined under `services:`
+  std::set<std::string> used_services_;
   std::map<std::string, std::string> cidr_owner_;  // "10.0.0.0/8" -> network name
+  std::map<std::string, std::string> mac_owner_;   // "02:00:00:00:00:0a" -> device name
   bool saw_listen_ = false;
   bool saw_networks_ = false;
 };

@@ -79,6 +79,10 @@ constexpr std::array kRules{
     KeyRule{"query_log.database", snapshot, sub_key_differs<&Config::query_log, &QueryLog::database>},
     KeyRule{"query_log.retention_days", snapshot, sub_key_differs<&Config::query_log, &QueryLog::retention_days>},
     KeyRule{"query_log.opt_out", snapshot, sub_key_differs<&Config::query_log, &QueryLog::opt_out>},
+    KeyRule{"devices", snapshot, key_differs<&Config::devices>},
+    KeyRule{"trusted_forwarders", snapshot, key_differs<&Config::trusted_forwarders>},
+    KeyRule{"dhcp_leases", snapshot, key_differs<&Config::dhcp_leases>},
+    KeyRule{"services", snapshot, key_differs<&Config::services>},
 };
 
 // "admin" covers "admin.token"; "allow" does not cover "allowed".

@@ -223,7 +223,12 @@ Outcome respond(const Message& query, const Options& o, bool over_udp) {
 void log_query(std::FILE* log, const char* proto, const Message& q) {
   const std::string name = q.questions.empty() ? "-" : q.questions[0].name;
   const std::string type = q.questions.empty() ? "-" : type_to_string(q.questions[0].qtype);
-  std::fprintf(log, "%s %u %s %s\n", proto, static_cast<unsigned>(q.id), name.c_str(), type.c_str());
+  // EDNS option codes after the type ("opts=10,65001"), so a test can see what reached upstream.
+  std::string opts;
+  if (q.edns) {
+    for (const auto& o : q.edns->options) opts += (opts.empty() ? " opts=" : ",") + std::to_string(o.code);
+  }
+  std::fprintf(log, "%s %u %s %s%s\n", proto, static_cast<unsigned>(q.id), name.c_str(), type.c_str(), opts.c_str());
   std::fflush(log);
 }
 

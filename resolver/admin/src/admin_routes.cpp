@@ -32,6 +32,8 @@ constexpr Route kRoutes[] = {
     {"/metrics", http::verb::get, Guard::open},      {"/health", http::verb::get, Guard::open},
     {"/api/stats", http::verb::get, Guard::open},    {"/api/explain", http::verb::get, Guard::token},
     {"/api/reload", http::verb::post, Guard::token}, {"/api/report", http::verb::get, Guard::token},
+    {"/api/devices", http::verb::get, Guard::token},  // names MACs: token, like explain
+    {"/api/pause", http::verb::post, Guard::token},   {"/api/pauses", http::verb::get, Guard::token},
 };
 
 Response text(http::status status, const Request& req, std::string body, std::string_view type = kText) {
@@ -88,6 +90,9 @@ bool handler_set(const Route& route, const Handlers& h) {
   if (p == "/api/stats") return static_cast<bool>(h.stats_json);
   if (p == "/api/explain") return static_cast<bool>(h.explain);
   if (p == "/api/reload") return static_cast<bool>(h.reload);
+  if (p == "/api/devices") return static_cast<bool>(h.devices_json);
+  if (p == "/api/pause") return static_cast<bool>(h.pause);
+  if (p == "/api/pauses") return static_cast<bool>(h.pauses_json);
   return static_cast<bool>(h.report);
 }
 
@@ -106,6 +111,12 @@ Response dispatch_route(const Route& route, const Request& req, const QueryParam
   if (p == "/api/stats") return text(http::status::ok, req, h.stats_json(), kJson);
   if (p == "/api/explain") return handle_explain(req, params, h);
   if (p == "/api/reload") return handle_reload(req, h);
+  if (p == "/api/devices") return text(http::status::ok, req, h.devices_json(), kJson);
+  if (p == "/api/pauses") return text(http::status::ok, req, h.pauses_json(), kJson);
+  if (p == "/api/pause") {
+    ReportResult r = h.pause(params);
+    return text(to_status(r.status), req, std::move(r.body), kJson);
+  }
   ReportResult r = h.report(params);
   return text(to_status(r.status), req, std::move(r.body),
               r.content_type.empty() ? std::string_view("application/octet-stream") : std::string_view(r.content_type));

@@ -86,7 +86,7 @@ int init(const std::vector<std::string>& args) {
 }
 
 int explain(const std::vector<std::string>& args) {
-  std::string path, client, at_text;
+  std::string path, client, at_text, device;
   bool json = false;
   std::vector<std::string> rest;
   for (std::size_t i = 1; i < args.size(); ++i) {
@@ -94,19 +94,28 @@ int explain(const std::vector<std::string>& args) {
     if (args[i] == "--config" && has) path = args[++i];
     else if (args[i] == "--client" && has) client = args[++i];
     else if (args[i] == "--at" && has) at_text = args[++i];
+    else if (args[i] == "--device" && has) device = args[++i];
     else if (args[i] == "--json") json = true;
     else rest.push_back(args[i]);
   }
   const auto address = config::IpAddress::parse(client);
   const auto at = at_text.empty() ? std::optional(core::process_clock().now()) : time::parse_iso8601(at_text);
   if (!address || !at || rest.empty() || rest.size() > 2) {
-    std::fputs("usage: sproutdns explain [--config FILE] --client ADDR [--at 2026-12-01T08:00:00+07:00] [--json] NAME [TYPE]\n", stderr);
+    std::fputs("usage: sproutdns explain [--config FILE] --client ADDR [--device NAME] [--at 2026-12-01T08:00:00+07:00] [--json] NAME [TYPE]\n", stderr);
     return 2;
   }
   auto cfg = load_config(path);
   if (!cfg) return 1;
   auto snap = control::build_snapshot(std::make_shared<const config::Config>(std::move(*cfg)), false, nullptr, nullptr);
-  const auto e = core::explain(*snap, *address, rest[0], rest.size() > 1 ? rest[1] : "A", *at);
+  const core::DevicePolicy* dev = device.empty() ? nullptr : snap->devices.by_name(device);
+  if (!device.empty() && dev == nullptr) {
+    std::string names;
+    for (const auto& d : snap->devices.devices()) names += (names.empty() ? "" : ", ") + d.name;
+    std::fprintf(stderr, "sproutdns explain: unknown device '%s' (defined: %s)\n", config::printable(device).c_str(),
+                 names.empty() ? "none" : names.c_str());
+    return 2;
+  }
+  const auto e = core::explain(*snap, *address, rest[0], rest.size() > 1 ? rest[1] : "A", *at, dev);
   std::fputs((json ? core::to_json(e) + "\n" : core::to_text(e)).c_str(), stdout);
   return 0;
 }

@@ -18,5 +18,7 @@ int explain(const std::vector<std::string>& args);
 int report(const std::vector<std::string>& args);
 int querylog(const std::vector<std::string>& args);
 int init(const std::vector<std::string>& args);
+int devices(const std::vector<std::string>& args);
+int pause(const std::vector<std::string>& args);
 
 }  // namespace sprout::cli

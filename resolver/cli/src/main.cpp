@@ -19,8 +19,13 @@ usage:
   sproutdns lists [--config FILE] [--fetch]
       load every configured list and print name, category, source, entries, invalid
       lines, last refresh and state (--fetch: download URL lists now)
-  sproutdns explain [--config FILE] --client ADDR [--at TIME] [--json] NAME [TYPE]
-      the full decision for NAME asked by ADDR at TIME (ISO 8601, default now)
+  sproutdns explain [--config FILE] --client ADDR [--device NAME] [--at TIME] [--json] NAME [TYPE]
+      the full decision for NAME asked by ADDR (as device NAME) at TIME (ISO 8601, default now)
+  sproutdns devices [--config FILE]
+      configured devices, and the MACs seen in queries or DHCP leases that no device has
+  sproutdns pause [--config FILE] --device|--network|--profile NAME --for 30m|--until TIME|--cancel
+                  [--service NAME | --domain NAME]      (or: sproutdns pause --list)
+      pause filtering (or allow one service or domain) until then, via the running server
   sproutdns report [--config FILE] --from YYYY-MM-DD --to YYYY-MM-DD [--scope label=value ...]
                    --format html|csv|json [--lang vi|en] -o FILE
       a privacy-safe report from the stats store (counts under the threshold shown as <5)
@@ -65,6 +70,8 @@ int main(int argc, char** argv) {
   if (command == "report") return sprout::cli::report(args);
   if (command == "querylog") return sprout::cli::querylog(args);
   if (command == "init") return sprout::cli::init(args);
+  if (command == "devices") return sprout::cli::devices(args);
+  if (command == "pause") return sprout::cli::pause(args);
   if (!args.empty() && args[0] == "serve") args.erase(args.begin());
   return serve(args);
 }

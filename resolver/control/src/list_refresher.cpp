@@ -46,6 +46,26 @@ void keep_download_errors(std::vector<blocklists::ListStatus>& rebuilt, const st
 
 }  // namespace
 
+// Leases and the unknown-MAC record outlive snapshots while the leases file is the same one;
+// a new directory reads its file now, before any worker can see it.
+// Timed pauses too: one book per state_dir (a restart-only key), read once.
+static void carry_devices(core::Snapshot& snap, std::initializer_list<const core::Snapshot*> older) {
+  const std::string pauses = snap.config->state_dir + "/pauses.json";
+  for (const core::Snapshot* s : older) {
+    if (s != nullptr && s->pauses && s->pauses->path() == pauses && !snap.pauses) snap.pauses = s->pauses;
+    if (s != nullptr && s->directory && s->directory->leases_path() == snap.config->dhcp_leases) {
+      snap.directory = s->directory;
+      break;
+    }
+  }
+  if (snap.directory.use_count() == 1) snap.directory->refresh_leases();  // a new one
+  if (!snap.pauses) {
+    snap.pauses = std::make_shared<core::PauseBook>(pauses);
+    std::string error;
+    if (!snap.pauses->load(core::process_clock().now(), error)) core::log::warn(error);
+  }
+}
+
 std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
                                                    std::vector<blocklists::ListStatus>* statuses,
                                                    std::shared_ptr<cache::PacketCache> cache,
@@ -80,6 +100,7 @@ std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Con
   if (statuses != nullptr) *statuses = std::move(loaded.lists);
   auto snap = std::make_shared<core::Snapshot>(std::move(cfg), loaded.catalog);
   snap->cache = std::move(cache);
+  carry_devices(*snap, {newer, previous});
   return snap;
 }
 

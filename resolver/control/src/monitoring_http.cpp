@@ -1,9 +1,11 @@
 // Monitoring over HTTP: Prometheus text, the admin API's handlers and the block page lookup.
+#include "pause_http.hpp"
 #include "sprout/admin/metrics.hpp"
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/blocklists/normalize.hpp"
 #include "sprout/cache/packet_cache.hpp"
 #include "sprout/control/monitoring.hpp"
+#include "sprout/core/devices_view.hpp"
 #include "sprout/core/explain.hpp"
 #include "sprout/core/json.hpp"
 #include "sprout/core/log.hpp"
@@ -211,6 +213,9 @@ admin::Handlers Monitoring::handlers() {
   };
   h.reload = [this] { return reload_(); };
   h.report = [this](const admin::QueryParams& p) { return report(p); };
+  h.devices_json = [this] { return core::dump_json(core::devices_json(*snapshots_.load()), 2) + "\n"; };
+  h.pause = [this](const admin::QueryParams& p) { return pause_request(*snapshots_.load(), p); };
+  h.pauses_json = [this] { return pauses_json(*snapshots_.load()); };
   h.token = [this] { return snapshots_.load()->config->admin.token; };  // a reload applies it at once
   return h;
 }

@@ -257,12 +257,25 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   // Listeners bound, lists loaded (files, last-good or bundled copies), workers serving.
   notifier_.notify("READY=1\nSTATUS=serving");
   feed_watchdog();
+  watch_leases();
   return true;
+}
+
+void Server::watch_leases() {
+  leases_timer_.expires_after(std::chrono::seconds(2));
+  leases_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    // A stat() every 2 s: a new lease shows up within seconds, at no cost when nothing changed.
+    const auto snap = snapshots_.load();
+    if (snap->directory && snap->directory->refresh_leases()) core::log::debug("dhcp_leases re-read");
+    watch_leases();
+  });
 }
 
 void Server::stop() {
   notifier_.notify("STOPPING=1");
   watchdog_timer_.cancel();
+  leases_timer_.cancel();
   snapshots_.on_publish(nullptr);
   for (auto& w : workers_) w->stop();
   if (monitoring_) monitoring_->stop();  // last stats flush, after the workers counted their last query

@@ -95,14 +95,20 @@ std::string_view reason_name(Reason r) noexcept {
     case Reason::allowlist: return "allowlist entry";
     case Reason::category: return "category";
     case Reason::rebinding: return "rebinding protection";
+    case Reason::paused: return "paused";
   }
   return "?";
 }
 
 Decision decide(const Snapshot& snap, const NetworkPolicy& network, std::string_view qname,
+                std::uint16_t qtype, std::chrono::system_clock::time_point now) noexcept {
+  return decide(snap, network.profile, qname, qtype, now);
+}
+
+Decision decide(const Snapshot& snap, std::size_t profile, std::string_view qname,
                 std::uint16_t /*qtype*/, std::chrono::system_clock::time_point now) noexcept {
   Decision d;
-  const ProfilePolicy& p = snap.profiles[network.profile];
+  const ProfilePolicy& p = snap.profiles[profile];
   // 0. The schedule state first: every later step reads it, and every answer's TTL is capped
   //    at the next change so nothing cached outlives a window.
   const time::State state = p.clock->at_cached(now);
@@ -111,6 +117,10 @@ Decision decide(const Snapshot& snap, const NetworkPolicy& network, std::string_
   d.blocked = p.blocked;
   for (std::size_t i = 0; i < p.schedules.size(); ++i) {
     if (state.active & (1u << i)) d.blocked |= p.schedules[i].add;
+  }
+  // Then what active windows allow ("games only on weekends"): an allowed window beats a block.
+  for (std::size_t i = 0; i < p.schedules.size(); ++i) {
+    if (state.active & (1u << i)) d.blocked &= ~p.schedules[i].remove;
   }
   if (p.bypass_prevention) d.blocked |= snap.bypass_categories;
   // 1. Overrides (profile and global): the admin's explicit word wins over everything else.
@@ -128,9 +138,12 @@ Decision decide(const Snapshot& snap, const NetworkPolicy& network, std::string_
   }
   // 3. Windows that switch to allowlist-only or block-all.
   if (apply_windows(snap, p, qname, d)) return d;
-  // 4. SafeSearch before categories: a search engine is never in a blocked category, and
-  //    the rewrite must not be skipped by an allowlist entry for google.com.
-  if (auto target = p.safesearch_on ? core::safesearch_target(qname, p.safesearch) : std::nullopt) {
+  // 4. SafeSearch before categories: the rewrite must not be skipped by an allowlist entry
+  //    for google.com. But a blocked category (a blocked service: youtube) beats it: a
+  //    parent who switched YouTube off did not ask for a safer YouTube.
+  auto target = p.safesearch_on ? core::safesearch_target(qname, p.safesearch) : std::nullopt;
+  if (target && snap.lists && snap.lists.lookup(qname, d.blocked).verdict == LVerdict::block) target.reset();
+  if (target) {
     d.kind = DecisionKind::rewrite;
     d.reason = Reason::safesearch;
     d.rewrite_target = *target;

@@ -226,11 +226,15 @@ std::size_t compose_upstream_query(const QueryContext& q, std::span<std::uint8_t
   const dns::QueryView& v = q.view;
   if (!q.asked_name.empty()) return dns::write_rewritten_query(v, q.asked_name, out);
   if (v.wire.size() > out.size()) return 0;
-  std::memcpy(out.data(), v.wire.data(), v.wire.size());
-  if (v.has_edns && v.edns_udp_size > dns::kMaxForwardUdpSize) {
+  std::size_t size = v.wire.size();
+  // A device's MAC, its router's CPE id and its subnet are personal data: they identify the
+  // device here and never go upstream, whoever sent them.
+  if (v.client_options.present) size = dns::copy_without_client_options(v.wire, v.opt_rdata, v.opt_rdlength, out);
+  else std::memcpy(out.data(), v.wire.data(), size);
+  if (size != 0 && v.has_edns && v.edns_udp_size > dns::kMaxForwardUdpSize) {
     dns::put16(&out[v.opt_offset + 3], dns::kMaxForwardUdpSize);  // OPT: root, type, class=size
   }
-  return v.wire.size();
+  return size;
 }
 
 }  // namespace sprout::core

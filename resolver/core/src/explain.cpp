@@ -6,6 +6,7 @@
 
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/blocklists/normalize.hpp"
+#include "sprout/config/services.hpp"
 #include "sprout/time/schedule_clock.hpp"
 #include "sprout/core/json.hpp"
 
@@ -42,6 +43,9 @@ void describe_match(const Snapshot& snap, const Decision& d, Explanation& e) {
   if (d.list == blocklists::kNoList || d.list >= snap.config->lists.size()) return;
   const config::List& list = snap.config->lists[d.list];
   e.list = list.name;
+  if (list.name.starts_with(config::kServiceListPrefix) && d.category >= 0) {
+    e.service = snap.config->categories[static_cast<std::size_t>(d.category)].description;
+  }
   const auto line = blocklists::find_line(blocklists::list_content_path(*snap.config, list),
                                           blocklists::from_config(list.format), d.matched);
   e.line = line.value_or(0);
@@ -77,7 +81,7 @@ std::uint16_t type_from_name(std::string_view type) noexcept {
 }
 
 Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::string_view name,
-                    std::string_view type, std::chrono::system_clock::time_point at) {
+                    std::string_view type, std::chrono::system_clock::time_point at, const DevicePolicy* device) {
   Explanation e;
   e.client = client.to_string();
   e.type = type.empty() ? "A" : std::string(type);
@@ -90,21 +94,24 @@ Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::
     e.answer = "REFUSED";
     return e;
   }
-  const config::Profile& profile = snap.config->profiles[net->profile];
+  // The most specific identity wins, as in serving: the device's profile, else the network's.
+  const std::size_t profile_at = device != nullptr ? device->profile : net->profile;
+  const config::Profile& profile = snap.config->profiles[profile_at];
+  if (device != nullptr) e.device = device->name;
   e.network = net->name;
   e.labels = snap.config->networks[net->index].labels;
   e.profile = profile.name;
   e.timezone = profile.timezone.empty() ? snap.config->timezone : profile.timezone;
-  const Decision d = decide(snap, *net, e.name, type_from_name(e.type), at);
+  const Decision d = decide(snap, profile_at, e.name, type_from_name(e.type), at);
   for (std::size_t i = 0; i < profile.schedules.size(); ++i) {
     if (d.active_schedules & (1u << i)) e.active_schedules.push_back(profile.schedules[i].name);
   }
-  e.next_change = iso_utc(snap.profiles[net->profile].clock->at(at).next_change);
+  e.next_change = iso_utc(snap.profiles[profile_at].clock->at(at).next_change);
   e.action = d.kind == DecisionKind::resolve ? "resolve" : d.kind == DecisionKind::block ? "block" : "rewrite";
   e.reason = std::string(reason_name(d.reason));
   e.rewrite_target = std::string(d.rewrite_target);
   e.ttl_cap = d.ttl_cap;
-  e.answer = answer_text(snap, d, net->profile);
+  e.answer = answer_text(snap, d, profile_at);
   describe_match(snap, d, e);
   e.rebinding = rebinding_text(snap, *net, e.name);
   e.rate_limit = rate_limit_text(*snap.config, client);
@@ -117,6 +124,7 @@ std::string to_text(const Explanation& e) {
   if (e.refused) return o.str() + "network:   none\naction:    REFUSED (" + e.reason + ")\n";
   o << "network:   " << e.network;
   for (const auto& [k, v] : e.labels) o << " " << k << "=" << v;
+  if (!e.device.empty()) o << "\ndevice:    " << e.device;
   o << "\nprofile:   " << e.profile << " (time zone " << e.timezone << ")\n";
   o << "schedules: ";
   if (e.active_schedules.empty()) o << "none active";
@@ -126,6 +134,7 @@ std::string to_text(const Explanation& e) {
   if (!e.matched.empty()) o << " '" << e.matched << "'";
   if (!e.category.empty()) o << ", category " << e.category;
   if (!e.list.empty()) o << ", list " << e.list << (e.line ? " line " + std::to_string(e.line) : std::string());
+  if (!e.service.empty()) o << " (blocked service " << e.service << ")";
   o << "\naction:    " << e.action << ": " << e.answer << "\n";
   o << "ttl cap:   " << (e.ttl_cap == UINT32_MAX ? std::string("none") : std::to_string(e.ttl_cap) + " s") << "\n";
   o << "rebinding: " << e.rebinding << "\n";
@@ -138,12 +147,14 @@ std::string to_json(const Explanation& e) {
                   {"name", e.name},
                   {"type", e.type},
                   {"network", e.network},
+                  {"device", e.device},
                   {"profile", e.profile},
                   {"timezone", e.timezone},
                   {"action", e.action},
                   {"reason", e.reason},
                   {"matched", e.matched},
                   {"category", e.category},
+                  {"service", e.service},
                   {"list", e.list},
                   {"answer", e.answer},
                   {"next_change", e.next_change},

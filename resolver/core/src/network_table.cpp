@@ -4,16 +4,12 @@
 #include <algorithm>
 
 namespace sprout::core {
-namespace {
-
 std::size_t profile_index(const config::Config& cfg, const std::string& name) {
   for (std::size_t i = 0; i < cfg.profiles.size(); ++i) {
     if (cfg.profiles[i].name == name) return i;
   }
   return 0;  // the loader guarantees the name exists; "default" is the safe fallback
 }
-
-}  // namespace
 
 NetworkTable::NetworkTable(const config::Config& cfg) {
   for (std::size_t i = 0; i < cfg.networks.size(); ++i) {

@@ -79,7 +79,8 @@ std::vector<ProfilePolicy> compile_profiles(const config::Config& cfg) {
   for (const config::Profile& p : cfg.profiles) {
     ProfilePolicy compiled;
     compiled.name = p.name;
-    compiled.blocked = category_mask(cfg, p.block);
+    // A blocked service is the category of its own name (the loader added it with its list).
+    compiled.blocked = category_mask(cfg, p.block) | category_mask(cfg, p.services);
     compiled.overrides = override_index(cfg, p);
     compiled.answer = answer_for(p);
     compiled.safesearch = p.safesearch;
@@ -90,8 +91,11 @@ std::vector<ProfilePolicy> compile_profiles(const config::Config& cfg) {
     compiled.rebinding_protection = p.rebinding_protection;
     compiled.rebinding_allow = allow_index(p.rebinding_allow, true);
     for (const config::Schedule& s : p.schedules) {
-      compiled.schedules.push_back({s.name, s.mode, category_mask(cfg, s.block), category_mask(cfg, s.allow_categories),
-                                    allow_index(s.allow)});
+      const blocklists::CategorySet allowed_services = category_mask(cfg, s.allow_services);
+      const bool add = s.mode == config::ScheduleMode::add_categories;
+      compiled.schedules.push_back({s.name, s.mode, category_mask(cfg, s.block) | category_mask(cfg, s.services),
+                                    category_mask(cfg, s.allow_categories) | (add ? 0 : allowed_services),
+                                    allow_index(s.allow), add ? allowed_services : 0});
     }
     compiled.clock = schedule_clock(cfg, p);
     out.push_back(std::move(compiled));

@@ -5,6 +5,7 @@
 #include "sprout/core/stages/access_control.hpp"
 #include "sprout/core/stages/answer_stages.hpp"
 #include "sprout/core/stages/cache_stages.hpp"
+#include "sprout/core/stages/device_identity.hpp"
 #include "sprout/core/stages/finalize_stages.hpp"
 #include "sprout/core/stages/policy_decision.hpp"
 #include "sprout/core/stages/proxy_unwrap.hpp"
@@ -18,6 +19,8 @@ Snapshot::Snapshot(std::shared_ptr<const config::Config> cfg, SnapshotLists inde
     : config(std::move(cfg)),
       lists(std::move(index)),
       networks(*config),
+      devices(*config),
+      directory(std::make_shared<DeviceDirectory>(config->dhcp_leases)),
       profiles(compile_profiles(*config)),
       bypass_categories(category_mask(*config, {"bypass"})),
       pipeline(build_pipeline(*config, networks)) {}
@@ -34,7 +37,9 @@ Pipeline build_pipeline(const config::Config& cfg, const NetworkTable& networks)
   // -- ingress: before the message is parsed --
   p.ingress<ProxyUnwrap>(cfg);       // first: every later step must see the real client
   // -- the driver parses the query here (FORMERR, NOTIMP, drops) --
-  p.query<AccessControl>(networks);  // first: refuse unknown networks before any work
+  p.query<DeviceIdentity>();         // before access control: a trusted router's client subnet is
+                                     // the client it checks; reads options, never answers
+  p.query<AccessControl>(networks);  // refuse unknown networks before any work
   p.query<RateLimit>();              // before any real work, keyed on the real (PROXY v2) client;
                                      // after access control so strangers never fill the table
   p.query<PolicyDecision>();         // overrides, bypass, schedules, SafeSearch, categories; needs q.network

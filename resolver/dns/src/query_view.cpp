@@ -6,14 +6,24 @@ namespace {
 
 constexpr std::size_t kRrFixed = 10;  // type, class, ttl, rdlength
 
-// Reads the OPT record whose fixed part starts at `p`.
-ParseStatus read_opt(const std::uint8_t* p, std::size_t name_offset, QueryView& view) noexcept {
+// Reads the OPT record whose root-name byte is at `name_offset`.
+ParseStatus read_opt(std::span<const std::uint8_t> wire, std::size_t name_offset, QueryView& view) noexcept {
   if (view.has_edns) return ParseStatus::formerr;  // RFC 6891 6.1.1: more than one OPT
+  const std::uint8_t* p = &wire[name_offset + 1];
   view.has_edns = true;
   view.opt_offset = name_offset;
   view.edns_udp_size = get16(p + 2);
   view.edns_version = p[5];
   view.dnssec_ok = (get16(p + 6) & kEdnsDo) != 0;
+  view.opt_rdata = name_offset + 1 + kRrFixed;
+  view.opt_rdlength = get16(p + 8);
+  // Options that overrun their record are not an error a resolver must answer; the identity
+  // options in them are simply not believed (and still stripped before upstream).
+  if (!read_client_options(wire, view.opt_rdata, view.opt_rdlength, view.client_options)) {
+    view.client_options = ClientOptions{};
+    view.client_options.present = true;
+    view.client_options.malformed = 1;
+  }
   return view.edns_version > 0 ? ParseStatus::badvers : ParseStatus::ok;
 }
 
@@ -31,7 +41,7 @@ ParseStatus read_records(std::span<const std::uint8_t> wire, std::size_t pos, Qu
     if (get16(fixed) == static_cast<std::uint16_t>(RrType::opt)) {
       // OPT is only valid in the additional section and with the root as owner.
       if (i < additional_from || name.end != pos + 1) return ParseStatus::formerr;
-      const ParseStatus opt = read_opt(fixed, pos, view);
+      const ParseStatus opt = read_opt(wire, pos, view);
       if (opt == ParseStatus::formerr) return opt;
       if (opt == ParseStatus::badvers) status = opt;
     }

@@ -31,7 +31,9 @@ void QueryRecorder::log_query(stats::QueryLog& log, const core::QueryContext& q)
   e.qtype = q.view.qtype;
   e.action = std::string(core::report_action_name(action));
   if (q.decision.category >= 0) e.category = q.snapshot->config->categories[static_cast<std::size_t>(q.decision.category)].name;
-  e.client = q.client.to_string();
+  // A device's MAC is personal data like its address: record() pseudonymizes either, and a
+  // device's name is never logged.
+  e.client = q.has_mac ? config::mac_to_string(q.mac) : q.client.to_string();
   log.record(e);
 }
 

@@ -21,13 +21,15 @@ TEST_CASE("example home.yaml loads") {
   CHECK(c.profiles.size() >= 2);
   CHECK(c.timezone == "Asia/Ho_Chi_Minh");
   CHECK(c.profiles[0].safesearch.google);
-  REQUIRE(c.profiles[0].schedules.size() == 1);
+  REQUIRE(c.profiles[0].schedules.size() == 2);
   CHECK(c.profiles[0].schedules[0].mode == sprout::config::ScheduleMode::block_all);
   CHECK(c.profiles[0].rebinding_protection);
   CHECK(c.profiles[0].rebinding_allow == std::vector<std::string>{"myrouter.example"});
   CHECK(c.rate_limit.qps == 100);
   CHECK(c.rate_limit.ipv6_prefix == 56);
   CHECK(c.upstream_limit.total == 1000);
+  CHECK(c.profiles[0].services == std::vector<std::string>{"tiktok", "roblox", "minecraft"});
+  CHECK(c.profiles[0].schedules[1].allow_services == std::vector<std::string>{"roblox", "minecraft"});
 }
 
 TEST_CASE("example school.yaml loads") {

@@ -85,6 +85,10 @@ const std::vector<std::pair<std::string, ReloadKind>> kExpectedKinds{
     {"query_log.database", ReloadKind::snapshot},
     {"query_log.retention_days", ReloadKind::snapshot},
     {"query_log.opt_out", ReloadKind::snapshot},
+    {"devices", ReloadKind::snapshot},
+    {"trusted_forwarders", ReloadKind::snapshot},
+    {"dhcp_leases", ReloadKind::snapshot},
+    {"services", ReloadKind::snapshot},
 };
 
 using Edit = std::function<void(Config&)>;
@@ -139,6 +143,10 @@ const std::vector<std::pair<std::string, Edit>> kOneKeyEdits{
     {"query_log.database", [](Config& c) { c.query_log.database = "/tmp/q.sqlite"; }},
     {"query_log.retention_days", [](Config& c) { c.query_log.retention_days = 1; }},
     {"query_log.opt_out", [](Config& c) { c.query_log.opt_out.clear(); }},
+    {"devices", [](Config& c) { c.devices.push_back({"tablet", {*parse_mac("02:00:00:00:00:0a")}, "", "kids", {}}); }},
+    {"trusted_forwarders", [](Config& c) { c.trusted_forwarders.push_back(*IpPrefix::parse("127.0.0.1")); }},
+    {"dhcp_leases", [](Config& c) { c.dhcp_leases = "/tmp/dhcp.leases"; }},
+    {"services", [](Config& c) { c.services.push_back({"tiktok", "https://lists.example/t.txt", std::chrono::hours(1)}); }},
 };
 
 std::vector<std::string> paths(const std::vector<KeyChange>& changes) {

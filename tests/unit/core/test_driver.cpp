@@ -55,6 +55,7 @@ TEST_CASE("build_pipeline fixes one order, phase by phase") {
   const auto snap = snapshot_for({"127.0.0.0/8"});
   CHECK(snap->pipeline.describe() == std::vector<std::string>{
                                          "ingress:proxy-v2",
+                                         "query:device-identity",
                                          "query:access-control",
                                          "query:rate-limit",
                                          "query:policy",

@@ -48,20 +48,35 @@ TEST_CASE("blocked, refused and malformed answers allocate nothing") {
   p.name = "default";
   p.block = {"gambling"};
   p.deny = {"denied.example"};
-  cfg->profiles = {p};
+  config::Profile kids;
+  kids.name = "kids";
+  kids.deny = {"games.example"};
+  cfg->profiles = {p, kids};
   cfg->networks.push_back({"lan", {*config::IpPrefix::parse("127.0.0.0/8")}, "default", {}});
   // A limit no query here reaches: every query still pays its bucket's lookup.
   cfg->rate_limit.qps = 1'000'000;
   cfg->rate_limit.burst = 10'000'000;
+  // A device behind a trusted router, and a pause that covers someone else.
+  cfg->trusted_forwarders = {*config::IpPrefix::parse("127.0.0.0/8")};
+  cfg->devices.push_back({.name = "tablet", .macs = {{2, 0, 0, 0, 0, 10}}, .cpe_id = "router-7", .profile = "kids"});
   blocklists::IndexBuilder b(7);
   for (int i = 0; i < 1000; ++i) b.add("bet" + std::to_string(i) + ".example", blocklists::Rule{}, 1, 0);
   auto snap = std::make_shared<core::Snapshot>(cfg, std::make_shared<blocklists::DomainIndex>(b.build()));
+  snap->pauses = std::make_shared<core::PauseBook>("");
+  std::string error;
+  REQUIRE(snap->pauses->add({core::PauseScope::network, "elsewhere", core::PauseWhat::filtering, "",
+                             std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now()) + std::chrono::hours(1)},
+                            std::chrono::system_clock::now(), error));
+  const auto option = [](std::uint16_t code, test::Bytes data) { return test::Edns{.options = {{code, std::move(data)}}}; };
 
   const std::vector<std::vector<std::uint8_t>> queries = {
       test::MessageBuilder::query("www.bet17.example", 1, 1).opt().bytes,   // category
       test::MessageBuilder::query("x.denied.example", 28, 2).bytes,         // override
       test::MessageBuilder::query("a.b", 1, 3).count(test::Section::question, 2).bytes,            // FORMERR
       test::MessageBuilder::query("a.b", 1, 4).flags(0x2000).bytes,                // NOTIMP
+      test::MessageBuilder::query("games.example", 1, 5).opt(option(65001, {2, 0, 0, 0, 0, 10})).bytes,  // device
+      test::MessageBuilder::query("www.bet1.example", 1, 6).opt(option(65073, {'A', 'g', 'A', 'A', 'A', 'A', 'A', 'L'})).bytes,  // unknown MAC
+      test::MessageBuilder::query("games.example", 1, 7).opt(option(65074, {'r', 'o', 'u', 't', 'e', 'r', '-', '7'})).bytes,  // CPE id
   };
   const auto lan = *config::IpAddress::parse("127.0.0.9");
   const auto outside = *config::IpAddress::parse("192.0.2.1");
@@ -88,7 +103,7 @@ TEST_CASE("blocked, refused and malformed answers allocate nothing") {
     }
   }
   const std::size_t allocations = g_allocations.load() - before;
-  CHECK(responder.answered == 8000);
+  CHECK(responder.answered == 14000);
   CHECK(upstream.pending.empty());
   CHECK(allocations == 0);
 }

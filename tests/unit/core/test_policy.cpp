@@ -185,9 +185,9 @@ std::shared_ptr<core::Snapshot> scheduled_snapshot() {
   kids.name = "kids";
   kids.allow = {"always.example"};
   kids.safesearch.google = true;
-  config::Schedule school{"school", {{0x1f, 8 * 60, 11 * 60 + 30}}, config::ScheduleMode::add_categories, {"social"}, {}, {}};
-  config::Schedule exam{"exam", {{0x1f, 13 * 60, 14 * 60}}, config::ScheduleMode::allowlist_only, {}, {"exam.example"}, {"education"}};
-  config::Schedule bed{"bed", {{0x7f, 21 * 60, 6 * 60}}, config::ScheduleMode::block_all, {}, {"wiki.example"}, {}};
+  config::Schedule school{"school", {{0x1f, 8 * 60, 11 * 60 + 30}}, config::ScheduleMode::add_categories, {"social"}, {}, {}, {}, {}};
+  config::Schedule exam{"exam", {{0x1f, 13 * 60, 14 * 60}}, config::ScheduleMode::allowlist_only, {}, {"exam.example"}, {"education"}, {}, {}};
+  config::Schedule bed{"bed", {{0x7f, 21 * 60, 6 * 60}}, config::ScheduleMode::block_all, {}, {"wiki.example"}, {}, {}, {}};
   kids.schedules = {school, exam, bed};
   cfg->profiles = {kids};
   cfg->networks.push_back({"kids", {*config::IpPrefix::parse("127.0.0.0/8")}, "kids", {}});
@@ -228,4 +228,49 @@ TEST_CASE("schedules: added categories, exam mode, bedtime, TTL caps and precede
   CHECK(at(s, "always.example", tuesday(23, 0)).reason == Reason::allow_override);
   CHECK(at(s, "use-application-dns.net", tuesday(12, 0)).reason == Reason::bypass);
   CHECK(at(s, "dns.bypass.example", tuesday(12, 0)).kind == DecisionKind::block);  // bypass category, not in `block`
+}
+
+namespace {
+
+// kids block YouTube and Roblox (services are categories of their own name); a weekend window
+// allows Roblox; teen only has YouTube's SafeSearch.
+std::shared_ptr<core::Snapshot> services_snapshot() {
+  auto cfg = std::make_shared<config::Config>();
+  cfg->categories = {{"youtube", "YouTube"}, {"roblox", "Roblox"}};
+  config::Profile kids{.name = "kids", .services = {"youtube", "roblox"}};
+  kids.safesearch.youtube = config::YoutubeMode::strict;
+  config::Schedule games{.name = "weekend-games", .windows = {{0x60, 14 * 60, 18 * 60}}, .allow_services = {"roblox"}};
+  kids.schedules = {games};
+  config::Profile teen{.name = "teen"};
+  teen.safesearch.youtube = config::YoutubeMode::strict;
+  cfg->profiles = {kids, teen};
+  cfg->networks.push_back({"kids", {*config::IpPrefix::parse("127.0.0.1/32")}, "kids", {}});
+  cfg->networks.push_back({"teen", {*config::IpPrefix::parse("127.0.0.2/32")}, "teen", {}});
+  blocklists::IndexBuilder b(2);
+  b.add("youtube.com", blocklists::Rule{}, 1u << 0, 0);
+  b.add("roblox.com", blocklists::Rule{}, 1u << 1, 1);
+  return std::make_shared<core::Snapshot>(cfg, std::make_shared<blocklists::DomainIndex>(b.build()));
+}
+
+core::Decision as(const core::Snapshot& s, const char* client, std::string_view name, std::chrono::system_clock::time_point t) {
+  return core::decide(s, *s.networks.match(*config::IpAddress::parse(client)), name, 1, t);
+}
+
+}  // namespace
+
+TEST_CASE("services: blocked per profile, allowed in a window, and a blocked service beats SafeSearch") {
+  using core::DecisionKind;
+  const auto snap = services_snapshot();
+  const core::Snapshot& s = *snap;
+  const auto saturday = [](int hh, int mm) { return tuesday(hh, mm) + std::chrono::days(4); };
+  const auto yt = as(s, "127.0.0.1", "www.youtube.com", tuesday(12, 0));
+  CHECK(yt.kind == DecisionKind::block);  // not rewritten to restrict.youtube.com
+  CHECK(yt.category == 0);
+  CHECK(as(s, "127.0.0.2", "www.youtube.com", tuesday(12, 0)).kind == DecisionKind::rewrite);
+  CHECK(as(s, "127.0.0.1", "roblox.com", tuesday(15, 0)).kind == DecisionKind::block);
+  CHECK(as(s, "127.0.0.1", "roblox.com", saturday(15, 0)).kind == DecisionKind::resolve);
+  CHECK(as(s, "127.0.0.1", "roblox.com", saturday(17, 59)).ttl_cap == 60);  // games end at 18:00
+  CHECK(as(s, "127.0.0.1", "roblox.com", saturday(18, 0)).kind == DecisionKind::block);
+  CHECK(as(s, "127.0.0.1", "www.youtube.com", saturday(15, 0)).kind == DecisionKind::block);
+  CHECK(as(s, "127.0.0.2", "roblox.com", tuesday(15, 0)).kind == DecisionKind::resolve);
 }

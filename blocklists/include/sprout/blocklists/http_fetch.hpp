@@ -15,6 +15,8 @@ struct FetchRequest {
   std::size_t max_bytes = 256u << 20;
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds transfer_timeout{120};
+  std::string bearer_token;   // sent as Authorization: Bearer when not empty (Sprout's admin API)
+  bool post = false;          // an empty POST instead of a GET (the admin API's actions)
 };
 
 enum class FetchOutcome { downloaded, not_modified, failed };

@@ -37,6 +37,12 @@ struct IpPrefix {
   bool operator==(const IpPrefix&) const = default;
 };
 
+// A 48-bit hardware (MAC) address, as dnsmasq's --add-mac sends it and DHCP leases list it.
+using MacAddress = std::array<std::uint8_t, 6>;
+// "02:00:00:00:00:0a" or "02-00-00-00-00-0A" (case-insensitive). Never allocates.
+std::optional<MacAddress> parse_mac(std::string_view text) noexcept;
+std::string mac_to_string(const MacAddress& mac);  // lowercase, colon-separated
+
 struct Endpoint {  // listen: "127.0.0.1:5354", "[::1]:5354"
   IpAddress address;
   std::uint16_t port = 0;
@@ -110,6 +116,8 @@ struct Schedule {
   std::vector<std::string> block;             // categories added while active
   std::vector<std::string> allow;             // domains still resolving (allowlist_only, block_all)
   std::vector<std::string> allow_categories;  // categories still resolving (allowlist_only)
+  std::vector<std::string> services;          // services blocked while active (add_categories)
+  std::vector<std::string> allow_services;    // services resolving while active, though the profile blocks them
   bool operator==(const Schedule&) const = default;
 };
 
@@ -143,6 +151,7 @@ struct Profile {
   std::vector<std::string> rebinding_allow;  // domains (with subdomains), normalized
   std::string timezone;                  // IANA name; empty = Config::timezone
   std::vector<Schedule> schedules;
+  std::vector<std::string> services;     // blocked services (catalogue names, checked at load)
   bool operator==(const Profile&) const = default;
 };
 
@@ -152,6 +161,25 @@ struct Network {
   std::string profile;                   // must name a profile (checked at load)
   std::map<std::string, std::string> labels;
   bool operator==(const Network&) const = default;
+};
+
+// A device behind a home router, known by its MAC (or the router's CPE id): its own profile.
+struct Device {
+  std::string name;
+  std::vector<MacAddress> macs;
+  std::string cpe_id;                    // dnsmasq --add-cpe-id; empty: none
+  std::string profile;                   // must name a profile (checked at load)
+  std::map<std::string, std::string> labels;
+  bool operator==(const Device&) const = default;
+};
+
+// A service of the catalogue overridden (another source) or added (a new name): a list whose
+// category is the service. Every service a profile names gets one, from the catalogue by default.
+struct Service {
+  std::string name;
+  std::string source;                    // file, http(s) URL, or builtin:service-NAME
+  std::chrono::seconds refresh{86400};
+  bool operator==(const Service&) const = default;
 };
 
 struct Cache {
@@ -249,6 +277,10 @@ struct Config {
   Stats stats;
   Reports reports;
   QueryLog query_log;
+  std::vector<Device> devices;           // most specific identity: a device's profile beats its network's
+  std::vector<IpPrefix> trusted_forwarders;  // routers whose MAC / CPE id / ECS options are believed
+  std::string dhcp_leases;               // dnsmasq leases file (address -> MAC); empty: none
+  std::vector<Service> services;         // catalogue overrides and additions (`services:`)
 };
 
 }  // namespace sprout::config

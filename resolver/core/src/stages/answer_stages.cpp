@@ -49,7 +49,8 @@ Verdict AnswerInspection::on_response(QueryContext& q, std::span<std::uint8_t>& 
         target_unreadable = true;
         return;
       }
-      const Decision d = decide(snap, *q.network, q.cname_target.view(), q.view.qtype, now);
+      Decision d = decide(snap, q.profile(), q.cname_target.view(), q.view.qtype, now);
+      apply_pauses(q, q.cname_target.view(), now, d);  // a paused block lifts its CNAME targets too
       if (d.kind == DecisionKind::block) {
         verdict = d;
         blocked = true;

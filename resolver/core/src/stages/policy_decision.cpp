@@ -26,7 +26,9 @@ std::string_view ede_text(const Snapshot& snap, const Decision& d) {
 
 Verdict PolicyDecision::on_query(QueryContext& q) const {
   const Snapshot& snap = *q.snapshot;
-  q.decision = decide(snap, *q.network, q.view.qname.view(), q.view.qtype, snap.clock_now());
+  const auto now = snap.clock_now();
+  q.decision = decide(snap, q.profile(), q.view.qname.view(), q.view.qtype, now);
+  apply_pauses(q, q.view.qname.view(), now, q.decision);
   // SafeSearch: upstream (and the cache) are asked for the engine's safe host instead;
   // SafeSearchAnswer turns that answer into one for the client's name.
   if (q.decision.kind == DecisionKind::rewrite) q.asked_name = q.decision.rewrite_target;
@@ -37,7 +39,7 @@ Verdict PolicyDecision::on_query(QueryContext& q) const {
 
 void respond_blocked(QueryContext& q, const Decision& d) {
   const Snapshot& snap = *q.snapshot;
-  dns::BlockedAnswer answer = snap.profiles[q.network->profile].answer;
+  dns::BlockedAnswer answer = snap.profiles[q.profile()].answer;
   if (d.nodata) answer.kind = dns::BlockedKind::nodata;
   else if (d.nxdomain) answer.kind = dns::BlockedKind::nxdomain;
   // No blocked answer may outlive the window that caused it.

@@ -49,6 +49,9 @@ struct Handlers {
   std::function<ExplainResult(std::string_view client, std::string_view name, std::string_view type)> explain;
   std::function<ReloadResult()> reload;    // 200 when ok, 422 when the new config was rejected
   std::function<ReportResult(const QueryParams& params)> report;  // from, to, format, lang, scope, ...
+  std::function<std::string()> devices_json;  // configured devices, unknown MACs (token-guarded)
+  std::function<ReportResult(const QueryParams& params)> pause;  // POST /api/pause (see pause_http.hpp)
+  std::function<std::string()> pauses_json;   // the pauses still running
   // The bearer token, asked for on every guarded request so that a reload changes it at
   // once. Unset: AdminOptions::token.
   std::function<std::string()> token;

@@ -37,6 +37,7 @@ class Server {
   bool start(const std::shared_ptr<config::Config>& cfg);  // lists, sockets, workers, monitoring
   void stop();
   void feed_watchdog();  // WATCHDOG=1 only while every worker answered the last ping
+  void watch_leases();  // re-reads dhcp_leases every 2 s when it changed
 
   ServeOptions options_;
   boost::asio::io_context control_;  // signals, reloads, list refresh results
@@ -54,6 +55,7 @@ class Server {
   std::vector<std::unique_ptr<net::Worker>> workers_;
   ControlCounters control_counters_;
   std::unique_ptr<Monitoring> monitoring_;
+  boost::asio::steady_timer leases_timer_{control_};
 };
 
 }  // namespace sprout::control

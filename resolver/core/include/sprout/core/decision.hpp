@@ -24,6 +24,7 @@ enum class Reason : std::uint8_t {
   allowlist,         // an allow entry in a loaded list (allowlist, @@, rpz-passthru)
   category,          // a blocking entry in a category the profile blocks
   rebinding,         // an upstream answer pointed a public name into a private range
+  paused,            // would be blocked, but a timed pause covers it
 };
 
 enum class DecisionKind : std::uint8_t { resolve, block, rewrite };
@@ -45,7 +46,11 @@ struct Decision {
 
 [[nodiscard]] std::string_view reason_name(Reason r) noexcept;
 
-// Decides what `qname` (canonical lowercase) gets on `network` at `now`. Allocation-free.
+// Decides what `qname` (canonical lowercase) gets under profile `profile` (an index in
+// config.profiles: the device's or the network's) at `now`. Allocation-free.
+[[nodiscard]] Decision decide(const Snapshot& snap, std::size_t profile, std::string_view qname,
+                              std::uint16_t qtype, std::chrono::system_clock::time_point now) noexcept;
+// The same for a client known only by its network.
 [[nodiscard]] Decision decide(const Snapshot& snap, const NetworkPolicy& network, std::string_view qname,
                               std::uint16_t qtype, std::chrono::system_clock::time_point now) noexcept;
 

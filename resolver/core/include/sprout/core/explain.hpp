@@ -14,12 +14,14 @@ struct Explanation {
   bool refused = false;            // the client is in no configured network
   std::string client, name, type;
   std::string network, profile, timezone;
+  std::string device;              // the configured device asked about (its profile wins), if any
   std::map<std::string, std::string> labels;
   std::vector<std::string> active_schedules;
   std::string next_change;         // ISO 8601 UTC, or "never"
   std::string action;              // resolve, block, rewrite
   std::string reason;
   std::string matched, category, list, rewrite_target, answer;
+  std::string service;             // the blocked service (its title) when a service's list decided
   std::size_t line = 0;            // line in the list file, 0 if unknown
   std::uint32_t ttl_cap = 0;
   std::string rebinding;           // what the answer side would do with a local address
@@ -27,8 +29,10 @@ struct Explanation {
 };
 
 // `name` is any spelling (case, trailing dot, UTF-8 IDN); `type` a mnemonic like "AAAA".
+// `device` names a configured device (as if its router had sent its MAC); empty: none.
 Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::string_view name,
-                    std::string_view type, std::chrono::system_clock::time_point at);
+                    std::string_view type, std::chrono::system_clock::time_point at,
+                    const DevicePolicy* device = nullptr);
 
 std::string to_text(const Explanation& e);
 std::string to_json(const Explanation& e);

@@ -15,6 +15,9 @@ struct NetworkPolicy {
   std::size_t profile = 0;    // position in config.profiles
 };
 
+// Position of the profile `name` in cfg.profiles (0, "default", if absent: the loader checked it).
+std::size_t profile_index(const config::Config& cfg, const std::string& name);
+
 class NetworkTable {
  public:
   explicit NetworkTable(const config::Config& cfg);

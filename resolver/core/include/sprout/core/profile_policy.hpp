@@ -20,6 +20,7 @@ struct ScheduleRule {
   blocklists::CategorySet add = 0;               // add_categories: blocked on top
   blocklists::CategorySet allow_categories = 0;  // allowlist_only: categories that resolve
   blocklists::DomainIndex allow;                 // allowlist_only, block_all: names that resolve
+  blocklists::CategorySet remove = 0;            // add_categories: services allowed while active
 };
 
 struct ProfilePolicy {

@@ -8,6 +8,8 @@
 
 #include "sprout/config/config.hpp"
 #include "sprout/core/decision.hpp"
+#include "sprout/core/device_table.hpp"
+#include "sprout/core/network_table.hpp"
 #include "sprout/dns/query_view.hpp"
 
 namespace sprout::core {
@@ -38,6 +40,9 @@ struct QueryContext {
   dns::QueryView view;                       // parsed from `wire` by the driver
   const Snapshot* snapshot = nullptr;        // pinned for the whole query
   const NetworkPolicy* network = nullptr;    // set by AccessControl
+  const DevicePolicy* device = nullptr;      // set by DeviceIdentity: a configured device, if known
+  config::MacAddress mac{};                  // the device's MAC (pseudonymized in the query log only)
+  bool has_mac = false;
   Decision decision;                         // set by PolicyDecision
   std::string_view asked_name;               // set by a stage that asks upstream for another name
   dns::NameText cname_target;                // the CNAME target AnswerInspection last decided on
@@ -51,6 +56,8 @@ struct QueryContext {
   bool prefetch = false;                     // a cache hit asks for a background refresh
 
   [[nodiscard]] bool stream() const noexcept { return transport != Transport::udp; }
+  // The most specific identity wins: the device's profile, else the network's.
+  [[nodiscard]] std::size_t profile() const noexcept { return device != nullptr ? device->profile : network->profile; }
   // The name Sprout asks upstream and keys the cache on: the client's, unless a stage
   // (SafeSearch) asks for another one.
   [[nodiscard]] std::string_view upstream_name() const noexcept {

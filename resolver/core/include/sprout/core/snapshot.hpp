@@ -11,7 +11,10 @@
 #include "sprout/blocklists/domain_index.hpp"
 #include "sprout/blocklists/list_catalog.hpp"
 #include "sprout/config/config.hpp"
+#include "sprout/core/device_directory.hpp"
+#include "sprout/core/device_table.hpp"
 #include "sprout/core/network_table.hpp"
+#include "sprout/core/pause_book.hpp"
 #include "sprout/core/pipeline.hpp"
 #include "sprout/time/clock.hpp"
 #include "sprout/core/profile_policy.hpp"
@@ -53,6 +56,11 @@ struct Snapshot {
   std::shared_ptr<const config::Config> config;
   SnapshotLists lists;                                   // may be empty: no lists configured
   NetworkTable networks;
+  DeviceTable devices;
+  // Leases and unknown MACs: carried from snapshot to snapshot while dhcp_leases is unchanged.
+  std::shared_ptr<DeviceDirectory> directory;
+  // Timed pauses (state_dir/pauses.json): carried from snapshot to snapshot like the cache.
+  std::shared_ptr<PauseBook> pauses;
   std::vector<ProfilePolicy> profiles;                   // parallel to config->profiles
   blocklists::CategorySet bypass_categories = 0;         // the category named "bypass", if any
   std::shared_ptr<cache::PacketCache> cache;             // shared by every snapshot; may be null

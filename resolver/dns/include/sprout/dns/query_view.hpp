@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "sprout/dns/client_options.hpp"
 #include "sprout/dns/name.hpp"
 
 namespace sprout::dns {
@@ -34,6 +35,9 @@ struct QueryView {
   std::uint8_t edns_version = 0;
   std::uint16_t edns_udp_size = 0;  // as sent by the client
   std::size_t opt_offset = 0;     // offset of the OPT record's root-name byte (0 if none)
+  std::size_t opt_rdata = 0;      // offset of the OPT record's options (0 if none)
+  std::uint16_t opt_rdlength = 0;
+  ClientOptions client_options;   // device identity a router may have added (not yet trusted)
 
   [[nodiscard]] bool rd() const noexcept { return (flags & kFlagRd) != 0; }
   [[nodiscard]] bool cd() const noexcept { return (flags & kFlagCd) != 0; }

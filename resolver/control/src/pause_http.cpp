@@ -1,0 +1,121 @@
+// Timed pauses over the admin API: checked against the running config, stored, audited.
+#include "pause_http.hpp"
+
+#include <ctime>
+
+#include "sprout/blocklists/normalize.hpp"
+#include "sprout/config/printable.hpp"
+#include "sprout/core/json.hpp"
+#include "sprout/core/log.hpp"
+#include "sprout/time/clock.hpp"
+
+namespace sprout::control {
+namespace {
+
+constexpr std::chrono::hours kMaxPause{24 * 7};
+
+std::string iso(std::chrono::sys_seconds t) {
+  const std::time_t tt = t.time_since_epoch().count();
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+admin::ReportResult bad(std::string message) {
+  return {400, "application/json", core::dump_json({{"error", message}}) + "\n"};
+}
+
+std::string get(const admin::QueryParams& p, const char* key) {
+  const auto it = p.find(key);
+  return it == p.end() ? std::string() : it->second;
+}
+
+bool target_exists(const config::Config& cfg, core::PauseScope scope, const std::string& name) {
+  const auto named = [&](const auto& v) { return std::any_of(v.begin(), v.end(), [&](const auto& x) { return x.name == name; }); };
+  switch (scope) {
+    case core::PauseScope::device: return named(cfg.devices);
+    case core::PauseScope::network: return named(cfg.networks);
+    case core::PauseScope::profile: return named(cfg.profiles);
+  }
+  return false;
+}
+
+// What is paused: all filtering, one service (a category the config has), or one domain.
+std::optional<std::string> read_item(const core::Snapshot& snap, const admin::QueryParams& params, core::Pause& p) {
+  const std::string service = get(params, "service"), domain = get(params, "domain");
+  if (!service.empty() && !domain.empty()) return "give service or domain, not both";
+  if (!service.empty()) {
+    const auto& cats = snap.config->categories;
+    if (std::none_of(cats.begin(), cats.end(), [&](const config::Category& c) { return c.name == service; }))
+      return "unknown service '" + config::printable(service) + "' (not blocked by any profile here)";
+    p.what = core::PauseWhat::service;
+    p.item = service;
+  } else if (!domain.empty()) {
+    const auto d = blocklists::normalize_domain(domain);
+    if (!d) return "'" + config::printable(domain) + "' is not a domain name";
+    p.what = core::PauseWhat::domain;
+    p.item = *d;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> read_until(const admin::QueryParams& params, std::chrono::system_clock::time_point now,
+                                      core::Pause& p) {
+  const std::string for_text = get(params, "for"), until_text = get(params, "until");
+  std::chrono::system_clock::time_point until;
+  if (!for_text.empty() && for_text.size() < 9 && for_text.find_first_not_of("0123456789") == std::string::npos) {
+    until = now + std::chrono::seconds(std::stoll(for_text));
+  } else if (const auto t = time::parse_iso8601(until_text); t && for_text.empty()) {
+    until = *t;
+  } else {
+    return "give for=SECONDS or until=2026-12-01T18:00:00+07:00";
+  }
+  if (until <= now || until - now > kMaxPause) return "a pause ends in the future, within 7 days";
+  p.until = std::chrono::floor<std::chrono::seconds>(until);  // never later than asked
+  return std::nullopt;
+}
+
+}  // namespace
+
+admin::ReportResult pause_request(const core::Snapshot& snap, const admin::QueryParams& params) {
+  if (!snap.pauses) return {503, "application/json", core::dump_json({{"error", "pauses are not available"}}) + "\n"};
+  const auto now = snap.clock_now();
+  core::Pause p;
+  const std::string scope = get(params, "scope");
+  p.target = get(params, "target");
+  if (scope == "device") p.scope = core::PauseScope::device;
+  else if (scope == "network") p.scope = core::PauseScope::network;
+  else if (scope == "profile") p.scope = core::PauseScope::profile;
+  else return bad("scope must be device, network or profile");
+  if (!target_exists(*snap.config, p.scope, p.target)) return bad("unknown " + scope + " '" + config::printable(p.target) + "'");
+  std::string error;
+  if (get(params, "cancel") == "1") {
+    const std::size_t n = snap.pauses->remove(p.scope, p.target, now, error);
+    if (!error.empty()) core::log::error("pauses: ", error);
+    core::log::info("audit: pause cancelled for ", scope, " ", config::printable(p.target), " (", n, " ended)");
+    return {200, "application/json", core::dump_json({{"ok", true}, {"cancelled", n}}) + "\n"};
+  }
+  if (auto why = read_item(snap, params, p)) return bad(*why);
+  if (auto why = read_until(params, now, p)) return bad(*why);
+  if (!snap.pauses->add(p, now, error)) return {500, "application/json", core::dump_json({{"error", error}}) + "\n"};
+  core::log::info("audit: pause ", scope, " ", config::printable(p.target), " ", core::what_name(p.what),
+                  p.item.empty() ? "" : " ", config::printable(p.item), " until ", iso(p.until));
+  return {200, "application/json",
+          core::dump_json({{"ok", true}, {"scope", scope}, {"target", p.target}, {"what", core::what_name(p.what)},
+                           {"item", p.item}, {"until", iso(p.until)}}) + "\n"};
+}
+
+std::string pauses_json(const core::Snapshot& snap) {
+  core::Json list = core::Json::array();
+  if (snap.pauses) {
+    for (const core::Pause& p : snap.pauses->active(snap.clock_now())) {
+      list.push_back({{"scope", core::scope_name(p.scope)}, {"target", p.target}, {"what", core::what_name(p.what)},
+                      {"item", p.item}, {"until", iso(p.until)}});
+    }
+  }
+  return core::dump_json({{"pauses", list}}, 2) + "\n";
+}
+
+}  // namespace sprout::control

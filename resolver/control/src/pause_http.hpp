@@ -1,0 +1,15 @@
+// Internal: the admin API's timed pauses (POST /api/pause, GET /api/pauses).
+#pragma once
+
+#include "sprout/admin/admin_server.hpp"
+#include "sprout/core/snapshot.hpp"
+
+namespace sprout::control {
+
+// scope=device|network|profile, target=NAME, for=SECONDS or until=ISO 8601, and optionally
+// service=NAME or domain=NAME (default: all filtering); cancel=1 ends the target's pauses.
+// Each change is one "audit:" log line.
+admin::ReportResult pause_request(const core::Snapshot& snap, const admin::QueryParams& params);
+std::string pauses_json(const core::Snapshot& snap);
+
+}  // namespace sprout::control

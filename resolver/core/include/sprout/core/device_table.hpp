@@ -1,0 +1,38 @@
+// Which configured device a MAC or CPE id belongs to, and which forwarders may say so.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sprout/config/config.hpp"
+
+namespace sprout::core {
+
+// A device as the hot path sees it: resolved once per snapshot.
+struct DevicePolicy {
+  std::string name;
+  std::size_t index = 0;      // position in config.devices
+  std::size_t profile = 0;    // position in config.profiles
+};
+
+class DeviceTable {
+ public:
+  explicit DeviceTable(const config::Config& cfg);
+  [[nodiscard]] const DevicePolicy* by_mac(const config::MacAddress& mac) const noexcept;
+  [[nodiscard]] const DevicePolicy* by_cpe(std::string_view cpe_id) const noexcept;
+  [[nodiscard]] const DevicePolicy* by_name(std::string_view name) const noexcept;
+  // Options naming a device are believed only from these senders (routers Sprout serves).
+  [[nodiscard]] bool trusted(const config::IpAddress& sender) const noexcept;
+  [[nodiscard]] bool empty() const noexcept { return devices_.empty(); }
+  [[nodiscard]] const std::vector<DevicePolicy>& devices() const noexcept { return devices_; }
+
+ private:
+  std::vector<DevicePolicy> devices_;
+  std::vector<std::pair<config::MacAddress, std::size_t>> macs_;  // sorted by MAC
+  std::vector<std::pair<std::string, std::size_t>> cpes_;
+  std::vector<config::IpPrefix> trusted_;
+};
+
+}  // namespace sprout::core

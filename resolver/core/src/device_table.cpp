@@ -1,0 +1,44 @@
+// Device lookup by MAC (binary search: a school may name hundreds) or CPE id.
+#include "sprout/core/device_table.hpp"
+
+#include <algorithm>
+
+#include "sprout/core/network_table.hpp"
+
+namespace sprout::core {
+
+DeviceTable::DeviceTable(const config::Config& cfg) : trusted_(cfg.trusted_forwarders) {
+  for (std::size_t i = 0; i < cfg.devices.size(); ++i) {
+    const config::Device& d = cfg.devices[i];
+    devices_.push_back({d.name, i, profile_index(cfg, d.profile)});
+    for (const config::MacAddress& m : d.macs) macs_.emplace_back(m, i);
+    if (!d.cpe_id.empty()) cpes_.emplace_back(d.cpe_id, i);
+  }
+  std::sort(macs_.begin(), macs_.end());
+}
+
+const DevicePolicy* DeviceTable::by_mac(const config::MacAddress& mac) const noexcept {
+  const auto it = std::lower_bound(macs_.begin(), macs_.end(), mac,
+                                   [](const auto& e, const config::MacAddress& m) { return e.first < m; });
+  return it != macs_.end() && it->first == mac ? &devices_[it->second] : nullptr;
+}
+
+const DevicePolicy* DeviceTable::by_cpe(std::string_view cpe_id) const noexcept {
+  for (const auto& [id, device] : cpes_) {
+    if (id == cpe_id) return &devices_[device];
+  }
+  return nullptr;
+}
+
+const DevicePolicy* DeviceTable::by_name(std::string_view name) const noexcept {
+  for (const DevicePolicy& d : devices_) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+bool DeviceTable::trusted(const config::IpAddress& sender) const noexcept {
+  return std::any_of(trusted_.begin(), trusted_.end(), [&](const config::IpPrefix& p) { return p.contains(sender); });
+}
+
+}  // namespace sprout::core
