@@ -14,15 +14,6 @@ namespace {
 
 constexpr std::chrono::hours kMaxPause{24 * 7};
 
-std::string iso(std::chrono::sys_seconds t) {
-  const std::time_t tt = t.time_since_epoch().count();
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 admin::ReportResult bad(std::string message) {
   return {400, "application/json", core::dump_json({{"error", message}}) + "\n"};
 }
@@ -101,10 +92,10 @@ admin::ReportResult pause_request(const core::Snapshot& snap, const admin::Query
   if (auto why = read_until(params, now, p)) return bad(*why);
   if (!snap.pauses->add(p, now, error)) return {500, "application/json", core::dump_json({{"error", error}}) + "\n"};
   core::log::info("audit: pause ", scope, " ", config::printable(p.target), " ", core::what_name(p.what),
-                  p.item.empty() ? "" : " ", config::printable(p.item), " until ", iso(p.until));
+                  p.item.empty() ? "" : " ", config::printable(p.item), " until ", time::format_iso8601_utc(p.until));
   return {200, "application/json",
           core::dump_json({{"ok", true}, {"scope", scope}, {"target", p.target}, {"what", core::what_name(p.what)},
-                           {"item", p.item}, {"until", iso(p.until)}}) + "\n"};
+                           {"item", p.item}, {"until", time::format_iso8601_utc(p.until)}}) + "\n"};
 }
 
 std::string pauses_json(const core::Snapshot& snap) {
@@ -112,7 +103,7 @@ std::string pauses_json(const core::Snapshot& snap) {
   if (snap.pauses) {
     for (const core::Pause& p : snap.pauses->active(snap.clock_now())) {
       list.push_back({{"scope", core::scope_name(p.scope)}, {"target", p.target}, {"what", core::what_name(p.what)},
-                      {"item", p.item}, {"until", iso(p.until)}});
+                      {"item", p.item}, {"until", time::format_iso8601_utc(p.until)}});
     }
   }
   return core::dump_json({{"pauses", list}}, 2) + "\n";

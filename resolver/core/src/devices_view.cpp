@@ -5,18 +5,10 @@
 #include <sstream>
 
 #include "sprout/config/printable.hpp"
+#include "sprout/time/clock.hpp"
 
 namespace sprout::core {
 namespace {
-
-std::string iso(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Json configured(const Snapshot& snap) {
   Json out = Json::array();
@@ -36,8 +28,8 @@ Json devices_json(const Snapshot& snap) {
   std::uint64_t untrusted = 0, malformed = 0;
   if (const DeviceDirectory* dir = snap.directory.get()) {
     for (const UnknownDevice& u : dir->unknown()) {
-      unknown.push_back({{"mac", config::mac_to_string(u.mac)}, {"host", u.host}, {"first_seen", iso(u.first_seen)},
-                         {"last_seen", iso(u.last_seen)}, {"queries", u.queries}});
+      unknown.push_back({{"mac", config::mac_to_string(u.mac)}, {"host", u.host}, {"first_seen", time::format_iso8601_utc(u.first_seen)},
+                         {"last_seen", time::format_iso8601_utc(u.last_seen)}, {"queries", u.queries}});
     }
     for (const Lease& l : dir->leases()->leases()) {
       if (snap.devices.by_mac(l.mac) != nullptr) continue;  // named already

@@ -7,6 +7,7 @@
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/blocklists/normalize.hpp"
 #include "sprout/config/services.hpp"
+#include "sprout/time/clock.hpp"
 #include "sprout/time/schedule_clock.hpp"
 #include "sprout/core/json.hpp"
 
@@ -14,13 +15,7 @@ namespace sprout::core {
 namespace {
 
 std::string iso_utc(std::chrono::sys_seconds t) {
-  if (t >= time::kNever) return "never";
-  const std::time_t tt = t.time_since_epoch().count();
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return t >= time::kNever ? "never" : time::format_iso8601_utc(t);
 }
 
 std::string answer_text(const Snapshot& snap, const Decision& d, std::size_t profile) {

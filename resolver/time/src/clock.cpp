@@ -1,6 +1,7 @@
 #include "sprout/time/clock.hpp"
 
 #include <cstdlib>
+#include <ctime>
 
 namespace sprout::time {
 namespace {
@@ -92,6 +93,15 @@ Clock Clock::starting_at(chr::system_clock::time_point start) {
 chr::system_clock::time_point Clock::now() const noexcept {
   if (!fake_) return chr::system_clock::now();
   return start_ + chr::duration_cast<chr::system_clock::duration>(chr::steady_clock::now() - steady_start_);
+}
+
+std::string format_iso8601_utc(std::chrono::system_clock::time_point t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace sprout::time

@@ -38,4 +38,7 @@ class Clock {
 // "2026-12-01T07:59:58Z", "2026-12-01T07:59:58.250+07:00", "...-0500"; nullopt if malformed.
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text) noexcept;
 
+// "2026-12-01T07:59:58Z": the one way an instant is written for people and JSON (seconds, UTC).
+std::string format_iso8601_utc(std::chrono::system_clock::time_point t);
+
 }  // namespace sprout::time
