@@ -50,6 +50,8 @@ networks:
   page: {cidrs: [127.0.0.4/32], profile: page}
 blocked_answers: [192.0.2.66/32, "2001:db8::66/128"]
 proxy_protocol: [127.0.0.100/32]
+# Off: a rate limit depends on the inputs before this one, and an input must replay alone.
+rate_limit: {qps: 0}
 )";
 
 std::shared_ptr<core::Snapshot> build() {
