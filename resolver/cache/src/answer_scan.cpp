@@ -39,7 +39,9 @@ bool read_soa_minimum(std::span<const std::uint8_t> msg, const RecordRef& rr, st
 
 bool rdata_well_formed(std::span<const std::uint8_t> msg, const RecordRef& rr) noexcept {
   constexpr std::uint16_t kTypeDname = 39;  // RFC 6672
+  constexpr std::uint16_t kTypeSvcb = 64, kTypeHttps = 65;  // RFC 9460
   std::size_t before = 0, names = 1, after = 0;  // fixed bytes, names, fixed bytes
+  bool exact = true;                             // false: parameters of any length follow
   switch (rr.type) {
     case static_cast<std::uint16_t>(dns::RrType::ns):
     case static_cast<std::uint16_t>(dns::RrType::cname):
@@ -48,6 +50,8 @@ bool rdata_well_formed(std::span<const std::uint8_t> msg, const RecordRef& rr) n
     case static_cast<std::uint16_t>(dns::RrType::mx): before = 2; break;                      // preference
     case static_cast<std::uint16_t>(dns::RrType::srv): before = 6; break;                     // priority, weight, port
     case static_cast<std::uint16_t>(dns::RrType::soa): names = 2, after = 20; break;          // serial .. minimum
+    case kTypeSvcb:
+    case kTypeHttps: before = 2, exact = false; break;                                        // priority, target
     case static_cast<std::uint16_t>(dns::RrType::a): return rr.rdlength == 4;
     case static_cast<std::uint16_t>(dns::RrType::aaaa): return rr.rdlength == 16;
     default: return true;
@@ -60,7 +64,7 @@ bool rdata_well_formed(std::span<const std::uint8_t> msg, const RecordRef& rr) n
     if (name.error != dns::NameError::ok || name.end > end) return false;
     pos = name.end;
   }
-  return pos + after == end;
+  return exact ? pos + after == end : pos <= end;
 }
 
 namespace {

@@ -203,6 +203,22 @@ TEST_CASE("an address record has its one size: A 4 bytes, AAAA 16") {
   CHECK(walks(MessageBuilder::answer("a.example.com", kAaaa).rr(Section::answer, "a.example.com", kAaaa, 60, v6)));
 }
 
+// Found by fuzz_answer (corpus/answer/regress-https-target-past-rdata): an HTTPS record whose
+// target name ran past its 3-byte rdata was forwarded; a client reads the name into the next
+// record (ldns: "Label length overflow").
+TEST_CASE("an SVCB/HTTPS target name ends inside its rdata; parameters may follow") {
+  constexpr std::uint16_t kHttps = 65;
+  const auto walks = [](const MessageBuilder& b) {
+    return sprout::cache::walk_records(b.bytes, [](const auto&) {}).ok;
+  };
+  // Priority 1, target ".", then one parameter (alpn "h2").
+  CHECK(walks(MessageBuilder::answer("a.example.com", kHttps)
+                  .rr(Section::answer, "a.example.com", kHttps, 60, {0, 1, 0, 0, 1, 0, 3, 2, 'h', '2'})));
+  CHECK(walks(MessageBuilder::answer("a.example.com", kHttps).rr(Section::answer, "a.example.com", kHttps, 60, {0, 1, 0})));
+  CHECK_FALSE(walks(MessageBuilder::answer("a.example.com", kHttps).rr(Section::answer, "a.example.com", kHttps, 60, {0, 1, 1})));
+  CHECK_FALSE(walks(MessageBuilder::answer("a.example.com", kHttps).rr(Section::answer, "a.example.com", kHttps, 60, {0, 1})));
+}
+
 TEST_CASE("the answers these tests build are DNS that ldns reads as intended") {
   using namespace sprout::test;
   answer_of(MessageBuilder::answer("example.com")

@@ -30,8 +30,8 @@ struct WalkResult {
 };
 
 // True when the names a record's rdata holds (NS, CNAME, PTR, DNAME, MX, SRV, SOA) can be read
-// and fill the rdata exactly, and an address (A, AAAA) has its one size. Clients decode these
-// by type: a message with a broken one is unreadable (a 5-byte A shifts every record after it
+// and fill the rdata exactly (SVCB/HTTPS: the target name ends inside it, parameters
+// follow), and an address (A, AAAA) has its one size. Clients decode these by type: a message with a broken one is unreadable (a 5-byte A shifts every record after it
 // for a client that reads 4), and passing it on would hand every client an answer it must
 // reject, or one whose address the inspection did not see.
 bool rdata_well_formed(std::span<const std::uint8_t> msg, const RecordRef& rr) noexcept;
