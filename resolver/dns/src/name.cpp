@@ -30,9 +30,14 @@ NameRead read_name(std::span<const std::uint8_t> msg, std::size_t offset, NameTe
   std::size_t pos = offset;
   std::size_t wire_length = 1;    // the root byte
   std::size_t limit = offset;     // a pointer must land strictly before this
+  // A name reached by a pointer must also end before that pointer: a real earlier name does,
+  // and one that runs on over the pointer into later bytes reads differently once those
+  // bytes change (Sprout cuts trailing bytes and appends its OPT; found by fuzz_answer).
+  std::size_t bound = msg.size();
   bool jumped = false;
   for (;;) {
     if (pos >= msg.size()) return {NameError::truncated, 0};
+    if (pos >= bound) return {NameError::bad_pointer, 0};
     const std::uint8_t len = msg[pos];
     if ((len & kPointerBits) == kPointerBits) {
       if (pos + 1 >= msg.size()) return {NameError::truncated, 0};
@@ -40,6 +45,7 @@ NameRead read_name(std::span<const std::uint8_t> msg, std::size_t offset, NameTe
       if (!jumped) result.end = pos + 2;
       if (target >= limit || target < kHeaderSize) return {NameError::bad_pointer, 0};
       limit = target;
+      bound = pos;
       pos = target;
       jumped = true;
       continue;
@@ -50,6 +56,7 @@ NameRead read_name(std::span<const std::uint8_t> msg, std::size_t offset, NameTe
       return result;
     }
     if (pos + 1 + len > msg.size()) return {NameError::truncated, 0};
+    if (pos + 1 + len > bound) return {NameError::bad_pointer, 0};
     wire_length += 1u + len;
     if (wire_length > kMaxNameWire) return {NameError::too_long, 0};
     if (out != nullptr) append_label(*out, &msg[pos + 1], len);

@@ -110,6 +110,24 @@ TEST_CASE("walk_records follows compressed owner names and reports every TTL off
   CHECK(sprout::test::ttls_of(b.bytes) == std::vector<std::uint32_t>{100, 200, 300, 400});
 }
 
+// Found by fuzz_answer (corpus/answer/regress-pointer-name-runs-on): an owner pointer to the
+// question's class byte, whose "name" then ran on over the pointer into trailing bytes, was
+// readable upstream and broken once Sprout cut those bytes and appended its OPT.
+TEST_CASE("a name reached by a pointer ends before that pointer") {
+  auto b = MessageBuilder::answer("a.example.com");
+  const auto question_end = static_cast<std::uint16_t>(b.bytes.size());
+  // Owner: a pointer to the question's last byte (1, a one-byte "label" that is the pointer's
+  // own first byte, then whatever follows), type A, 4 bytes; then 40 trailing bytes of zeros
+  // that would end such a name.
+  b.count(Section::answer, 1).raw({0xC0, static_cast<std::uint8_t>(question_end - 1)});
+  b.raw({0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4});
+  b.bytes.resize(b.bytes.size() + 40, 0);
+  CHECK_FALSE(sprout::cache::walk_records(b.bytes, [](const auto&) {}).ok);
+  // The same pointer to the question's start is an ordinary compressed owner.
+  auto ok = MessageBuilder::answer("a.example.com").a_ptr(Section::answer, 12, 60);
+  CHECK(sprout::cache::walk_records(ok.bytes, [](const auto&) {}).ok);
+}
+
 TEST_CASE("malformed answers are rejected, never read past the end") {
   const auto key = key_of("a.example.com");
   auto good = MessageBuilder::answer("a.example.com").a_ptr(Section::answer, 12, 60).soa(60, 60).opt();
