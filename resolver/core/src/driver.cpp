@@ -188,7 +188,10 @@ void Driver::forward(QueryContext& q, std::unique_ptr<Responder> r, bool counted
   const std::size_t size = compose_upstream_query(p->ctx, std::span(p->bytes).subspan(n));
   if (size == 0) throw std::length_error("upstream query does not fit");
   p->upstream_query = std::span<const std::uint8_t>(p->bytes.data() + n, size);
-  p->snapshot = snapshots_.get();
+  // The snapshot this query started on, not the newest: asking the cache again could move it
+  // to a reload's snapshot and free the old one while q.network still points into it (found
+  // by ASan in the e2e list-refresh test).
+  p->snapshot = q.snapshot->shared_from_this();
   p->ctx.snapshot = p->snapshot.get();
   p->responder = std::move(r);
   p->driver = this;

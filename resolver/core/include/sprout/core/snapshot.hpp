@@ -46,7 +46,9 @@ class SnapshotLists {
   std::shared_ptr<const blocklists::DomainIndex> index_;
 };
 
-struct Snapshot {
+// Always made by make_shared: a query that goes upstream pins the very snapshot it started on
+// through shared_from_this (see Driver::forward).
+struct Snapshot : std::enable_shared_from_this<Snapshot> {
   Snapshot(std::shared_ptr<const config::Config> cfg, SnapshotLists lists);
   Snapshot(const Snapshot&) = delete;  // stages hold references into it
   Snapshot& operator=(const Snapshot&) = delete;
