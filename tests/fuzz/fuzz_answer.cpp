@@ -45,10 +45,7 @@ void check_sent(const std::vector<std::uint8_t>& query, const std::vector<std::u
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   static fuzz::World world;
-  auto& h = world.harness;
-  h.sent->answers.clear();
-  h.upstream.pending.clear();
-  fuzz::reset_cache();  // each input starts cold: a crash must replay from its input alone
+  auto& h = world.fresh_input();
   const Asked asked = kAsked[data[0] & 7];
   const char* client = fuzz::kClients[(data[0] >> 3) & 1 ? 1 : 0];
   const bool splice = (data[0] & 0x20) != 0;

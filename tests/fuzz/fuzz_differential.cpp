@@ -91,10 +91,7 @@ void check_synthesized(std::span<const std::uint8_t> query, std::string_view ede
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   static fuzz::World world;
-  auto& h = world.harness;
-  h.sent->answers.clear();
-  h.upstream.pending.clear();
-  fuzz::reset_cache();
+  auto& h = world.fresh_input();
   const char* client = fuzz::kClients[(data[0] & 7) % fuzz::kClientCount];
   const bool udp = (data[0] & 8) == 0;
   const unsigned shape = data[0] >> 4;

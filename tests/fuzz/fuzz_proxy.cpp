@@ -32,10 +32,7 @@ bool starts_like_signature(std::span<const std::uint8_t> b) {
 void through_driver(std::span<const std::uint8_t> bytes, const sprout::core::ProxyHeader& h) {
   using namespace sprout;
   static fuzz::World world;
-  auto& d = world.harness;
-  d.sent->answers.clear();
-  d.upstream.pending.clear();
-  fuzz::reset_cache();
+  auto& d = world.fresh_input();
   d.run(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), "127.0.0.100");
   if (h.status == ProxyStatus::invalid || h.status == ProxyStatus::incomplete) {
     FUZZ_CHECK(d.sent->answers.empty() && d.upstream.pending.empty());

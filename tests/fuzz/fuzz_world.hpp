@@ -33,6 +33,14 @@ void reset_cache();
 // A driver over the shared snapshot.
 struct World {
   World() : harness(world_snapshot()) {}
+  // Every input starts cold (no answers, nothing pending, an empty cache): a crash must
+  // replay from its input alone. Returns the harness to drive.
+  test::DriverHarness& fresh_input() {
+    harness.sent->answers.clear();
+    harness.upstream.pending.clear();
+    reset_cache();
+    return harness;
+  }
   test::DriverHarness harness;
 };
 
