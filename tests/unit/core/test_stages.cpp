@@ -229,6 +229,34 @@ TEST_CASE("ClientEdns: trailing bytes after the last record are dropped before t
   CHECK(read.message->answers.size() == 1);
 }
 
+// Found by fuzz_answer (corpus/answer/regress-tsig-relayed): an upstream's TSIG reached the
+// client, which signed nothing, and sat before the OPT Sprout appended (RFC 8945: TSIG is last).
+TEST_CASE("ClientEdns: an upstream's TSIG records never reach the client") {
+  // TSIG rdata: algorithm a., time, fudge, MAC size 0, original ID, error, other length 0.
+  const std::vector<std::uint8_t> tsig = {1, 'a', 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0};
+  for (const bool client_edns : {false, true}) {
+    StageFixture f;
+    auto& q = f.query("example.com", client_edns);
+    q.source = core::AnswerSource::upstream;
+    auto a = MessageBuilder::answer("example.com")
+                 .a(Section::answer, "example.com", 300)
+                 .rr(Section::additional, "", 250, 0, tsig, 255)
+                 .opt({.udp_size = 4096})
+                 .rr(Section::additional, "", 250, 0, tsig, 255)
+                 .bytes;
+    std::span<std::uint8_t> s(a);
+    CHECK(core::ClientEdns().on_finalize(q, s) == Verdict::next);
+    CHECK(dns::get16(&s[dns::kOffAr]) == (client_edns ? 1 : 0));
+    const auto read = test::read_message(s);
+    REQUIRE(read.message);
+    CHECK(read.message->additional.empty());
+    CHECK(read.message->edns.has_value() == client_edns);
+    CHECK(read.message->answers.size() == 1);
+    CHECK(test::ldns::parse(s).get() != nullptr);
+    CHECK(ldns_pkt_tsig(test::ldns::parse(s).get()) == nullptr);
+  }
+}
+
 TEST_CASE("ProxyUnwrap: only a configured front end's header is read, and a bad one is dropped") {
   StageFixture f;
   auto cfg = std::make_shared<config::Config>(*f.snap->config);

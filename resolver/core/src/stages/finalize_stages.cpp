@@ -19,21 +19,36 @@ Verdict RestoreClientView::on_finalize(QueryContext& q, std::span<std::uint8_t>&
 
 namespace {
 
-struct OptRecord {
+struct Record {
   std::size_t start = 0, end = 0;  // the whole record; end == 0: none
   std::size_t ttl_offset = 0;
 };
 
-// The OPT record of `answer`, if any, and where its last record ends (false: the answer
-// cannot be read).
-bool find_opt(std::span<const std::uint8_t> answer, OptRecord& opt, std::size_t& end) {
+// The first OPT and the first TSIG owned by the root in the additional section, and where the
+// last record ends.
+struct Additional {
+  Record opt, tsig;
+  std::size_t end = 0;
+};
+
+// False when the answer cannot be read.
+bool scan_additional(std::span<const std::uint8_t> answer, Additional& a) {
+  a = {};
   const cache::WalkResult walked = cache::walk_records(answer, [&](const cache::RecordRef& r) {
-    if (r.section != cache::Section::additional || r.type != static_cast<std::uint16_t>(dns::RrType::opt)) return;
-    if (r.ttl_offset < 5 || answer[r.ttl_offset - 5] != 0) return;  // OPT's owner is the root
-    opt = {r.ttl_offset - 5, r.rdata_offset + r.rdlength, r.ttl_offset};
+    if (r.section != cache::Section::additional || r.ttl_offset < 5 || answer[r.ttl_offset - 5] != 0) return;
+    Record* slot = r.type == static_cast<std::uint16_t>(dns::RrType::opt)    ? &a.opt
+                   : r.type == static_cast<std::uint16_t>(dns::RrType::tsig) ? &a.tsig
+                                                                              : nullptr;
+    if (slot != nullptr && slot->end == 0) *slot = {r.ttl_offset - 5, r.rdata_offset + r.rdlength, r.ttl_offset};
   });
-  end = walked.end;
+  a.end = walked.end;
   return walked.ok;
+}
+
+void remove_record(std::span<std::uint8_t>& answer, const Record& r) {
+  std::memmove(&answer[r.start], &answer[r.end], answer.size() - r.end);
+  answer = answer.first(answer.size() - (r.end - r.start));
+  dns::put16(&answer[dns::kOffAr], static_cast<std::uint16_t>(dns::get16(&answer[dns::kOffAr]) - 1));
 }
 
 // RA: Sprout offers recursion. AA cleared: a relayed or cached answer is not Sprout's authority
@@ -42,12 +57,6 @@ void set_flags(const QueryContext& q, std::span<std::uint8_t> answer) {
   std::uint16_t flags = (dns::get16(&answer[dns::kOffFlags]) | dns::kFlagRa) & ~dns::kFlagAa;
   flags = q.view.rd() ? (flags | dns::kFlagRd) : (flags & ~dns::kFlagRd);
   dns::put16(&answer[dns::kOffFlags], flags);
-}
-
-void remove_opt(std::span<std::uint8_t>& answer, const OptRecord& opt) {
-  std::memmove(&answer[opt.start], &answer[opt.end], answer.size() - opt.end);
-  answer = answer.first(answer.size() - (opt.end - opt.start));
-  dns::put16(&answer[dns::kOffAr], static_cast<std::uint16_t>(dns::get16(&answer[dns::kOffAr]) - 1));
 }
 
 // Copies the answer into the other buffer with our OPT appended; false if it does not fit.
@@ -73,14 +82,21 @@ Verdict ClientEdns::on_finalize(QueryContext& q, std::span<std::uint8_t>& answer
   if (q.source != AnswerSource::upstream && q.source != AnswerSource::cache) return Verdict::next;  // ours fit already
   if (answer.size() < dns::kHeaderSize) return Verdict::next;
   set_flags(q, answer);
-  OptRecord opt;
-  std::size_t end = 0;
-  if (!find_opt(answer, opt, end)) return Verdict::next;  // inspection already refused what it cannot read
+  Additional a;
+  if (!scan_additional(answer, a)) return Verdict::next;  // inspection already refused what it cannot read
   // Bytes after the last record mean nothing to a client, and an OPT appended after them
   // would be read as part of them (found by fuzz_answer, corpus/answer/regress-opt-after-junk).
-  answer = answer.first(end);
+  answer = answer.first(a.end);
+  // TSIG is hop-by-hop (RFC 8945): an upstream's signature covers a message the client never
+  // sent and cannot verify, so it is cut like the upstream's OPT (found by fuzz_answer,
+  // corpus/answer/regress-tsig-relayed). Only answers that carry one pay for another walk.
+  while (a.tsig.end != 0) {
+    remove_record(answer, a.tsig);
+    (void)scan_additional(answer, a);
+  }
+  const Record& opt = a.opt;
   if (opt.end != 0 && !q.view.has_edns) {
-    remove_opt(answer, opt);
+    remove_record(answer, opt);
   } else if (opt.end != 0) {
     dns::put16(&answer[opt.start + 3], dns::kMaxForwardUdpSize);  // our size, not the upstream's
   } else if (q.view.has_edns) {

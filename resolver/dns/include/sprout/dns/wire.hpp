@@ -20,7 +20,7 @@ inline constexpr std::uint16_t kRcodeBadVers = 16;  // extended rcode (needs OPT
 
 enum class RrType : std::uint16_t {
   a = 1, ns = 2, cname = 5, soa = 6, ptr = 12, mx = 15, txt = 16, aaaa = 28,
-  srv = 33, opt = 41, svcb = 64, https = 65, any = 255,
+  srv = 33, opt = 41, svcb = 64, https = 65, tsig = 250, any = 255,
 };
 inline constexpr std::uint16_t kClassIn = 1;
 
