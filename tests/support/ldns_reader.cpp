@@ -4,30 +4,49 @@ namespace sprout::test::ldns {
 
 namespace {
 
-// ldns 1.8.3's ldns_wire2pkt keeps only the last TSIG record it reads from the additional
-// section (ldns_pkt_set_tsig overwrites the pointer) and leaks the earlier ones, which
-// LeakSanitizer reports against whoever calls it. A message with two TSIG records is malformed
-// (RFC 8945 section 5.1: one, and last), so the reader refuses it before ldns_wire2pkt: this
-// walks the records as ldns_wire2pkt does (its loop shortens the additional count at each TSIG)
-// with ldns's own ldns_wire2rr.
-bool has_second_tsig(std::span<const std::uint8_t> wire) {
-  if (wire.size() < 12) return false;
+// Walks the records of `wire` as ldns_wire2pkt does (its loop shortens the additional count
+// at each TSIG), with ldns's own ldns_wire2rr, calling visit(rr, in_additional, in_step) for
+// each; in_step is false when ldns read the rdata as another length than the record's RDLENGTH
+// (it reads the fields its descriptor of the type lists and stops). Stops at a record ldns
+// cannot read, or when visit returns false.
+template <class Visit>
+void walk_like_ldns(std::span<const std::uint8_t> wire, Visit visit) {
+  if (wire.size() < 12) return;
   const auto count = [&](std::size_t at) { return static_cast<std::size_t>(wire[at] << 8 | wire[at + 1]); };
   const std::size_t before_additional = count(4) + count(6) + count(8);
   std::size_t additional = count(10);
   std::size_t pos = 12;
-  int tsigs = 0;
   for (std::size_t i = 0; i < before_additional + additional; ++i) {
+    const bool question = i < count(4);
+    std::size_t name_end = pos;
+    ldns_rdf* owner = nullptr;
+    if (ldns_wire2dname(&owner, wire.data(), wire.size(), &name_end) != LDNS_STATUS_OK) return;
+    ldns_rdf_deep_free(owner);
+    const std::size_t rdata_end =
+        name_end + 10 <= wire.size() ? name_end + 10 + (wire[name_end + 8] << 8 | wire[name_end + 9]) : 0;
     ldns_rr* raw = nullptr;
-    const auto section = i < count(4) ? LDNS_SECTION_QUESTION : LDNS_SECTION_ANSWER;
-    if (ldns_wire2rr(&raw, wire.data(), wire.size(), &pos, section) != LDNS_STATUS_OK) return false;
-    const Rr rr(raw);
-    if (i >= before_additional && ldns_rr_get_type(raw) == LDNS_RR_TYPE_TSIG) {
-      if (++tsigs == 2) return true;
-      --additional;
+    if (ldns_wire2rr(&raw, wire.data(), wire.size(), &pos, question ? LDNS_SECTION_QUESTION : LDNS_SECTION_ANSWER) !=
+        LDNS_STATUS_OK) {
+      return;
     }
+    const Rr rr(raw);
+    const bool in_additional = i >= before_additional;
+    if (!visit(raw, in_additional, question || pos == rdata_end)) return;
+    if (in_additional && ldns_rr_get_type(raw) == LDNS_RR_TYPE_TSIG) --additional;
   }
-  return false;
+}
+
+// ldns 1.8.3's ldns_wire2pkt keeps only the last TSIG record it reads from the additional
+// section (ldns_pkt_set_tsig overwrites the pointer) and leaks the earlier ones, which
+// LeakSanitizer reports against whoever calls it. A message with two TSIG records is malformed
+// (RFC 8945 section 5.1: one, and last), so the reader refuses it before ldns_wire2pkt.
+bool has_second_tsig(std::span<const std::uint8_t> wire) {
+  int tsigs = 0;
+  walk_like_ldns(wire, [&](const ldns_rr* rr, bool in_additional, bool) {
+    if (in_additional && ldns_rr_get_type(rr) == LDNS_RR_TYPE_TSIG) ++tsigs;
+    return tsigs < 2;
+  });
+  return tsigs >= 2;
 }
 
 }  // namespace
@@ -153,6 +172,12 @@ std::optional<Message> parse_message(std::span<const std::uint8_t> wire) { retur
 std::string presentation(std::span<const std::uint8_t> wire) {
   const ldns::Packet p = ldns::parse(wire);
   return p ? ldns::text(p.get()) : std::string("(ldns cannot parse it)\n");
+}
+
+bool ldns_reads_in_step(std::span<const std::uint8_t> wire) {
+  bool in_step = true;
+  ldns::walk_like_ldns(wire, [&](const ldns_rr*, bool, bool step) { return in_step = step; });
+  return in_step;
 }
 
 }  // namespace sprout::test

@@ -59,6 +59,10 @@ struct ReadResult {
 ReadResult read_message(std::span<const std::uint8_t> wire);
 // The message as ldns reads it, or nullopt when ldns cannot parse the bytes.
 std::optional<Message> parse_message(std::span<const std::uint8_t> wire);
+// False when ldns reads some record's rdata as another length than its RDLENGTH (ldns reads
+// the fields it knows for the type and stops, so extra bytes become the next record): then
+// "ldns reads it" says nothing about where the records end.
+bool ldns_reads_in_step(std::span<const std::uint8_t> wire);
 // ldns's dig-like text of the message, for failure reports. Not thread-safe: ldns prints a
 // timestamp with ctime(), which races on the time zone state (ThreadSanitizer says so).
 std::string presentation(std::span<const std::uint8_t> wire);
