@@ -91,6 +91,14 @@ std::string param(const admin::QueryParams& p, const char* key, const char* fall
 
 }  // namespace
 
+std::array<std::uint64_t, core::kIgnoredOptions> Monitoring::ignored_options() const {
+  std::array<std::uint64_t, core::kIgnoredOptions> sum{};
+  for (const auto& w : workers_) {
+    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += w->query_counters().ignored_options(static_cast<core::IgnoredOption>(i));
+  }
+  return sum;
+}
+
 std::string Monitoring::metrics_text() const {
   const auto snap = snapshots_.load();
   const config::Config& cfg = *snap->config;
@@ -108,6 +116,7 @@ std::string Monitoring::metrics_text() const {
     for (std::size_t g = 0; g < core::kGuards; ++g) in.guards[g] += w->query_counters().guard_count(static_cast<core::Guard>(g));
     in.tcp_connections += w->counters().tcp_connections.load(std::memory_order_relaxed);
   }
+  in.ignored_options = ignored_options();
   in.query_duration = admin::histogram_from_us(buckets, sum_us);
   if (snap->cache) {
     const cache::CacheStats cs = snap->cache->stats();
@@ -213,7 +222,7 @@ admin::Handlers Monitoring::handlers() {
   };
   h.reload = [this] { return reload_(); };
   h.report = [this](const admin::QueryParams& p) { return report(p); };
-  h.devices_json = [this] { return core::dump_json(core::devices_json(*snapshots_.load()), 2) + "\n"; };
+  h.devices_json = [this] { return core::dump_json(core::devices_json(*snapshots_.load(), ignored_options()), 2) + "\n"; };
   h.pause = [this](const admin::QueryParams& p) { return pause_request(*snapshots_.load(), p); };
   h.pauses_json = [this] { return pauses_json(*snapshots_.load()); };
   h.token = [this] { return snapshots_.load()->config->admin.token; };  // a reload applies it at once

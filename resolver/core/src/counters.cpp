@@ -129,6 +129,7 @@ ReportAction report_action(const QueryContext& q) noexcept {
 
 void record_query(QueryCounters& counters, const QueryContext& q, std::uint64_t latency_us) noexcept {
   if (q.guard != Guard::none) counters.count_guard(q.guard);
+  counters.count_ignored_options(q.ignored_options);
   const ReportAction action = report_action(q);
   if (action == ReportAction::kCount) return;  // not a query anyone asked for in earnest
   const std::size_t network = q.network != nullptr ? q.network->index : kMaxCountedNetworks - 1;

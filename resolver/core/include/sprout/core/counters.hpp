@@ -40,6 +40,15 @@ class QueryCounters {
   [[nodiscard]] std::uint64_t guard_count(Guard g) const noexcept {
     return guards_[static_cast<std::size_t>(g)].load(std::memory_order_relaxed);
   }
+  // Identity options not believed (see IgnoredOption), by reason.
+  void count_ignored_options(const std::array<std::uint16_t, kIgnoredOptions>& n) noexcept {
+    for (std::size_t i = 0; i < kIgnoredOptions; ++i) {
+      if (n[i] != 0) ignored_options_[i].fetch_add(n[i], std::memory_order_relaxed);
+    }
+  }
+  [[nodiscard]] std::uint64_t ignored_options(IgnoredOption r) const noexcept {
+    return ignored_options_[static_cast<std::size_t>(r)].load(std::memory_order_relaxed);
+  }
   // Blocked domain tally: fixed-size table, no allocation; full table drops new names.
   void count_blocked_domain(std::string_view domain, int category) noexcept;
 
@@ -77,6 +86,7 @@ class QueryCounters {
   std::array<std::atomic<std::uint64_t>, kLatencyBucketsUs.size() + 1> latency_{};
   std::atomic<std::uint64_t> latency_sum_us_{0};
   std::array<std::atomic<std::uint64_t>, kGuards> guards_{};
+  std::array<std::atomic<std::uint64_t>, kIgnoredOptions> ignored_options_{};
   std::vector<DomainSlot> domains_;
 };
 
