@@ -70,10 +70,11 @@ Response handle_explain(const Request& req, const QueryParams& params, const Han
   std::string type = get("type");
   if (type.empty()) type = "A";
   if (client.empty() || name.empty()) return json_error(http::status::bad_request, req, "client and name are required");
-  if (client.size() > 64 || name.size() > 255 || type.size() > 16) {
+  const std::string device = get("device");
+  if (client.size() > 64 || name.size() > 255 || type.size() > 16 || device.size() > 255) {
     return json_error(http::status::bad_request, req, "parameter too long");
   }
-  const ExplainResult r = h.explain(client, name, type);
+  const ExplainResult r = h.explain(client, name, type, device);
   return text(to_status(r.status), req, r.json, kJson);
 }
 

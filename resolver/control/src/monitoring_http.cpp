@@ -214,11 +214,16 @@ admin::Handlers Monitoring::handlers() {
   h.health_notes = [this] { return health_notes(); };
   h.problems = [this] { return listener_report(workers_).problems; };
   h.stats_json = [this] { return stats_json(); };
-  h.explain = [this](std::string_view client, std::string_view name, std::string_view type) -> admin::ExplainResult {
+  h.explain = [this](std::string_view client, std::string_view name, std::string_view type,
+                     std::string_view device) -> admin::ExplainResult {
     const auto address = config::IpAddress::parse(client);
     if (!address) return {400, core::dump_json({{"error", "client must be an IP address"}})};
     const auto snap = snapshots_.load();
-    return {200, core::to_json(core::explain(*snap, *address, name, type, snap->clock_now()))};
+    const core::DevicePolicy* dev = device.empty() ? nullptr : snap->devices.by_name(device);
+    if (!device.empty() && dev == nullptr) {
+      return {400, core::dump_json({{"error", "unknown device '" + config::printable(device) + "' (defined: " + snap->devices.names() + ")"}})};
+    }
+    return {200, core::to_json(core::explain(*snap, *address, name, type, snap->clock_now(), dev))};
   };
   h.reload = [this] { return reload_(); };
   h.report = [this](const admin::QueryParams& p) { return report(p); };

@@ -37,6 +37,12 @@ const DevicePolicy* DeviceTable::by_name(std::string_view name) const noexcept {
   return nullptr;
 }
 
+std::string DeviceTable::names() const {
+  std::string out;
+  for (const DevicePolicy& d : devices_) out += (out.empty() ? "" : ", ") + d.name;
+  return out.empty() ? "none" : out;
+}
+
 bool DeviceTable::trusted(const config::IpAddress& sender) const noexcept {
   return std::any_of(trusted_.begin(), trusted_.end(), [&](const config::IpPrefix& p) { return p.contains(sender); });
 }

@@ -23,6 +23,8 @@ class DeviceTable {
   [[nodiscard]] const DevicePolicy* by_mac(const config::MacAddress& mac) const noexcept;
   [[nodiscard]] const DevicePolicy* by_cpe(std::string_view cpe_id) const noexcept;
   [[nodiscard]] const DevicePolicy* by_name(std::string_view name) const noexcept;
+  // "tablet-an, phone-bo" (or "none"): what an "unknown device" error lists as valid.
+  [[nodiscard]] std::string names() const;
   // Options naming a device are believed only from these senders (routers Sprout serves).
   [[nodiscard]] bool trusted(const config::IpAddress& sender) const noexcept;
   [[nodiscard]] bool empty() const noexcept { return devices_.empty(); }
