@@ -230,6 +230,7 @@ admin::Handlers Monitoring::handlers() {
   h.devices_json = [this] { return core::dump_json(core::devices_json(*snapshots_.load(), ignored_options()), 2) + "\n"; };
   h.pause = [this](const admin::QueryParams& p) { return pause_request(*snapshots_.load(), p); };
   h.pauses_json = [this] { return pauses_json(*snapshots_.load()); };
+  h.audit = [this](const admin::QueryParams& p) { return audit_request(*snapshots_.load(), p); };
   h.token = [this] { return snapshots_.load()->config->admin.token; };  // a reload applies it at once
   return h;
 }

@@ -53,6 +53,7 @@ struct Handlers {
   std::function<std::string()> devices_json;  // configured devices, unknown MACs (token-guarded)
   std::function<ReportResult(const QueryParams& params)> pause;  // POST /api/pause (see pause_http.hpp)
   std::function<std::string()> pauses_json;   // the pauses still running
+  std::function<ReportResult(const QueryParams& params)> audit;  // GET /api/audit?last=N: newest entries
   // The bearer token, asked for on every guarded request so that a reload changes it at
   // once. Unset: AdminOptions::token.
   std::function<std::string()> token;
