@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <span>
 
+#include "sprout/core/audit_log.hpp"
 #include "sprout/core/log.hpp"
 
 namespace sprout::control {

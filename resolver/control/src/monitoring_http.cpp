@@ -6,6 +6,7 @@
 #include "sprout/cache/packet_cache.hpp"
 #include "sprout/control/monitoring.hpp"
 #include "sprout/core/devices_view.hpp"
+#include "sprout/core/client_device.hpp"
 #include "sprout/core/explain.hpp"
 #include "sprout/core/json.hpp"
 #include "sprout/core/log.hpp"
@@ -103,7 +104,7 @@ std::string Monitoring::metrics_text() const {
   const auto snap = snapshots_.load();
   const config::Config& cfg = *snap->config;
   admin::MetricsInput in;
-  for (const auto& n : cfg.networks) in.networks.push_back({n.name, n.labels});
+  for (auto& u : core::report_units(cfg)) in.networks.push_back({std::move(u.name), std::move(u.labels)});
   for (const auto& c : cfg.categories) in.categories.push_back(c.name);
   std::array<std::uint64_t, core::kLatencyBucketsUs.size() + 1> buckets{};
   std::uint64_t sum_us = 0;
@@ -200,8 +201,10 @@ admin::BlockInfo Monitoring::block_info(std::string_view host, std::string_view 
   const core::NetworkPolicy* net = address ? snap->networks.match(*address) : nullptr;
   if (net == nullptr) return {};
   const std::string name = blocklists::normalize_domain(host).value_or(std::string(host));
-  const core::Decision d = core::decide(*snap, *net, name, 1, snap->clock_now());
-  admin::BlockInfo info{"", net->name, snap->profiles[net->profile].name};
+  // The visitor's device picks the profile, as it did for the DNS answer that led here.
+  const core::DevicePolicy* device = core::device_at(*snap, *address);
+  const core::Decision d = core::decide_for_client(*snap, *net, device, name, 1, snap->clock_now());
+  admin::BlockInfo info{"", net->name, snap->config->profiles[device != nullptr ? device->profile : net->profile].name};
   if (d.category >= 0) info.category = snap->config->categories[static_cast<std::size_t>(d.category)].name;
   else if (d.kind == core::DecisionKind::block) info.category = std::string(core::reason_name(d.reason));
   return info;

@@ -369,3 +369,34 @@ TEST_CASE("explain names the blocked service and its rule", "[devices][services]
   CHECK(e.service == "TikTok");
   CHECK(core::to_text(e).find("(blocked service TikTok)") != std::string::npos);
 }
+
+TEST_CASE("a device with labels counts under its labels and network, never its name; without labels, under its network", "[devices]") {
+  auto cfg = std::make_shared<config::Config>();
+  cfg->profiles.push_back({.name = "default"});
+  cfg->profiles.push_back({.name = "kids", .deny = {"games.example"}});
+  cfg->networks.push_back({.name = "home", .cidrs = {*config::IpPrefix::parse("127.0.0.0/8")}, .profile = "default",
+                           .labels = {{"province", "Hanoi"}, {"room", "hall"}}});
+  cfg->networks.push_back({.name = "lan", .cidrs = {*config::IpPrefix::parse("192.168.1.0/24")}, .profile = "default"});
+  cfg->devices.push_back({.name = "tablet-an", .macs = {kMacAn}, .profile = "kids", .labels = {{"grade", "6"}, {"room", "an"}}});
+  cfg->devices.push_back({.name = "phone-bo", .macs = {kMacBo}, .profile = "kids"});
+  cfg->devices.push_back({.name = "tablet-chi", .macs = {{2, 0, 0, 0, 0, 0x0c}}, .profile = "kids", .labels = {{"grade", "6"}, {"room", "an"}}});
+  cfg->trusted_forwarders.push_back(*config::IpPrefix::parse("127.0.0.1/32"));
+  const auto units = core::report_units(*cfg);
+  REQUIRE(units.size() == 4);  // two networks, then one label group on each
+  CHECK(units[2].name == "home / grade=6, room=an");
+  CHECK(units[2].labels == std::map<std::string, std::string>{{"grade", "6"}, {"province", "Hanoi"}, {"room", "an"}});
+  CHECK(units[3].name == "lan / grade=6, room=an");
+  for (const auto& u : units) {
+    CHECK(u.name.find("tablet") == std::string::npos);
+    CHECK(u.name.find("02:00") == std::string::npos);
+  }
+  auto snap = std::make_shared<core::Snapshot>(cfg, nullptr);
+  test::DriverHarness h(snap);
+  h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0a}}}));  // tablet-an
+  h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0c}}}));  // tablet-chi: the same labels, the same unit
+  h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0b}}}));  // phone-bo: no labels, its network
+  h.run(query_with({}));                                // no device
+  std::map<std::uint16_t, std::uint64_t> by_unit;
+  for (const auto& c : h.observer.counters.cells()) by_unit[c.network] += c.count;
+  CHECK(by_unit == std::map<std::uint16_t, std::uint64_t>{{0, 2}, {2, 2}});
+}

@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,21 @@ class QueryCounters {
   std::array<std::atomic<std::uint64_t>, kIgnoredOptions> ignored_options_{};
   std::vector<DomainSlot> domains_;
 };
+
+// What queries are counted under, in the counters, /metrics, the stats store and reports:
+// each network (index = its position in config.networks), then one unit per device label
+// set and network ("home / grade=6"), whose labels are the network's with the device's
+// merged in (the device's win). A device without labels counts under its network. No
+// device name or MAC is ever part of a unit: reports see devices only through their labels,
+// with the same small-count threshold as networks. Units past kMaxCountedNetworks - 1 are
+// not made, and their devices count under their network.
+struct ReportUnit {
+  std::string name;
+  std::map<std::string, std::string> labels;
+};
+[[nodiscard]] std::vector<ReportUnit> report_units(const config::Config& cfg);
+// The unit a finished query counts under (kMaxCountedNetworks - 1: no network). Allocation-free.
+[[nodiscard]] std::size_t report_unit(const QueryContext& q) noexcept;
 
 // The report action of a finished query (kCount: malformed or dropped, not counted).
 [[nodiscard]] ReportAction report_action(const QueryContext& q) noexcept;
