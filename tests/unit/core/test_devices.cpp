@@ -12,6 +12,7 @@
 #include "message_builder.hpp"
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/config/loader.hpp"
+#include "sprout/core/client_device.hpp"
 #include "sprout/core/devices_view.hpp"
 #include "sprout/core/explain.hpp"
 #include "sprout/dns/query_view.hpp"
@@ -399,4 +400,40 @@ TEST_CASE("a device with labels counts under its labels and network, never its n
   std::map<std::uint16_t, std::uint64_t> by_unit;
   for (const auto& c : h.observer.counters.cells()) by_unit[c.network] += c.count;
   CHECK(by_unit == std::map<std::uint16_t, std::uint64_t>{{0, 2}, {2, 2}});
+}
+
+TEST_CASE("the block page's visitor: its DHCP lease, else the kernel's neighbour table, names its device", "[devices]") {
+  constexpr std::string_view kArp =
+      "IP address       HW type     Flags       HW address            Mask     Device\n"
+      "192.168.1.20     0x1         0x2         02:00:00:00:00:0b     *        br-lan\n"
+      "192.168.1.21     0x1         0x0         00:00:00:00:00:00     *        br-lan\n"
+      "garbage\n";
+  CHECK(core::mac_in_arp_table(kArp, *config::IpAddress::parse("192.168.1.20")) == kMacBo);
+  CHECK_FALSE(core::mac_in_arp_table(kArp, *config::IpAddress::parse("192.168.1.21")));  // incomplete
+  CHECK_FALSE(core::mac_in_arp_table(kArp, *config::IpAddress::parse("192.168.1.22")));
+  TempFile leases, arp;
+  leases.write("1767225600 02:00:00:00:00:0a 192.168.1.10 tablet-an *\n");
+  arp.write(kArp);
+  const auto snap = home(leases.path.string());
+  CHECK(core::device_at(*snap, *config::IpAddress::parse("192.168.1.10"), arp.path.string())->name == "tablet-an");
+  CHECK(core::device_at(*snap, *config::IpAddress::parse("192.168.1.20"), arp.path.string())->name == "phone-bo");
+  CHECK(core::device_at(*snap, *config::IpAddress::parse("192.168.1.22"), arp.path.string()) == nullptr);
+  CHECK(core::device_at(*snap, *config::IpAddress::parse("192.168.1.20"), "/nonexistent/arp") == nullptr);
+}
+
+TEST_CASE("explain as a device shows its pause (the same decision serving makes)", "[devices]") {
+  auto snap = home();
+  snap->pauses = std::make_shared<core::PauseBook>("");
+  const auto at = std::chrono::system_clock::now();
+  std::string error;
+  REQUIRE(snap->pauses->add({.scope = core::PauseScope::device, .target = "tablet-an",
+                             .until = std::chrono::floor<std::chrono::seconds>(at + std::chrono::minutes(10))}, at, error));
+  const auto e = core::explain(*snap, *config::IpAddress::parse("127.0.0.1"), "games.example", "A", at,
+                               snap->devices.by_name("tablet-an"));
+  CHECK(e.action == "resolve");
+  CHECK(e.reason == "paused");
+  CHECK(e.ttl_cap <= 600);
+  const auto other = core::explain(*snap, *config::IpAddress::parse("127.0.0.1"), "adult.example", "A", at,
+                                   snap->devices.by_name("phone-bo"));
+  CHECK(other.action == "block");  // phone-bo is not paused
 }
