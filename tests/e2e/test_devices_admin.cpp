@@ -107,6 +107,11 @@ TEST_CASE("devices in metrics, explain, reports, the block page and the audit lo
   const std::string cfg = " --config " + (dir / "sprout.yaml").string();
   REQUIRE(run_command(sproutdns_path() + " pause" + cfg + " --device tablet-an --for 10m").exit_code == 0);
   CHECK(authed(admin, "/api/explain?client=127.0.0.1&name=games.test&device=tablet-an").find("\"reason\":\"paused\"") != std::string::npos);
+  const auto paused = ask(r.udp_port(), {kTabletMac});
+  REQUIRE(paused);
+  CHECK(paused->rcode() == 0);
+  CHECK(curl(admin, "/metrics").find("network=\"home / grade=6\",grade=\"6\",school=\"THCS-A\",category=\"none\",action=\"paused\"} 1") !=
+        std::string::npos);
   CHECK(curl(admin, "/api/pause?scope=device&target=tablet-an&cancel=1",
              std::string("-X POST -H 'Authorization: Bearer ") + kToken + "'").find("\"cancelled\":1") != std::string::npos);
   std::string audit = authed(admin, "/api/audit?last=10");

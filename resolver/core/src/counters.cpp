@@ -34,6 +34,7 @@ std::string_view report_action_name(ReportAction a) noexcept {
     case ReportAction::bypass_blocked: return "bypass-blocked";
     case ReportAction::refused: return "refused";
     case ReportAction::servfail: return "servfail";
+    case ReportAction::paused: return "paused";
     case ReportAction::kCount: break;
   }
   return "?";
@@ -122,7 +123,9 @@ ReportAction report_action(const QueryContext& q) noexcept {
                           (d.category >= 0 && ((q.snapshot->bypass_categories >> d.category) & 1u) != 0);
       return bypass ? ReportAction::bypass_blocked : ReportAction::blocked;
     }
-    case Action::allowed: return d.kind == DecisionKind::rewrite ? ReportAction::safesearch : ReportAction::allowed;
+    case Action::allowed:
+      if (d.reason == Reason::paused) return ReportAction::paused;
+      return d.kind == DecisionKind::rewrite ? ReportAction::safesearch : ReportAction::allowed;
     default: return ReportAction::kCount;  // malformed or dropped
   }
 }

@@ -15,9 +15,10 @@
 
 namespace sprout::core {
 
-// What the reports call an action; finer than Action for blocked answers.
+// What the reports call an action; finer than Action for blocked answers. `paused`: an
+// answer that would have been blocked but a timed pause let through (its category kept).
 enum class ReportAction : std::uint8_t {
-  allowed, blocked, safesearch, bypass_blocked, refused, servfail, kCount
+  allowed, blocked, safesearch, bypass_blocked, refused, servfail, paused, kCount
 };
 [[nodiscard]] std::string_view report_action_name(ReportAction a) noexcept;
 
