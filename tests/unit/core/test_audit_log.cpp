@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -49,7 +50,10 @@ TEST_CASE("audit entries are appended as JSON lines and read back oldest first",
   std::ifstream in(log.path());
   std::string line;
   int lines = 0;
-  while (std::getline(in, line)) ++lines, CHECK(core::Json::parse(line).is_object());
+  while (std::getline(in, line)) {
+    ++lines;
+    CHECK(core::Json::parse(line).is_object());
+  }
   CHECK(lines == 5);
 }
 

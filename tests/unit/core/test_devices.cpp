@@ -176,18 +176,22 @@ TEST_CASE("options from an untrusted sender, malformed or duplicated are ignored
   h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0a}}, {65074, text("router-7")}}), "127.0.0.2");  // a child claiming a MAC
   CHECK(h.sent->answers.empty());
   REQUIRE(h.upstream.pending.size() == 1);
-  CHECK(ignored(core::IgnoredOption::untrusted) == 2);  // both options
   const auto up = test::parse_message(h.upstream.pending[0]->upstream_query);
   REQUIRE(up);
   CHECK(up->edns->options.empty());  // stripped whoever sent it
+  h.fail();  // a query is counted when it is answered
+  CHECK(ignored(core::IgnoredOption::untrusted) == 2);  // both options
   h.run(query_with({{65001, {2, 0, 0, 0, 0}}}));  // trusted but malformed
+  REQUIRE(h.upstream.pending.size() == 1);  // the network's profile: games.example is not blocked
+  h.fail();
   CHECK(ignored(core::IgnoredOption::malformed) == 1);
   CHECK(ignored(core::IgnoredOption::duplicate) == 0);
   h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0a}}, {65073, text("AgAAAAAL")}}));  // trusted, two MACs: neither believed
+  REQUIRE(h.upstream.pending.size() == 1);
+  h.fail();
   CHECK(ignored(core::IgnoredOption::duplicate) == 1);
   CHECK(ignored(core::IgnoredOption::malformed) == 1);
   CHECK(ignored(core::IgnoredOption::untrusted) == 2);
-  CHECK(h.upstream.pending.size() == 3);  // the network's profile: games.example is not blocked
   h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0a}}}));  // well-formed and trusted: nothing more counted
   CHECK(rcode(h.last()) == 3);
   CHECK(ignored(core::IgnoredOption::untrusted) + ignored(core::IgnoredOption::malformed) + ignored(core::IgnoredOption::duplicate) == 4);
@@ -380,7 +384,7 @@ TEST_CASE("a device with labels counts under its labels and network, never its n
   cfg->networks.push_back({.name = "lan", .cidrs = {*config::IpPrefix::parse("192.168.1.0/24")}, .profile = "default"});
   cfg->devices.push_back({.name = "tablet-an", .macs = {kMacAn}, .profile = "kids", .labels = {{"grade", "6"}, {"room", "an"}}});
   cfg->devices.push_back({.name = "phone-bo", .macs = {kMacBo}, .profile = "kids"});
-  cfg->devices.push_back({.name = "tablet-chi", .macs = {{2, 0, 0, 0, 0, 0x0c}}, .profile = "kids", .labels = {{"grade", "6"}, {"room", "an"}}});
+  cfg->devices.push_back({.name = "tablet-chi", .macs = {config::MacAddress{2, 0, 0, 0, 0, 0x0c}}, .profile = "kids", .labels = {{"grade", "6"}, {"room", "an"}}});
   cfg->trusted_forwarders.push_back(*config::IpPrefix::parse("127.0.0.1/32"));
   const auto units = core::report_units(*cfg);
   REQUIRE(units.size() == 4);  // two networks, then one label group on each
@@ -396,7 +400,9 @@ TEST_CASE("a device with labels counts under its labels and network, never its n
   h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0a}}}));  // tablet-an
   h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0c}}}));  // tablet-chi: the same labels, the same unit
   h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0b}}}));  // phone-bo: no labels, its network
-  h.run(query_with({}));                                // no device
+  h.run(query_with({}));                                // no device: the network's profile, upstream
+  REQUIRE(h.upstream.pending.size() == 1);
+  h.fail();
   std::map<std::uint16_t, std::uint64_t> by_unit;
   for (const auto& c : h.observer.counters.cells()) by_unit[c.network] += c.count;
   CHECK(by_unit == std::map<std::uint16_t, std::uint64_t>{{0, 2}, {2, 2}});
@@ -426,7 +432,7 @@ TEST_CASE("explain as a device shows its pause (the same decision serving makes)
   snap->pauses = std::make_shared<core::PauseBook>("");
   const auto at = std::chrono::system_clock::now();
   std::string error;
-  REQUIRE(snap->pauses->add({.scope = core::PauseScope::device, .target = "tablet-an",
+  REQUIRE(snap->pauses->add({.scope = core::PauseScope::device, .target = "tablet-an", .what = core::PauseWhat::filtering, .item = "",
                              .until = std::chrono::floor<std::chrono::seconds>(at + std::chrono::minutes(10))}, at, error));
   const auto e = core::explain(*snap, *config::IpAddress::parse("127.0.0.1"), "games.example", "A", at,
                                snap->devices.by_name("tablet-an"));
