@@ -27,6 +27,17 @@ std::optional<MacAddress> parse_mac(std::string_view text) noexcept {
   return mac;
 }
 
+std::optional<MacAddress> parse_mac_bare(std::string_view text) noexcept {
+  if (text.size() != 12) return std::nullopt;
+  MacAddress mac{};
+  for (std::size_t i = 0; i < 6; ++i) {
+    const int hi = hex_digit(text[i * 2]), lo = hex_digit(text[i * 2 + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    mac[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+  }
+  return mac;
+}
+
 std::string mac_to_string(const MacAddress& mac) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

@@ -29,11 +29,12 @@ Handlers handlers(Calls& calls) {
   h.metrics = [] { return std::string("sprout_up 1\n"); };
   h.ready = [] { return true; };
   h.stats_json = [] { return std::string("{}"); };
-  h.explain = [&calls](std::string_view client, std::string_view name, std::string_view type) {
+  h.explain = [&calls](std::string_view client, std::string_view name, std::string_view type, std::string_view device) {
     calls.guarded = true;
     FUZZ_CHECK(!client.empty() && client.size() <= 64);
     FUZZ_CHECK(!name.empty() && name.size() <= 255);
     FUZZ_CHECK(!type.empty() && type.size() <= 16);
+    FUZZ_CHECK(device.size() <= 255);
     return ExplainResult{200, "{}"};
   };
   h.reload = [&calls] {

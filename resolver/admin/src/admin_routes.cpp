@@ -34,6 +34,7 @@ constexpr Route kRoutes[] = {
     {"/api/reload", http::verb::post, Guard::token}, {"/api/report", http::verb::get, Guard::token},
     {"/api/devices", http::verb::get, Guard::token},  // names MACs: token, like explain
     {"/api/pause", http::verb::post, Guard::token},   {"/api/pauses", http::verb::get, Guard::token},
+    {"/api/audit", http::verb::get, Guard::token},
 };
 
 Response text(http::status status, const Request& req, std::string body, std::string_view type = kText) {
@@ -70,10 +71,11 @@ Response handle_explain(const Request& req, const QueryParams& params, const Han
   std::string type = get("type");
   if (type.empty()) type = "A";
   if (client.empty() || name.empty()) return json_error(http::status::bad_request, req, "client and name are required");
-  if (client.size() > 64 || name.size() > 255 || type.size() > 16) {
+  const std::string device = get("device");
+  if (client.size() > 64 || name.size() > 255 || type.size() > 16 || device.size() > 255) {
     return json_error(http::status::bad_request, req, "parameter too long");
   }
-  const ExplainResult r = h.explain(client, name, type);
+  const ExplainResult r = h.explain(client, name, type, device);
   return text(to_status(r.status), req, r.json, kJson);
 }
 
@@ -93,6 +95,7 @@ bool handler_set(const Route& route, const Handlers& h) {
   if (p == "/api/devices") return static_cast<bool>(h.devices_json);
   if (p == "/api/pause") return static_cast<bool>(h.pause);
   if (p == "/api/pauses") return static_cast<bool>(h.pauses_json);
+  if (p == "/api/audit") return static_cast<bool>(h.audit);
   return static_cast<bool>(h.report);
 }
 
@@ -113,8 +116,8 @@ Response dispatch_route(const Route& route, const Request& req, const QueryParam
   if (p == "/api/reload") return handle_reload(req, h);
   if (p == "/api/devices") return text(http::status::ok, req, h.devices_json(), kJson);
   if (p == "/api/pauses") return text(http::status::ok, req, h.pauses_json(), kJson);
-  if (p == "/api/pause") {
-    ReportResult r = h.pause(params);
+  if (p == "/api/pause" || p == "/api/audit") {
+    ReportResult r = p == "/api/pause" ? h.pause(params) : h.audit(params);
     return text(to_status(r.status), req, std::move(r.body), kJson);
   }
   ReportResult r = h.report(params);

@@ -85,18 +85,23 @@ std::string render_block_page(std::string_view host_header, const BlockInfo& inf
   std::string host = html_escape(display_host(host_header));
   if (host.empty()) host = "?";
   const std::string network = html_escape(truncate_utf8(info.network, 128));
+  // The profile that decided: the device's when the visitor's device is known, else the
+  // network's, so a child sees the rules that apply to their own tablet.
+  const std::string profile = html_escape(truncate_utf8(info.profile, 128));
   std::string page(kHead);
   page += "<section lang=\"vi\">\n<h1>Trang web này đã bị chặn</h1>\n";
   page += "<p>Trang <span class=\"host\">" + host + "</span> đã bị chặn" + network_phrase_vi(network) + "</p>\n";
   std::string category_vi, category_en;
   if (!info.category.empty()) std::tie(category_vi, category_en) = category_labels(info.category);
   if (!category_vi.empty()) page += "<p>Danh mục: <strong>" + category_vi + "</strong></p>\n";
+  if (!profile.empty()) page += "<p>Hồ sơ lọc: <strong>" + profile + "</strong></p>\n";
   page +=
       "<p>Nếu bạn cần trang này cho việc học, hãy hỏi thầy cô giáo hoặc cha mẹ. "
       "Nếu bạn nghĩ trang bị chặn nhầm, hãy báo để người lớn kiểm tra.</p>\n</section>\n<hr>\n";
   page += "<section lang=\"en\">\n<h2>This site has been blocked</h2>\n";
   page += "<p><span class=\"host\">" + host + "</span> was blocked" + network_phrase_en(network) + "</p>\n";
   if (!category_en.empty()) page += "<p>Category: <strong>" + category_en + "</strong></p>\n";
+  if (!profile.empty()) page += "<p>Filtering profile: <strong>" + profile + "</strong></p>\n";
   page +=
       "<p>If you need this site for schoolwork, ask a teacher or a parent. "
       "If you think it was blocked by mistake, tell them so they can check.</p>\n</section>\n";

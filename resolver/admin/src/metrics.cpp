@@ -1,6 +1,7 @@
 // Prometheus text exposition 0.0.4: families in a fixed order, labels escaped, no domains or clients.
 #include "sprout/admin/metrics.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <tuple>
@@ -146,6 +147,14 @@ void write_abuse(std::string& out, const MetricsInput& in) {
   write_header(out, "sprout_rebinding_blocked_total", "counter",
                "Upstream answers blocked because a public name pointed into a local address range.");
   write_sample(out, "sprout_rebinding_blocked_total", {}, guard(in, core::Guard::rebinding));
+  write_header(out, "sprout_client_options_ignored_total", "counter",
+               "Router identity options (MAC, CPE id, client subnet) not believed: from a sender not in trusted_forwarders, "
+               "malformed, or a second one of a kind.");
+  constexpr std::array<std::pair<core::IgnoredOption, const char*>, core::kIgnoredOptions> kReasons{
+      {{core::IgnoredOption::untrusted, "untrusted"}, {core::IgnoredOption::malformed, "malformed"}, {core::IgnoredOption::duplicate, "duplicate"}}};
+  for (const auto& [reason, name] : kReasons) {
+    write_sample(out, "sprout_client_options_ignored_total", {{"reason", name}}, in.ignored_options[static_cast<std::size_t>(reason)]);
+  }
 }
 
 void write_process(std::string& out, const MetricsInput& in) {

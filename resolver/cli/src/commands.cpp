@@ -109,10 +109,8 @@ int explain(const std::vector<std::string>& args) {
   auto snap = control::build_snapshot(std::make_shared<const config::Config>(std::move(*cfg)), false, nullptr, nullptr);
   const core::DevicePolicy* dev = device.empty() ? nullptr : snap->devices.by_name(device);
   if (!device.empty() && dev == nullptr) {
-    std::string names;
-    for (const auto& d : snap->devices.devices()) names += (names.empty() ? "" : ", ") + d.name;
     std::fprintf(stderr, "sproutdns explain: unknown device '%s' (defined: %s)\n", config::printable(device).c_str(),
-                 names.empty() ? "none" : names.c_str());
+                 snap->devices.names().c_str());
     return 2;
   }
   const auto e = core::explain(*snap, *address, rest[0], rest.size() > 1 ? rest[1] : "A", *at, dev);

@@ -20,5 +20,6 @@ int querylog(const std::vector<std::string>& args);
 int init(const std::vector<std::string>& args);
 int devices(const std::vector<std::string>& args);
 int pause(const std::vector<std::string>& args);
+int audit(const std::vector<std::string>& args);
 
 }  // namespace sprout::cli

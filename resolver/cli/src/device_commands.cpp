@@ -1,4 +1,4 @@
-// sproutdns devices and pause: the running server's admin API, asked with the config's token.
+// sproutdns devices, pause and audit: the running server's admin API, asked with the config's token.
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,6 +9,7 @@
 #include "sprout/blocklists/http_fetch.hpp"
 #include "sprout/config/printable.hpp"
 #include "sprout/control/list_refresher.hpp"
+#include "sprout/core/audit_log.hpp"
 #include "sprout/core/devices_view.hpp"
 
 namespace sprout::cli {
@@ -113,10 +114,41 @@ int pause(const std::vector<std::string>& args) {
   }
   const auto cfg = load_config(path);
   if (!cfg) return 1;
-  const AdminAnswer a = list ? admin_call(*cfg, "/api/pauses", false) : admin_call(*cfg, "/api/pause?" + query.substr(query.empty() ? 0 : 1), true);
+  // via=cli: the audit log names the CLI as the principal.
+  const AdminAnswer a = list ? admin_call(*cfg, "/api/pauses", false) : admin_call(*cfg, "/api/pause?via=cli" + query, true);
   if (a.status == 0) return std::fprintf(stderr, "sproutdns pause: the server did not answer: %s\n", config::printable(a.error).c_str()), 1;
   std::fputs(a.body.c_str(), a.status == 200 ? stdout : stderr);
   return a.status == 200 ? 0 : 1;
+}
+
+int audit(const std::vector<std::string>& args) {
+  std::string path, last = "20";
+  bool json = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) path = args[++i];
+    else if (args[i] == "--last" && i + 1 < args.size()) last = args[++i];
+    else if (args[i] == "--json") json = true;
+    else return std::fputs("usage: sproutdns audit [--config FILE] [--last N] [--json]\n", stderr), 2;
+  }
+  if (last.empty() || last.size() > 4 || last.find_first_not_of("0123456789") != std::string::npos || std::stoul(last) < 1 ||
+      std::stoul(last) > 1000) {
+    return std::fputs("sproutdns audit: --last takes 1-1000\n", stderr), 2;
+  }
+  const auto cfg = load_config(path);
+  if (!cfg) return 1;
+  const AdminAnswer a = admin_call(*cfg, "/api/audit?last=" + last, false);
+  const auto answer = a.status == 200 ? core::Json::parse(a.body, nullptr, false) : core::Json();
+  std::vector<core::Json> entries;
+  if (answer.is_object() && answer.contains("entries") && answer["entries"].is_array()) {
+    entries.assign(answer["entries"].begin(), answer["entries"].end());
+  } else {
+    // The server is down: the file itself (readable by whoever may read state_dir).
+    std::fputs("(the server's admin API did not answer: read from the audit log file)\n", stderr);
+    entries = core::AuditLog::read(cfg->state_dir + "/audit.jsonl", std::stoul(last));
+  }
+  if (!json) return std::fputs(core::audit_text(entries).c_str(), stdout), 0;
+  for (const core::Json& e : entries) std::puts(core::dump_json(e).c_str());
+  return 0;
 }
 
 }  // namespace sprout::cli

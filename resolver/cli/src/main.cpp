@@ -26,6 +26,8 @@ usage:
   sproutdns pause [--config FILE] --device|--network|--profile NAME --for 30m|--until TIME|--cancel
                   [--service NAME | --domain NAME]      (or: sproutdns pause --list)
       pause filtering (or allow one service or domain) until then, via the running server
+  sproutdns audit [--config FILE] [--last N] [--json]
+      the newest audit log entries (who paused what, when, before and after)
   sproutdns report [--config FILE] --from YYYY-MM-DD --to YYYY-MM-DD [--scope label=value ...]
                    --format html|csv|json [--lang vi|en] -o FILE
       a privacy-safe report from the stats store (counts under the threshold shown as <5)
@@ -72,6 +74,7 @@ int main(int argc, char** argv) {
   if (command == "init") return sprout::cli::init(args);
   if (command == "devices") return sprout::cli::devices(args);
   if (command == "pause") return sprout::cli::pause(args);
+  if (command == "audit") return sprout::cli::audit(args);
   if (!args.empty() && args[0] == "serve") args.erase(args.begin());
   return serve(args);
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <span>
 
+#include "sprout/core/audit_log.hpp"
 #include "sprout/core/log.hpp"
 
 namespace sprout::control {
@@ -52,13 +53,17 @@ void keep_download_errors(std::vector<blocklists::ListStatus>& rebuilt, const st
 static void carry_devices(core::Snapshot& snap, std::initializer_list<const core::Snapshot*> older) {
   const std::string pauses = snap.config->state_dir + "/pauses.json";
   for (const core::Snapshot* s : older) {
-    if (s != nullptr && s->pauses && s->pauses->path() == pauses && !snap.pauses) snap.pauses = s->pauses;
+    if (s != nullptr && s->pauses && s->pauses->path() == pauses && !snap.pauses) {
+      snap.pauses = s->pauses;
+      snap.audit = s->audit;
+    }
     if (s != nullptr && s->directory && s->directory->leases_path() == snap.config->dhcp_leases) {
       snap.directory = s->directory;
       break;
     }
   }
   if (snap.directory.use_count() == 1) snap.directory->refresh_leases();  // a new one
+  if (!snap.audit) snap.audit = std::make_shared<core::AuditLog>(snap.config->state_dir + "/audit.jsonl");
   if (!snap.pauses) {
     snap.pauses = std::make_shared<core::PauseBook>(pauses);
     std::string error;

@@ -35,9 +35,10 @@ std::string in_state_dir(const config::Config& cfg, const std::string& configure
   return configured.empty() ? cfg.state_dir + "/" + name : configured;
 }
 
+// The counters' rows: networks, then device label groups (core::report_units).
 std::vector<std::string> network_names(const config::Config& cfg) {
   std::vector<std::string> out;
-  for (const auto& n : cfg.networks) out.push_back(n.name);
+  for (auto& u : core::report_units(cfg)) out.push_back(std::move(u.name));
   return out;
 }
 

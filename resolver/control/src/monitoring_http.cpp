@@ -6,6 +6,7 @@
 #include "sprout/cache/packet_cache.hpp"
 #include "sprout/control/monitoring.hpp"
 #include "sprout/core/devices_view.hpp"
+#include "sprout/core/client_device.hpp"
 #include "sprout/core/explain.hpp"
 #include "sprout/core/json.hpp"
 #include "sprout/core/log.hpp"
@@ -91,11 +92,19 @@ std::string param(const admin::QueryParams& p, const char* key, const char* fall
 
 }  // namespace
 
+std::array<std::uint64_t, core::kIgnoredOptions> Monitoring::ignored_options() const {
+  std::array<std::uint64_t, core::kIgnoredOptions> sum{};
+  for (const auto& w : workers_) {
+    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += w->query_counters().ignored_options(static_cast<core::IgnoredOption>(i));
+  }
+  return sum;
+}
+
 std::string Monitoring::metrics_text() const {
   const auto snap = snapshots_.load();
   const config::Config& cfg = *snap->config;
   admin::MetricsInput in;
-  for (const auto& n : cfg.networks) in.networks.push_back({n.name, n.labels});
+  for (auto& u : core::report_units(cfg)) in.networks.push_back({std::move(u.name), std::move(u.labels)});
   for (const auto& c : cfg.categories) in.categories.push_back(c.name);
   std::array<std::uint64_t, core::kLatencyBucketsUs.size() + 1> buckets{};
   std::uint64_t sum_us = 0;
@@ -108,6 +117,7 @@ std::string Monitoring::metrics_text() const {
     for (std::size_t g = 0; g < core::kGuards; ++g) in.guards[g] += w->query_counters().guard_count(static_cast<core::Guard>(g));
     in.tcp_connections += w->counters().tcp_connections.load(std::memory_order_relaxed);
   }
+  in.ignored_options = ignored_options();
   in.query_duration = admin::histogram_from_us(buckets, sum_us);
   if (snap->cache) {
     const cache::CacheStats cs = snap->cache->stats();
@@ -191,8 +201,10 @@ admin::BlockInfo Monitoring::block_info(std::string_view host, std::string_view 
   const core::NetworkPolicy* net = address ? snap->networks.match(*address) : nullptr;
   if (net == nullptr) return {};
   const std::string name = blocklists::normalize_domain(host).value_or(std::string(host));
-  const core::Decision d = core::decide(*snap, *net, name, 1, snap->clock_now());
-  admin::BlockInfo info{"", net->name, snap->profiles[net->profile].name};
+  // The visitor's device picks the profile, as it did for the DNS answer that led here.
+  const core::DevicePolicy* device = core::device_at(*snap, *address);
+  const core::Decision d = core::decide_for_client(*snap, *net, device, name, 1, snap->clock_now());
+  admin::BlockInfo info{"", net->name, snap->config->profiles[device != nullptr ? device->profile : net->profile].name};
   if (d.category >= 0) info.category = snap->config->categories[static_cast<std::size_t>(d.category)].name;
   else if (d.kind == core::DecisionKind::block) info.category = std::string(core::reason_name(d.reason));
   return info;
@@ -205,17 +217,23 @@ admin::Handlers Monitoring::handlers() {
   h.health_notes = [this] { return health_notes(); };
   h.problems = [this] { return listener_report(workers_).problems; };
   h.stats_json = [this] { return stats_json(); };
-  h.explain = [this](std::string_view client, std::string_view name, std::string_view type) -> admin::ExplainResult {
+  h.explain = [this](std::string_view client, std::string_view name, std::string_view type,
+                     std::string_view device) -> admin::ExplainResult {
     const auto address = config::IpAddress::parse(client);
     if (!address) return {400, core::dump_json({{"error", "client must be an IP address"}})};
     const auto snap = snapshots_.load();
-    return {200, core::to_json(core::explain(*snap, *address, name, type, snap->clock_now()))};
+    const core::DevicePolicy* dev = device.empty() ? nullptr : snap->devices.by_name(device);
+    if (!device.empty() && dev == nullptr) {
+      return {400, core::dump_json({{"error", "unknown device '" + config::printable(device) + "' (defined: " + snap->devices.names() + ")"}})};
+    }
+    return {200, core::to_json(core::explain(*snap, *address, name, type, snap->clock_now(), dev))};
   };
   h.reload = [this] { return reload_(); };
   h.report = [this](const admin::QueryParams& p) { return report(p); };
-  h.devices_json = [this] { return core::dump_json(core::devices_json(*snapshots_.load()), 2) + "\n"; };
+  h.devices_json = [this] { return core::dump_json(core::devices_json(*snapshots_.load(), ignored_options()), 2) + "\n"; };
   h.pause = [this](const admin::QueryParams& p) { return pause_request(*snapshots_.load(), p); };
   h.pauses_json = [this] { return pauses_json(*snapshots_.load()); };
+  h.audit = [this](const admin::QueryParams& p) { return audit_request(*snapshots_.load(), p); };
   h.token = [this] { return snapshots_.load()->config->admin.token; };  // a reload applies it at once
   return h;
 }

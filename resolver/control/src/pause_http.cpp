@@ -5,6 +5,7 @@
 
 #include "sprout/blocklists/normalize.hpp"
 #include "sprout/config/printable.hpp"
+#include "sprout/core/audit_log.hpp"
 #include "sprout/core/json.hpp"
 #include "sprout/core/log.hpp"
 #include "sprout/time/clock.hpp"
@@ -68,6 +69,33 @@ std::optional<std::string> read_until(const admin::QueryParams& params, std::chr
   return std::nullopt;
 }
 
+core::Json pause_json(const core::Pause& p) {
+  return {{"scope", core::scope_name(p.scope)}, {"target", p.target}, {"what", core::what_name(p.what)},
+          {"item", p.item}, {"until", time::format_iso8601_utc(p.until)}};
+}
+
+// The target's running pauses: the before and after of an audit entry.
+core::Json target_pauses(const core::Snapshot& snap, const core::Pause& of, std::chrono::system_clock::time_point now) {
+  core::Json list = core::Json::array();
+  for (const core::Pause& p : snap.pauses->active(now)) {
+    if (p.scope == of.scope && p.target == of.target) list.push_back(pause_json(p));
+  }
+  return list;
+}
+
+// One audit entry per change. The CLI says so with via=cli; either way the caller held the
+// admin token, so that is the principal's authority.
+void audit(const core::Snapshot& snap, const admin::QueryParams& params, std::string action, const core::Pause& p,
+           core::Json before, std::chrono::system_clock::time_point now, const std::string& detail) {
+  const std::string target = std::string(core::scope_name(p.scope)) + " " + p.target;
+  core::log::info("audit: ", action, " ", config::printable(target), " ", config::printable(detail));
+  if (!snap.audit) return;
+  const core::AuditEntry e{now, get(params, "via") == "cli" ? "cli" : "token", std::move(action), target, std::move(before),
+                           target_pauses(snap, p, now)};
+  std::string error;
+  if (!snap.audit->append(e, error)) core::log::error("audit log: ", error);
+}
+
 }  // namespace
 
 admin::ReportResult pause_request(const core::Snapshot& snap, const admin::QueryParams& params) {
@@ -82,31 +110,45 @@ admin::ReportResult pause_request(const core::Snapshot& snap, const admin::Query
   else return bad("scope must be device, network or profile");
   if (!target_exists(*snap.config, p.scope, p.target)) return bad("unknown " + scope + " '" + config::printable(p.target) + "'");
   std::string error;
+  core::Json before = target_pauses(snap, p, now);
   if (get(params, "cancel") == "1") {
     const std::size_t n = snap.pauses->remove(p.scope, p.target, now, error);
     if (!error.empty()) core::log::error("pauses: ", error);
-    core::log::info("audit: pause cancelled for ", scope, " ", config::printable(p.target), " (", n, " ended)");
+    audit(snap, params, "pause-cancel", p, std::move(before), now, "(" + std::to_string(n) + " ended)");
     return {200, "application/json", core::dump_json({{"ok", true}, {"cancelled", n}}) + "\n"};
   }
   if (auto why = read_item(snap, params, p)) return bad(*why);
   if (auto why = read_until(params, now, p)) return bad(*why);
   if (!snap.pauses->add(p, now, error)) return {500, "application/json", core::dump_json({{"error", error}}) + "\n"};
-  core::log::info("audit: pause ", scope, " ", config::printable(p.target), " ", core::what_name(p.what),
-                  p.item.empty() ? "" : " ", config::printable(p.item), " until ", time::format_iso8601_utc(p.until));
-  return {200, "application/json",
-          core::dump_json({{"ok", true}, {"scope", scope}, {"target", p.target}, {"what", core::what_name(p.what)},
-                           {"item", p.item}, {"until", time::format_iso8601_utc(p.until)}}) + "\n"};
+  audit(snap, params, "pause", p, std::move(before), now,
+        std::string(core::what_name(p.what)) + (p.item.empty() ? "" : " " + p.item) + " until " + time::format_iso8601_utc(p.until));
+  core::Json answer = {{"ok", true}};
+  answer.update(pause_json(p));
+  return {200, "application/json", core::dump_json(answer) + "\n"};
 }
 
 std::string pauses_json(const core::Snapshot& snap) {
   core::Json list = core::Json::array();
   if (snap.pauses) {
     for (const core::Pause& p : snap.pauses->active(snap.clock_now())) {
-      list.push_back({{"scope", core::scope_name(p.scope)}, {"target", p.target}, {"what", core::what_name(p.what)},
-                      {"item", p.item}, {"until", time::format_iso8601_utc(p.until)}});
+      list.push_back(pause_json(p));
     }
   }
   return core::dump_json({{"pauses", list}}, 2) + "\n";
+}
+
+admin::ReportResult audit_request(const core::Snapshot& snap, const admin::QueryParams& params) {
+  if (!snap.audit) return {503, "application/json", core::dump_json({{"error", "the audit log is not available"}}) + "\n"};
+  const std::string last = get(params, "last");
+  std::size_t n = 100;
+  if (!last.empty()) {
+    if (last.size() > 4 || last.find_first_not_of("0123456789") != std::string::npos || std::stoul(last) < 1 || std::stoul(last) > 1000)
+      return bad("last must be 1-1000");
+    n = std::stoul(last);
+  }
+  core::Json entries = core::Json::array();
+  for (core::Json& e : snap.audit->recent(n)) entries.push_back(std::move(e));
+  return {200, "application/json", core::dump_json({{"entries", entries}}, 2) + "\n"};
 }
 
 }  // namespace sprout::control

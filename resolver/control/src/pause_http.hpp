@@ -8,8 +8,10 @@ namespace sprout::control {
 
 // scope=device|network|profile, target=NAME, for=SECONDS or until=ISO 8601, and optionally
 // service=NAME or domain=NAME (default: all filtering); cancel=1 ends the target's pauses.
-// Each change is one "audit:" log line.
+// Each change is one "audit:" log line and one entry in the audit log (state_dir/audit.jsonl).
 admin::ReportResult pause_request(const core::Snapshot& snap, const admin::QueryParams& params);
 std::string pauses_json(const core::Snapshot& snap);
+// GET /api/audit?last=N (1-1000, default 100): the newest audit entries, oldest first.
+admin::ReportResult audit_request(const core::Snapshot& snap, const admin::QueryParams& params);
 
 }  // namespace sprout::control

@@ -34,6 +34,7 @@ std::string_view report_action_name(ReportAction a) noexcept {
     case ReportAction::bypass_blocked: return "bypass-blocked";
     case ReportAction::refused: return "refused";
     case ReportAction::servfail: return "servfail";
+    case ReportAction::paused: return "paused";
     case ReportAction::kCount: break;
   }
   return "?";
@@ -122,16 +123,43 @@ ReportAction report_action(const QueryContext& q) noexcept {
                           (d.category >= 0 && ((q.snapshot->bypass_categories >> d.category) & 1u) != 0);
       return bypass ? ReportAction::bypass_blocked : ReportAction::blocked;
     }
-    case Action::allowed: return d.kind == DecisionKind::rewrite ? ReportAction::safesearch : ReportAction::allowed;
+    case Action::allowed:
+      if (d.reason == Reason::paused) return ReportAction::paused;
+      return d.kind == DecisionKind::rewrite ? ReportAction::safesearch : ReportAction::allowed;
     default: return ReportAction::kCount;  // malformed or dropped
   }
 }
 
+std::vector<ReportUnit> report_units(const config::Config& cfg) {
+  std::vector<ReportUnit> units;
+  for (const config::Network& n : cfg.networks) units.push_back({n.name, n.labels});
+  for (const auto& group : device_label_groups(cfg)) {
+    std::string text;
+    for (const auto& [k, v] : group) text += (text.empty() ? "" : ", ") + k + "=" + v;
+    for (const config::Network& n : cfg.networks) {
+      if (units.size() >= kMaxCountedNetworks - 1) return units;
+      ReportUnit u{n.name + " / " + text, group};
+      u.labels.insert(n.labels.begin(), n.labels.end());  // keeps the device's on a clash
+      units.push_back(std::move(u));
+    }
+  }
+  return units;
+}
+
+std::size_t report_unit(const QueryContext& q) noexcept {
+  if (q.network == nullptr) return kMaxCountedNetworks - 1;
+  if (q.device == nullptr || q.device->label_group < 0) return q.network->index;
+  const std::size_t networks = q.snapshot->config->networks.size();
+  const std::size_t unit = networks + static_cast<std::size_t>(q.device->label_group) * networks + q.network->index;
+  return unit < kMaxCountedNetworks - 1 ? unit : q.network->index;
+}
+
 void record_query(QueryCounters& counters, const QueryContext& q, std::uint64_t latency_us) noexcept {
   if (q.guard != Guard::none) counters.count_guard(q.guard);
+  counters.count_ignored_options(q.ignored_options);
   const ReportAction action = report_action(q);
   if (action == ReportAction::kCount) return;  // not a query anyone asked for in earnest
-  const std::size_t network = q.network != nullptr ? q.network->index : kMaxCountedNetworks - 1;
+  const std::size_t network = report_unit(q);
   if (q.action == Action::blocked && !q.decision.matched.empty()) {
     counters.count_blocked_domain(q.decision.matched, q.decision.category);
   }

@@ -3,6 +3,8 @@
 
 #include <bit>
 
+#include "sprout/core/pause_book.hpp"
+#include "sprout/core/query_context.hpp"
 #include "sprout/core/safesearch.hpp"
 #include "sprout/core/snapshot.hpp"
 
@@ -103,6 +105,17 @@ std::string_view reason_name(Reason r) noexcept {
 Decision decide(const Snapshot& snap, const NetworkPolicy& network, std::string_view qname,
                 std::uint16_t qtype, std::chrono::system_clock::time_point now) noexcept {
   return decide(snap, network.profile, qname, qtype, now);
+}
+
+Decision decide_for_client(const Snapshot& snap, const NetworkPolicy& network, const DevicePolicy* device,
+                           std::string_view qname, std::uint16_t qtype, std::chrono::system_clock::time_point now) noexcept {
+  QueryContext q;
+  q.snapshot = &snap;
+  q.network = &network;
+  q.device = device;
+  Decision d = decide(snap, q.profile(), qname, qtype, now);
+  apply_pauses(q, qname, now, d);
+  return d;
 }
 
 Decision decide(const Snapshot& snap, std::size_t profile, std::string_view qname,

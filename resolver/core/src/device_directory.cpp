@@ -15,50 +15,7 @@ namespace {
 
 constexpr std::size_t kMaxLeasesFile = 4u << 20;  // a router's lease file is kilobytes
 
-bool address_less(const config::IpAddress& a, const config::IpAddress& b) noexcept { return a.bytes < b.bytes; }
-
-std::vector<std::string_view> fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  while (!line.empty()) {
-    const auto start = line.find_first_not_of(" \t\r");
-    if (start == std::string_view::npos) break;
-    line.remove_prefix(start);
-    const auto end = line.find_first_of(" \t\r");
-    out.push_back(line.substr(0, end));
-    line.remove_prefix(end == std::string_view::npos ? line.size() : end);
-  }
-  return out;
-}
-
 }  // namespace
-
-LeaseTable LeaseTable::parse_dnsmasq(std::string_view text) {
-  LeaseTable t;
-  while (!text.empty()) {
-    const auto nl = text.find('\n');
-    const std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    const auto f = fields(line);
-    if (f.empty() || f[0] == "duid") continue;  // the DHCPv6 server's own DUID line
-    const auto mac = f.size() >= 3 ? config::parse_mac(f[1]) : std::nullopt;
-    const auto address = mac ? config::IpAddress::parse(f[2]) : std::nullopt;
-    if (!address) {
-      // IPv6 leases carry an IAID where the MAC would be: not an error, just no MAC.
-      if (f.size() < 3 || f[2].find(':') == std::string_view::npos) ++t.skipped_;
-      continue;
-    }
-    Lease l{*address, *mac, f.size() >= 4 && f[3] != "*" ? std::string(f[3]) : std::string()};
-    t.leases_.push_back(std::move(l));
-  }
-  std::stable_sort(t.leases_.begin(), t.leases_.end(), [](const Lease& a, const Lease& b) { return address_less(a.address, b.address); });
-  return t;
-}
-
-const Lease* LeaseTable::find(const config::IpAddress& address) const noexcept {
-  const auto it = std::lower_bound(leases_.begin(), leases_.end(), address,
-                                   [](const Lease& l, const config::IpAddress& a) { return address_less(l.address, a); });
-  return it != leases_.end() && it->address == address ? &*it : nullptr;
-}
 
 bool DeviceDirectory::refresh_leases() {
   if (leases_path_.empty()) return false;
@@ -77,8 +34,9 @@ bool DeviceDirectory::refresh_leases() {
   std::ostringstream text;
   text << in.rdbuf();
   file_stamp_ = stamp;
-  auto table = std::make_shared<const LeaseTable>(LeaseTable::parse_dnsmasq(text.str()));
-  log::debug("dhcp_leases ", leases_path_, ": ", table->leases().size(), " leases, ", table->skipped(), " unreadable lines");
+  auto table = std::make_shared<const LeaseTable>(LeaseTable::parse(text.str()));
+  log::debug("dhcp_leases ", leases_path_, ": ", table->format() == LeaseFormat::odhcpd ? "odhcpd" : "dnsmasq", " format, ", table->leases().size(), " leases, ", table->skipped(), " unreadable lines");
+  if (table->skipped() > 0) log::warn("dhcp_leases ", leases_path_, ": ", table->skipped(), " unreadable lines skipped");
   leases_.store(std::move(table), std::memory_order_release);
   return true;
 }

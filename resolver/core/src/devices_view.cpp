@@ -22,11 +22,16 @@ Json configured(const Snapshot& snap) {
 
 }  // namespace
 
-Json devices_json(const Snapshot& snap) {
+Json devices_json(const Snapshot& snap, const std::array<std::uint64_t, kIgnoredOptions>& ignored) {
   Json unknown = Json::array();
   Json leases = Json::array();
-  std::uint64_t untrusted = 0, malformed = 0;
+  Json file = Json::object();
   if (const DeviceDirectory* dir = snap.directory.get()) {
+    if (dir->has_leases()) {
+      const auto table = dir->leases();
+      file = {{"path", dir->leases_path()}, {"format", table->format() == LeaseFormat::odhcpd ? "odhcpd" : "dnsmasq"},
+              {"leases", table->leases().size()}, {"unreadable_lines", table->skipped()}};
+    }
     for (const UnknownDevice& u : dir->unknown()) {
       unknown.push_back({{"mac", config::mac_to_string(u.mac)}, {"host", u.host}, {"first_seen", time::format_iso8601_utc(u.first_seen)},
                          {"last_seen", time::format_iso8601_utc(u.last_seen)}, {"queries", u.queries}});
@@ -35,13 +40,14 @@ Json devices_json(const Snapshot& snap) {
       if (snap.devices.by_mac(l.mac) != nullptr) continue;  // named already
       leases.push_back({{"mac", config::mac_to_string(l.mac)}, {"address", l.address.to_string()}, {"host", l.host}});
     }
-    untrusted = dir->untrusted_options.load(std::memory_order_relaxed);
-    malformed = dir->malformed_options.load(std::memory_order_relaxed);
   }
   return {{"devices", configured(snap)},
           {"unknown_seen", unknown},
           {"unknown_leases", leases},
-          {"options_ignored", {{"untrusted", untrusted}, {"malformed", malformed}}}};
+          {"leases_file", file},
+          {"options_ignored", {{"untrusted", ignored[static_cast<std::size_t>(IgnoredOption::untrusted)]},
+                               {"malformed", ignored[static_cast<std::size_t>(IgnoredOption::malformed)]},
+                               {"duplicate", ignored[static_cast<std::size_t>(IgnoredOption::duplicate)]}}}};
 }
 
 std::string devices_text(const Json& view) {
@@ -63,9 +69,13 @@ std::string devices_text(const Json& view) {
   for (const Json& l : view.at("unknown_leases")) {
     o << "  " << str(l, "mac") << "  " << str(l, "address") << "  " << (l.value("host", std::string()).empty() ? "-" : str(l, "host")) << "\n";
   }
+  if (const Json& f = view.value("leases_file", Json::object()); !f.empty()) {
+    o << "leases file " << str(f, "path") << " (" << str(f, "format") << "): " << f.value("leases", 0) << " leases, "
+      << f.value("unreadable_lines", 0) << " unreadable lines skipped\n";
+  }
   const Json& ignored = view.at("options_ignored");
   o << "identity options ignored: " << ignored.value("untrusted", 0) << " from untrusted senders, "
-    << ignored.value("malformed", 0) << " malformed\n";
+    << ignored.value("malformed", 0) << " malformed, " << ignored.value("duplicate", 0) << " duplicated\n";
   return o.str();
 }
 

@@ -97,7 +97,7 @@ Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::
   e.labels = snap.config->networks[net->index].labels;
   e.profile = profile.name;
   e.timezone = profile.timezone.empty() ? snap.config->timezone : profile.timezone;
-  const Decision d = decide(snap, profile_at, e.name, type_from_name(e.type), at);
+  const Decision d = decide_for_client(snap, *net, device, e.name, type_from_name(e.type), at);
   for (std::size_t i = 0; i < profile.schedules.size(); ++i) {
     if (d.active_schedules & (1u << i)) e.active_schedules.push_back(profile.schedules[i].name);
   }

@@ -66,9 +66,10 @@ void read_one(std::span<const std::uint8_t> wire, std::uint16_t code, std::size_
               ClientOptions& out, std::uint8_t& seen) noexcept {
   const std::uint8_t* p = wire.data() + at;
   out.present = true;
+  ++out.count;
   const std::uint8_t bit = code == kOptEcs ? 1 : code == kOptCpeId ? 2 : 4;  // both MAC forms share one
   if ((seen & bit) != 0) {
-    ++out.malformed;
+    ++out.duplicated;
     if (bit == 1) out.ecs_family = 0;
     if (bit == 2) out.cpe_size = 0;
     if (bit == 4) out.has_mac = false;

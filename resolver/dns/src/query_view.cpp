@@ -22,6 +22,7 @@ ParseStatus read_opt(std::span<const std::uint8_t> wire, std::size_t name_offset
   if (!read_client_options(wire, view.opt_rdata, view.opt_rdlength, view.client_options)) {
     view.client_options = ClientOptions{};
     view.client_options.present = true;
+    view.client_options.count = 1;
     view.client_options.malformed = 1;
   }
   return view.edns_version > 0 ? ParseStatus::badvers : ParseStatus::ok;

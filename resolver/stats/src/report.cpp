@@ -8,6 +8,7 @@
 namespace sprout::stats {
 namespace {
 
+// "paused" is left out: add_action appends it to the reports that had paused answers only.
 constexpr core::ReportAction kActionOrder[] = {
     core::ReportAction::allowed,  core::ReportAction::blocked, core::ReportAction::safesearch,
     core::ReportAction::bypass_blocked, core::ReportAction::refused, core::ReportAction::servfail};

@@ -60,6 +60,7 @@ std::string_view action_label(std::string_view a, Lang lang) noexcept {
   if (a == "bypass-blocked") return vi ? "Chặn vượt bộ lọc" : "Bypass blocked";
   if (a == "refused") return vi ? "Từ chối" : "Refused";
   if (a == "servfail") return vi ? "Lỗi máy chủ" : "Server failure";
+  if (a == "paused") return vi ? "Cho qua khi tạm dừng lọc" : "Let through by a pause";
   return a;
 }
 

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "sprout/config/config.hpp"
+#include "sprout/core/counters.hpp"
 
 namespace sprout::stats {
 namespace {
@@ -28,7 +29,7 @@ CREATE TABLE IF NOT EXISTS lists (
 
 std::vector<NetworkInfo> networks_from_config(const config::Config& cfg) {
   std::vector<NetworkInfo> out;
-  for (const auto& n : cfg.networks) out.push_back(NetworkInfo{n.name, n.labels});
+  for (auto& u : core::report_units(cfg)) out.push_back(NetworkInfo{std::move(u.name), std::move(u.labels)});
   return out;
 }
 

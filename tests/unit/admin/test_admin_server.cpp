@@ -17,7 +17,7 @@ namespace {
 
 struct Seen {
   std::mutex mutex;
-  std::string client, name, type;
+  std::string client, name, type, device;
   QueryParams report;
   int reloads = 0;
 };
@@ -32,9 +32,9 @@ struct Fixture {
       return problems;
     };
     h.stats_json = [] { return std::string("{\"queries\":1}"); };
-    h.explain = [this](std::string_view c, std::string_view n, std::string_view t) {
+    h.explain = [this](std::string_view c, std::string_view n, std::string_view t, std::string_view d) {
       std::lock_guard lock(seen.mutex);
-      seen.client = c, seen.name = n, seen.type = t;
+      seen.client = c, seen.name = n, seen.type = t, seen.device = d;
       if (n == "throw.example") throw std::runtime_error("boom");
       return ExplainResult{200, "{\"verdict\":\"blocked\"}"};
     };
@@ -162,6 +162,10 @@ TEST_CASE("admin: query parameters are percent-decoded", "[admin]") {
   CHECK(f.seen.client == "10.0.0.5");
   CHECK(f.seen.name == "exAmple.com");
   CHECK(f.seen.type == "AAAA");
+  CHECK(f.seen.device.empty());
+  CHECK(http_get(f.port(), "/api/explain?client=10.0.0.5&name=a.b&device=tablet%2Dan", auth).status == 200);
+  CHECK(f.seen.device == "tablet-an");
+  CHECK(http_get(f.port(), "/api/explain?client=10.0.0.5&name=a.b&device=" + std::string(256, 'x'), auth).status == 400);
   r = http_get(f.port(), "/api/report?from=2024-01-01&scope=province%3DH%C3%A0+N%E1%BB%99i&lang=vi&format=csv", auth);
   CHECK(r.status == 200);
   CHECK(r.headers["content-type"] == "text/csv; charset=utf-8");

@@ -44,6 +44,8 @@ TEST_CASE("block page: both languages, category and network", "[blockpage]") {
   CHECK(page.find("Category: <strong>Gambling</strong>") != std::string::npos);
   CHECK(page.find("<span class=\"host\">casino.example</span>") != std::string::npos);
   CHECK(page.find("mạng <strong>Lớp 6A</strong>") != std::string::npos);
+  CHECK(page.find("Hồ sơ lọc: <strong>kids</strong>") != std::string::npos);
+  CHECK(page.find("Filtering profile: <strong>kids</strong>") != std::string::npos);
   CHECK(page.find("hỏi thầy cô giáo hoặc cha mẹ") != std::string::npos);
   CHECK(page.find("ask a teacher or a parent") != std::string::npos);
   CHECK(page.find("<meta charset=\"utf-8\">") != std::string::npos);
@@ -53,11 +55,12 @@ TEST_CASE("block page: both languages, category and network", "[blockpage]") {
 }
 
 TEST_CASE("block page: host and config values are escaped and limited", "[blockpage]") {
-  const std::string page = render_block_page("<script>alert(1)</script>", {"<b>x</b>", "a\"b", ""});
+  const std::string page = render_block_page("<script>alert(1)</script>", {"<b>x</b>", "a\"b", "<i>p</i>"});
   CHECK(page.find("<script>") == std::string::npos);
   CHECK(page.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
   CHECK(page.find("&lt;b&gt;x&lt;/b&gt;") != std::string::npos);
   CHECK(page.find("a&quot;b") != std::string::npos);
+  CHECK(page.find("<strong>&lt;i&gt;p&lt;/i&gt;</strong>") != std::string::npos);
   CHECK(display_host("example.com:8080") == "example.com");
   CHECK(display_host("[2001:db8::1]:80") == "[2001:db8::1]");
   CHECK(display_host("a\x01\x7f" "b") == "ab");
@@ -65,6 +68,7 @@ TEST_CASE("block page: host and config values are escaped and limited", "[blockp
   const std::string empty = render_block_page("", {});
   CHECK(empty.find("<span class=\"host\">?</span> was blocked.") != std::string::npos);
   CHECK(empty.find("Category:") == std::string::npos);
+  CHECK(empty.find("Filtering profile:") == std::string::npos);
 }
 
 TEST_CASE("block page server: any host and path, 403, no-store, escaped Host", "[blockpage]") {

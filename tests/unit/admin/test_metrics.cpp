@@ -25,6 +25,7 @@ MetricsInput small_input() {
   in.guards[static_cast<std::size_t>(sprout::core::Guard::rate_refused)] = 6;
   in.guards[static_cast<std::size_t>(sprout::core::Guard::upstream_total)] = 2;
   in.guards[static_cast<std::size_t>(sprout::core::Guard::rebinding)] = 1;
+  in.ignored_options = {5, 2, 1};  // untrusted, malformed, duplicate
   in.listeners = {{"udp 127.0.0.1:53", 0, true, 0}, {"tcp [::1]:53", 1, false, 12}};
   return in;
 }
@@ -73,6 +74,11 @@ sprout_upstream_limited_total{limit="total"} 2
 # HELP sprout_rebinding_blocked_total Upstream answers blocked because a public name pointed into a local address range.
 # TYPE sprout_rebinding_blocked_total counter
 sprout_rebinding_blocked_total 1
+# HELP sprout_client_options_ignored_total Router identity options (MAC, CPE id, client subnet) not believed: from a sender not in trusted_forwarders, malformed, or a second one of a kind.
+# TYPE sprout_client_options_ignored_total counter
+sprout_client_options_ignored_total{reason="untrusted"} 5
+sprout_client_options_ignored_total{reason="malformed"} 2
+sprout_client_options_ignored_total{reason="duplicate"} 1
 # HELP sprout_list_entries Domains loaded from each blocklist.
 # TYPE sprout_list_entries gauge
 sprout_list_entries{list="ut1-adult",category="adult"} 1000

@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "sprout/core/counters.hpp"
 #include "sprout/core/driver.hpp"
 
 namespace sprout::test {
@@ -14,9 +15,14 @@ struct HeldUpstream final : core::UpstreamPort {
   void resolve(std::unique_ptr<core::PendingQuery> p) override { pending.push_back(std::move(p)); }
 };
 
+// Keeps each query's action, and counts it the way a worker does.
 struct CountingObserver final : core::QueryObserver {
   std::vector<core::Action> actions;
-  void observe(const core::QueryContext& q, std::uint64_t) noexcept override { actions.push_back(q.action); }
+  core::QueryCounters counters;
+  void observe(const core::QueryContext& q, std::uint64_t latency_us) noexcept override {
+    actions.push_back(q.action);
+    core::record_query(counters, q, latency_us);
+  }
 };
 
 // What the driver sent; shared by a responder and the ones it detaches.

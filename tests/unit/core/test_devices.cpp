@@ -12,6 +12,7 @@
 #include "message_builder.hpp"
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/config/loader.hpp"
+#include "sprout/core/client_device.hpp"
 #include "sprout/core/devices_view.hpp"
 #include "sprout/core/explain.hpp"
 #include "sprout/dns/query_view.hpp"
@@ -113,7 +114,7 @@ TEST_CASE("malformed identity options are ignored and counted, never a FORMERR",
     INFO(what);
     const auto v = parsed(query_with(options));
     CHECK(v.client_options.present);
-    CHECK(v.client_options.malformed >= 1);
+    CHECK(v.client_options.malformed + v.client_options.duplicated >= 1);
     CHECK_FALSE(v.client_options.has_mac);
     CHECK(v.client_options.cpe_size == 0);
     CHECK_FALSE(v.client_options.ecs_is_host());
@@ -168,18 +169,35 @@ TEST_CASE("two devices behind one trusted router get their own profiles", "[devi
   CHECK(h.upstream.pending.size() == 2);
 }
 
-TEST_CASE("options from an untrusted sender are ignored and counted", "[devices]") {
+TEST_CASE("options from an untrusted sender, malformed or duplicated are ignored and counted per reason", "[devices]") {
   auto snap = home();
   test::DriverHarness h(snap);
-  h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0a}}}), "127.0.0.2");  // a child claiming a MAC
+  const auto ignored = [&](core::IgnoredOption r) { return h.observer.counters.ignored_options(r); };
+  h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0a}}, {65074, text("router-7")}}), "127.0.0.2");  // a child claiming a MAC
   CHECK(h.sent->answers.empty());
   REQUIRE(h.upstream.pending.size() == 1);
-  CHECK(snap->directory->untrusted_options.load() == 1);
   const auto up = test::parse_message(h.upstream.pending[0]->upstream_query);
   REQUIRE(up);
   CHECK(up->edns->options.empty());  // stripped whoever sent it
+  h.fail();  // a query is counted when it is answered
+  CHECK(ignored(core::IgnoredOption::untrusted) == 2);  // both options
   h.run(query_with({{65001, {2, 0, 0, 0, 0}}}));  // trusted but malformed
-  CHECK(snap->directory->malformed_options.load() == 1);
+  REQUIRE(h.upstream.pending.size() == 1);  // the network's profile: games.example is not blocked
+  h.fail();
+  CHECK(ignored(core::IgnoredOption::malformed) == 1);
+  CHECK(ignored(core::IgnoredOption::duplicate) == 0);
+  h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0a}}, {65073, text("AgAAAAAL")}}));  // trusted, two MACs: neither believed
+  REQUIRE(h.upstream.pending.size() == 1);
+  h.fail();
+  CHECK(ignored(core::IgnoredOption::duplicate) == 1);
+  CHECK(ignored(core::IgnoredOption::malformed) == 1);
+  CHECK(ignored(core::IgnoredOption::untrusted) == 2);
+  h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0a}}}));  // well-formed and trusted: nothing more counted
+  CHECK(rcode(h.last()) == 3);
+  CHECK(ignored(core::IgnoredOption::untrusted) + ignored(core::IgnoredOption::malformed) + ignored(core::IgnoredOption::duplicate) == 4);
+  const auto view = core::devices_json(*snap, {7, 8, 9});
+  CHECK(view["options_ignored"]["duplicate"] == 9);
+  CHECK(core::devices_text(view).find("7 from untrusted senders, 8 malformed, 9 duplicated") != std::string::npos);
 }
 
 TEST_CASE("a CPE id names a device; a client subnet from the router is the client", "[devices]") {
@@ -232,6 +250,73 @@ TEST_CASE("dnsmasq leases files are parsed: IPv4 leases, IPv6 lines skipped", "[
   CHECK(l->host == "tablet-an");
   CHECK(t.find(*config::IpAddress::parse("192.168.1.13"))->host.empty());
   CHECK(t.find(*config::IpAddress::parse("192.168.1.11")) == nullptr);
+}
+
+// An OpenWrt router's odhcpd state file as odhcpd writes it: a DHCPv4 lease (MAC as bare hex,
+// iaid "ipv4"), DHCPv6 leases whose DUIDs are LLT, LL and EN (the last names no MAC), a
+// delegated prefix, the hosts-file lines odhcpd puts in the same file, and damaged lines.
+constexpr std::string_view kOdhcpdState =
+    "192.168.1.10\ttablet-an.lan\ttablet-an\n"
+    "# br-lan 02000000000a ipv4 tablet-an 1767225600 c0a8010a 32 192.168.1.10/32\n"
+    "# br-lan 02000000000d ipv4 - 1767225600 c0a8010d 32 192.168.1.13/32\n"
+    "fd00::10\ttablet-an.lan\ttablet-an\n"
+    "# br-lan 000100012c5e1a2b02000000000a 5a1b2c3d tablet-an 1767225600 10 128 fd00::10/128 2001:db8:1::10/128\n"
+    "# br-lan 0003000102000000000b 1 broken\\x20phone\\x20bo -1 11 128 fd00::11/128\n"
+    "# br-lan 0002000000090c0d0e0f10 2 laptop 1767225600 12 128 fd00::12/128\n"
+    "# br-lan 000100012c5e1a2b02000000000c 9 router-2 1767225600 1 60 2001:db8:2:10::/60\n"
+    "# br-lan 0003000102000000000e 3 - 0 13 128\n"
+    "# br-lan nothex 3 - 0 13 128 fd00::14/128\n"
+    "# br-lan 02000000000f ipv4 x 1767225600 c0a8010f 32 192.168.1.15/xx\n"
+    "# too short\n"
+    "\n";
+
+TEST_CASE("odhcpd state files are parsed: IPv4 and IPv6 leases, MACs from DUIDs", "[devices]") {
+  CHECK(core::LeaseTable::detect(kOdhcpdState) == core::LeaseFormat::odhcpd);
+  CHECK(core::LeaseTable::detect("1767225600 02:00:00:00:00:0a 192.168.1.10 tablet-an *\n") == core::LeaseFormat::dnsmasq);
+  const auto t = core::LeaseTable::parse(kOdhcpdState);
+  CHECK(t.format() == core::LeaseFormat::odhcpd);
+  CHECK(t.skipped() == 3);  // "nothex", "192.168.1.15/xx", "too short"
+  REQUIRE(t.leases().size() == 5);
+  const core::Lease* v4 = t.find(*config::IpAddress::parse("192.168.1.10"));
+  REQUIRE(v4 != nullptr);
+  CHECK(v4->mac == kMacAn);
+  CHECK(v4->host == "tablet-an");
+  CHECK(t.find(*config::IpAddress::parse("192.168.1.13"))->host.empty());
+  for (const char* a : {"fd00::10", "2001:db8:1::10"}) {  // DUID-LLT: every address of the lease
+    const core::Lease* l = t.find(*config::IpAddress::parse(a));
+    REQUIRE(l != nullptr);
+    CHECK(l->mac == kMacAn);
+    CHECK(l->host == "tablet-an");
+  }
+  const core::Lease* ll = t.find(*config::IpAddress::parse("fd00::11"));  // DUID-LL, a name odhcpd marked broken
+  REQUIRE(ll != nullptr);
+  CHECK(ll->mac == kMacBo);
+  CHECK(ll->host.empty());
+  CHECK(t.find(*config::IpAddress::parse("fd00::12")) == nullptr);           // DUID-EN: no MAC
+  CHECK(t.find(*config::IpAddress::parse("2001:db8:2:10::")) == nullptr);    // a delegated prefix
+  CHECK(t.find(*config::IpAddress::parse("fd00::14")) == nullptr);
+}
+
+TEST_CASE("Sprout on an OpenWrt router: odhcpd's state file names devices, IPv6 included, and is re-read", "[devices]") {
+  TempFile f;
+  f.write("# br-lan 02000000000a ipv4 tablet-an 1767225600 c0a8010a 32 192.168.1.10/32\n");
+  auto snap = home(f.path.string());
+  test::DriverHarness h(snap);
+  h.run(query_with({}), "192.168.1.10");
+  REQUIRE(h.sent->answers.size() == 1);
+  CHECK(rcode(h.last()) == 3);  // tablet-an's profile
+  CHECK(core::devices_json(*snap)["leases_file"]["format"] == "odhcpd");
+  f.write("# br-lan 02000000000b ipv4 phone-bo 1767225600 c0a8010a 32 192.168.1.10/32\n"
+          "# br-lan 000100012c5e1a2b02000000000a 5a1b2c3d tablet-an 1767225600 10 128 fd00::10/128\n"
+          "# garbage\n");
+  REQUIRE(snap->directory->refresh_leases());
+  h.run(query_with({}), "192.168.1.10");
+  CHECK(h.upstream.pending.size() == 1);  // phone-bo's profile lets games.example through
+  CHECK(snap->directory->leases()->find(*config::IpAddress::parse("fd00::10"))->mac == kMacAn);
+  const auto view = core::devices_json(*snap);
+  CHECK(view["leases_file"]["leases"] == 2);
+  CHECK(view["leases_file"]["unreadable_lines"] == 1);
+  CHECK(core::devices_text(view).find("(odhcpd): 2 leases, 1 unreadable lines skipped") != std::string::npos);
 }
 
 TEST_CASE("Sprout on the router: the leases file maps addresses to devices and is re-read on change", "[devices]") {
@@ -288,4 +373,73 @@ TEST_CASE("explain names the blocked service and its rule", "[devices][services]
   CHECK(e.matched == "tiktok.com");
   CHECK(e.service == "TikTok");
   CHECK(core::to_text(e).find("(blocked service TikTok)") != std::string::npos);
+}
+
+TEST_CASE("a device with labels counts under its labels and network, never its name; without labels, under its network", "[devices]") {
+  auto cfg = std::make_shared<config::Config>();
+  cfg->profiles.push_back({.name = "default"});
+  cfg->profiles.push_back({.name = "kids", .deny = {"games.example"}});
+  cfg->networks.push_back({.name = "home", .cidrs = {*config::IpPrefix::parse("127.0.0.0/8")}, .profile = "default",
+                           .labels = {{"province", "Hanoi"}, {"room", "hall"}}});
+  cfg->networks.push_back({.name = "lan", .cidrs = {*config::IpPrefix::parse("192.168.1.0/24")}, .profile = "default"});
+  cfg->devices.push_back({.name = "tablet-an", .macs = {kMacAn}, .profile = "kids", .labels = {{"grade", "6"}, {"room", "an"}}});
+  cfg->devices.push_back({.name = "phone-bo", .macs = {kMacBo}, .profile = "kids"});
+  cfg->devices.push_back({.name = "tablet-chi", .macs = {config::MacAddress{2, 0, 0, 0, 0, 0x0c}}, .profile = "kids", .labels = {{"grade", "6"}, {"room", "an"}}});
+  cfg->trusted_forwarders.push_back(*config::IpPrefix::parse("127.0.0.1/32"));
+  const auto units = core::report_units(*cfg);
+  REQUIRE(units.size() == 4);  // two networks, then one label group on each
+  CHECK(units[2].name == "home / grade=6, room=an");
+  CHECK(units[2].labels == std::map<std::string, std::string>{{"grade", "6"}, {"province", "Hanoi"}, {"room", "an"}});
+  CHECK(units[3].name == "lan / grade=6, room=an");
+  for (const auto& u : units) {
+    CHECK(u.name.find("tablet") == std::string::npos);
+    CHECK(u.name.find("02:00") == std::string::npos);
+  }
+  auto snap = std::make_shared<core::Snapshot>(cfg, nullptr);
+  test::DriverHarness h(snap);
+  h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0a}}}));  // tablet-an
+  h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0c}}}));  // tablet-chi: the same labels, the same unit
+  h.run(query_with({{65001, {2, 0, 0, 0, 0, 0x0b}}}));  // phone-bo: no labels, its network
+  h.run(query_with({}));                                // no device: the network's profile, upstream
+  REQUIRE(h.upstream.pending.size() == 1);
+  h.fail();
+  std::map<std::uint16_t, std::uint64_t> by_unit;
+  for (const auto& c : h.observer.counters.cells()) by_unit[c.network] += c.count;
+  CHECK(by_unit == std::map<std::uint16_t, std::uint64_t>{{0, 2}, {2, 2}});
+}
+
+TEST_CASE("the block page's visitor: its DHCP lease, else the kernel's neighbour table, names its device", "[devices]") {
+  constexpr std::string_view kArp =
+      "IP address       HW type     Flags       HW address            Mask     Device\n"
+      "192.168.1.20     0x1         0x2         02:00:00:00:00:0b     *        br-lan\n"
+      "192.168.1.21     0x1         0x0         00:00:00:00:00:00     *        br-lan\n"
+      "garbage\n";
+  CHECK(core::mac_in_arp_table(kArp, *config::IpAddress::parse("192.168.1.20")) == kMacBo);
+  CHECK_FALSE(core::mac_in_arp_table(kArp, *config::IpAddress::parse("192.168.1.21")));  // incomplete
+  CHECK_FALSE(core::mac_in_arp_table(kArp, *config::IpAddress::parse("192.168.1.22")));
+  TempFile leases, arp;
+  leases.write("1767225600 02:00:00:00:00:0a 192.168.1.10 tablet-an *\n");
+  arp.write(kArp);
+  const auto snap = home(leases.path.string());
+  CHECK(core::device_at(*snap, *config::IpAddress::parse("192.168.1.10"), arp.path.string())->name == "tablet-an");
+  CHECK(core::device_at(*snap, *config::IpAddress::parse("192.168.1.20"), arp.path.string())->name == "phone-bo");
+  CHECK(core::device_at(*snap, *config::IpAddress::parse("192.168.1.22"), arp.path.string()) == nullptr);
+  CHECK(core::device_at(*snap, *config::IpAddress::parse("192.168.1.20"), "/nonexistent/arp") == nullptr);
+}
+
+TEST_CASE("explain as a device shows its pause (the same decision serving makes)", "[devices]") {
+  auto snap = home();
+  snap->pauses = std::make_shared<core::PauseBook>("");
+  const auto at = std::chrono::system_clock::now();
+  std::string error;
+  REQUIRE(snap->pauses->add({.scope = core::PauseScope::device, .target = "tablet-an", .what = core::PauseWhat::filtering, .item = "",
+                             .until = std::chrono::floor<std::chrono::seconds>(at + std::chrono::minutes(10))}, at, error));
+  const auto e = core::explain(*snap, *config::IpAddress::parse("127.0.0.1"), "games.example", "A", at,
+                               snap->devices.by_name("tablet-an"));
+  CHECK(e.action == "resolve");
+  CHECK(e.reason == "paused");
+  CHECK(e.ttl_cap <= 600);
+  const auto other = core::explain(*snap, *config::IpAddress::parse("127.0.0.1"), "adult.example", "A", at,
+                                   snap->devices.by_name("phone-bo"));
+  CHECK(other.action == "block");  // phone-bo is not paused
 }

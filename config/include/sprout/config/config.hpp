@@ -41,6 +41,8 @@ struct IpPrefix {
 using MacAddress = std::array<std::uint8_t, 6>;
 // "02:00:00:00:00:0a" or "02-00-00-00-00-0A" (case-insensitive). Never allocates.
 std::optional<MacAddress> parse_mac(std::string_view text) noexcept;
+// "02000000000a": twelve hex digits, no separators (odhcpd's state file). Never allocates.
+std::optional<MacAddress> parse_mac_bare(std::string_view text) noexcept;
 std::string mac_to_string(const MacAddress& mac);  // lowercase, colon-separated
 
 struct Endpoint {  // listen: "127.0.0.1:5354", "[::1]:5354"

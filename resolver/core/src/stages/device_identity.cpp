@@ -29,9 +29,11 @@ Verdict DeviceIdentity::on_query(QueryContext& q) const {
   const dns::ClientOptions& o = q.view.client_options;
   DeviceDirectory* dir = snap.directory.get();
   const bool trusted = o.present && snap.devices.trusted(q.client);
-  if (o.present && dir != nullptr) {
-    if (!trusted) dir->untrusted_options.fetch_add(1, std::memory_order_relaxed);
-    else if (o.malformed != 0) dir->malformed_options.fetch_add(o.malformed, std::memory_order_relaxed);
+  // Counted per worker through the query's counters (record_query), never a shared atomic.
+  if (o.present && !trusted) q.ignored_options[static_cast<std::size_t>(IgnoredOption::untrusted)] = o.count;
+  if (trusted) {
+    q.ignored_options[static_cast<std::size_t>(IgnoredOption::malformed)] = o.malformed;
+    q.ignored_options[static_cast<std::size_t>(IgnoredOption::duplicate)] = o.duplicated;
   }
   if (trusted) read_trusted(q, o);
   std::shared_ptr<const LeaseTable> leases;  // keeps `host` alive until the end

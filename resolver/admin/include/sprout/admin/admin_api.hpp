@@ -46,12 +46,14 @@ struct Handlers {
   // /health once ready: one line per listener that is not serving (503 with them), or empty.
   std::function<std::string()> problems;
   std::function<std::string()> stats_json;
-  std::function<ExplainResult(std::string_view client, std::string_view name, std::string_view type)> explain;
+  // device: a configured device's name, or empty (the network's identity only).
+  std::function<ExplainResult(std::string_view client, std::string_view name, std::string_view type, std::string_view device)> explain;
   std::function<ReloadResult()> reload;    // 200 when ok, 422 when the new config was rejected
   std::function<ReportResult(const QueryParams& params)> report;  // from, to, format, lang, scope, ...
   std::function<std::string()> devices_json;  // configured devices, unknown MACs (token-guarded)
   std::function<ReportResult(const QueryParams& params)> pause;  // POST /api/pause (see pause_http.hpp)
   std::function<std::string()> pauses_json;   // the pauses still running
+  std::function<ReportResult(const QueryParams& params)> audit;  // GET /api/audit?last=N: newest entries
   // The bearer token, asked for on every guarded request so that a reload changes it at
   // once. Unset: AdminOptions::token.
   std::function<std::string()> token;

@@ -67,6 +67,7 @@ struct MetricsInput {
   std::uint64_t reload_failures = 0;
   std::uint64_t tcp_connections = 0;
   std::array<std::uint64_t, core::kGuards> guards{};  // by core::Guard
+  std::array<std::uint64_t, core::kIgnoredOptions> ignored_options{};  // by core::IgnoredOption
   std::vector<ListenerStats> listeners;
   bool up = true;
 };

@@ -55,6 +55,8 @@ class Monitoring {
 
   [[nodiscard]] std::string metrics_text() const;
   [[nodiscard]] std::string stats_json() const;
+  // Identity options ignored, summed over the workers (by core::IgnoredOption).
+  [[nodiscard]] std::array<std::uint64_t, core::kIgnoredOptions> ignored_options() const;
   // Lines after /health's verdict: each list still serving the bundled snapshot, with its age.
   [[nodiscard]] std::string health_notes() const;
   [[nodiscard]] std::uint16_t admin_port() const noexcept { return admin_ ? admin_->port() : 0; }

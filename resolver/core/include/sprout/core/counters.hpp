@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,9 +15,10 @@
 
 namespace sprout::core {
 
-// What the reports call an action; finer than Action for blocked answers.
+// What the reports call an action; finer than Action for blocked answers. `paused`: an
+// answer that would have been blocked but a timed pause let through (its category kept).
 enum class ReportAction : std::uint8_t {
-  allowed, blocked, safesearch, bypass_blocked, refused, servfail, kCount
+  allowed, blocked, safesearch, bypass_blocked, refused, servfail, paused, kCount
 };
 [[nodiscard]] std::string_view report_action_name(ReportAction a) noexcept;
 
@@ -39,6 +41,15 @@ class QueryCounters {
   void count_guard(Guard g) noexcept { guards_[static_cast<std::size_t>(g)].fetch_add(1, std::memory_order_relaxed); }
   [[nodiscard]] std::uint64_t guard_count(Guard g) const noexcept {
     return guards_[static_cast<std::size_t>(g)].load(std::memory_order_relaxed);
+  }
+  // Identity options not believed (see IgnoredOption), by reason.
+  void count_ignored_options(const std::array<std::uint16_t, kIgnoredOptions>& n) noexcept {
+    for (std::size_t i = 0; i < kIgnoredOptions; ++i) {
+      if (n[i] != 0) ignored_options_[i].fetch_add(n[i], std::memory_order_relaxed);
+    }
+  }
+  [[nodiscard]] std::uint64_t ignored_options(IgnoredOption r) const noexcept {
+    return ignored_options_[static_cast<std::size_t>(r)].load(std::memory_order_relaxed);
   }
   // Blocked domain tally: fixed-size table, no allocation; full table drops new names.
   void count_blocked_domain(std::string_view domain, int category) noexcept;
@@ -77,8 +88,24 @@ class QueryCounters {
   std::array<std::atomic<std::uint64_t>, kLatencyBucketsUs.size() + 1> latency_{};
   std::atomic<std::uint64_t> latency_sum_us_{0};
   std::array<std::atomic<std::uint64_t>, kGuards> guards_{};
+  std::array<std::atomic<std::uint64_t>, kIgnoredOptions> ignored_options_{};
   std::vector<DomainSlot> domains_;
 };
+
+// What queries are counted under, in the counters, /metrics, the stats store and reports:
+// each network (index = its position in config.networks), then one unit per device label
+// set and network ("home / grade=6"), whose labels are the network's with the device's
+// merged in (the device's win). A device without labels counts under its network. No
+// device name or MAC is ever part of a unit: reports see devices only through their labels,
+// with the same small-count threshold as networks. Units past kMaxCountedNetworks - 1 are
+// not made, and their devices count under their network.
+struct ReportUnit {
+  std::string name;
+  std::map<std::string, std::string> labels;
+};
+[[nodiscard]] std::vector<ReportUnit> report_units(const config::Config& cfg);
+// The unit a finished query counts under (kMaxCountedNetworks - 1: no network). Allocation-free.
+[[nodiscard]] std::size_t report_unit(const QueryContext& q) noexcept;
 
 // The report action of a finished query (kCount: malformed or dropped, not counted).
 [[nodiscard]] ReportAction report_action(const QueryContext& q) noexcept;

@@ -11,6 +11,7 @@ namespace sprout::core {
 
 struct Snapshot;
 struct NetworkPolicy;
+struct DevicePolicy;
 
 enum class Reason : std::uint8_t {
   no_match,          // nothing matched: resolve normally
@@ -53,5 +54,11 @@ struct Decision {
 // The same for a client known only by its network.
 [[nodiscard]] Decision decide(const Snapshot& snap, const NetworkPolicy& network, std::string_view qname,
                               std::uint16_t qtype, std::chrono::system_clock::time_point now) noexcept;
+// What serving decides for a client, outside the query path (explain, the block page): the
+// device's profile when the device is known, else the network's, and the timed pauses that
+// cover either applied (as PolicyDecision does).
+[[nodiscard]] Decision decide_for_client(const Snapshot& snap, const NetworkPolicy& network, const DevicePolicy* device,
+                                         std::string_view qname, std::uint16_t qtype,
+                                         std::chrono::system_clock::time_point now) noexcept;
 
 }  // namespace sprout::core

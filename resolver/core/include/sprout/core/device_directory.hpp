@@ -13,28 +13,9 @@
 #include <vector>
 
 #include "sprout/config/config.hpp"
+#include "sprout/core/lease_table.hpp"
 
 namespace sprout::core {
-
-struct Lease {
-  config::IpAddress address;
-  config::MacAddress mac{};
-  std::string host;  // as the client told DHCP; empty when it gave none
-};
-
-// One leases file, parsed: dnsmasq's format ("expiry mac address host client-id" per line;
-// IPv6 lines, whose second field is an IAID rather than a MAC, are skipped).
-class LeaseTable {
- public:
-  static LeaseTable parse_dnsmasq(std::string_view text);
-  [[nodiscard]] const Lease* find(const config::IpAddress& address) const noexcept;
-  [[nodiscard]] const std::vector<Lease>& leases() const noexcept { return leases_; }
-  [[nodiscard]] std::size_t skipped() const noexcept { return skipped_; }  // unreadable lines
-
- private:
-  std::vector<Lease> leases_;  // sorted by address
-  std::size_t skipped_ = 0;
-};
 
 // A MAC seen in queries that no configured device has, so a parent can name it.
 struct UnknownDevice {
@@ -61,10 +42,6 @@ class DeviceDirectory {
   void note_unknown(const config::MacAddress& mac, std::string_view host,
                     std::chrono::system_clock::time_point now) noexcept;
   [[nodiscard]] std::vector<UnknownDevice> unknown() const;
-
-  // Identity options ignored: from a sender that is not a trusted forwarder, or unreadable.
-  std::atomic<std::uint64_t> untrusted_options{0};
-  std::atomic<std::uint64_t> malformed_options{0};
 
  private:
   struct Slot {

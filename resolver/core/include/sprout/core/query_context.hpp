@@ -1,6 +1,8 @@
 // Per-query state carried through the driver's phases: owned by the query, never by a worker.
 #pragma once
 
+#include <array>
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -28,6 +30,10 @@ enum class Guard : std::uint8_t {
   none, rate_refused, rate_truncated, upstream_client, upstream_total, rebinding, kCount
 };
 
+// Why a router's identity option (MAC, CPE id, client subnet) was not believed.
+enum class IgnoredOption : std::uint8_t { untrusted, malformed, duplicate, kCount };
+inline constexpr std::size_t kIgnoredOptions = static_cast<std::size_t>(IgnoredOption::kCount);
+
 enum class AnswerSource : std::uint8_t { none, synthesized, upstream, cache };
 
 // How the query reached us. A stream transport never truncates.
@@ -52,6 +58,7 @@ struct QueryContext {
   ClientLimits* limits = nullptr;            // the worker's rate and upstream tables (null: no limits)
   Action action = Action::allowed;
   Guard guard = Guard::none;
+  std::array<std::uint16_t, kIgnoredOptions> ignored_options{};  // set by DeviceIdentity, by IgnoredOption
   AnswerSource source = AnswerSource::none;
   bool prefetch = false;                     // a cache hit asks for a background refresh
 

@@ -26,6 +26,8 @@ class PacketCache;
 namespace sprout::core {
 
 // A snapshot's lists: the per-list catalog serving builds, or one merged index (tools, tests).
+class AuditLog;  // audit_log.hpp: kept out of this widely included header (nlohmann)
+
 class SnapshotLists {
  public:
   SnapshotLists() = default;
@@ -63,6 +65,9 @@ struct Snapshot : std::enable_shared_from_this<Snapshot> {
   std::shared_ptr<DeviceDirectory> directory;
   // Timed pauses (state_dir/pauses.json): carried from snapshot to snapshot like the cache.
   std::shared_ptr<PauseBook> pauses;
+  // The audit log (state_dir/audit.jsonl): every pause change, and whatever else changes
+  // policy at run time. Carried with the pauses.
+  std::shared_ptr<AuditLog> audit;
   std::vector<ProfilePolicy> profiles;                   // parallel to config->profiles
   blocklists::CategorySet bypass_categories = 0;         // the category named "bypass", if any
   std::shared_ptr<cache::PacketCache> cache;             // shared by every snapshot; may be null

@@ -27,7 +27,9 @@ struct ClientOptions {
   std::uint8_t ecs_prefix = 0;        // source prefix length
   bool has_mac = false;
   bool present = false;               // any of the four options: never forwarded upstream
-  std::uint8_t malformed = 0;         // options ignored: wrong length, bad text, duplicated
+  std::uint16_t count = 0;            // client options in the message, whatever their state
+  std::uint16_t malformed = 0;        // options ignored: wrong length, bad text, broken framing
+  std::uint16_t duplicated = 0;       // options ignored: a second one of a kind (both are)
   [[nodiscard]] std::string_view cpe_id(std::span<const std::uint8_t> wire) const noexcept {
     return {reinterpret_cast<const char*>(wire.data()) + cpe_offset, cpe_size};
   }

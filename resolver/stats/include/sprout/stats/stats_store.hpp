@@ -22,6 +22,7 @@ struct NetworkInfo {
   std::string name;
   std::map<std::string, std::string> labels;  // province/district/school, for report scopes
 };
+// The report units (core::report_units): networks, then device label groups.
 [[nodiscard]] std::vector<NetworkInfo> networks_from_config(const config::Config& cfg);
 
 enum class ListState { ok, stale, failed, never_loaded };
