@@ -61,7 +61,8 @@ ReadResult read_message(std::span<const std::uint8_t> wire);
 std::optional<Message> parse_message(std::span<const std::uint8_t> wire);
 // False when ldns reads some record's rdata as another length than its RDLENGTH (ldns reads
 // the fields it knows for the type and stops, so extra bytes become the next record): then
-// "ldns reads it" says nothing about where the records end.
+// "ldns reads it" says nothing about where the records end. False too when ldns stops before
+// the last record (a TSIG that is not last shortens its loop).
 bool ldns_reads_in_step(std::span<const std::uint8_t> wire);
 // ldns's dig-like text of the message, for failure reports. Not thread-safe: ldns prints a
 // timestamp with ctime(), which races on the time zone state (ThreadSanitizer says so).
