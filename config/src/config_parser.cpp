@@ -1,5 +1,9 @@
 #include "config_parser.hpp"
 
+#include <unistd.h>
+
+#include <cstring>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -109,6 +113,7 @@ void ConfigParser::parse(const Field& root, Config& out) {
       {"cache", [&](const Field& f) { read_cache(f); }},
       {"admin", [&](const Field& f) { read_admin(f); }},
       {"blockpage", [&](const Field& f) { read_blockpage(f); }},
+      {"instance", [&](const Field& f) { read_instance(f); }},
       {"stats", [&](const Field& f) { read_stats(f); }},
       {"reports", [&](const Field& f) { read_reports(f); }},
       {"query_log", [&](const Field& f) { read_query_log(f); }},
@@ -119,6 +124,7 @@ void ConfigParser::parse(const Field& root, Config& out) {
   }, true);
   check_devices(root);
   add_service_lists(root);
+  if (out.instance.name.empty()) out.instance.name = host_name();
 }
 
 
@@ -564,6 +570,13 @@ std::optional<std::string> ConfigParser::reference(const Field& f, const std::se
                                       : "defined: " + join(std::vector<std::string>(defined.begin(), defined.end()));
   r_.error(f, "unknown " + std::string(kind) + " '" + *name + "' (" + valid + ")");
   return std::nullopt;
+}
+
+// The default instance name: what an operator sees in `hostname`, "sprout" when unknown.
+std::string ConfigParser::host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "sprout";
+  return std::string(buf, ::strnlen(buf, 63));
 }
 
 std::string ConfigParser::resolve_path(const std::string& path) const {

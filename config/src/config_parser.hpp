@@ -46,6 +46,9 @@ class ConfigParser {
   void read_admin(const Field& f);
   void read_blockpage(const Field& f);
   void read_stats(const Field& f);
+  void read_postgres_stats(const Field& f);
+  void read_instance(const Field& f);
+  static std::string host_name();
   void read_reports(const Field& f);
   void read_query_log(const Field& f);
   void read_rate_limit(const Field& f);

@@ -31,6 +31,47 @@ void ConfigParser::read_stats(const Field& f) {
       {"database", [&](const Field& v) { if (auto p = r_.string(v, "a file path")) s.database = resolve_path(*p); }},
       {"retention_days", [&](const Field& v) { if (auto n = r_.integer(v, 1, 3650)) s.retention_days = static_cast<int>(*n); }},
       {"threshold", [&](const Field& v) { if (auto n = r_.integer(v, 1, 1000)) s.threshold = static_cast<int>(*n); }},
+      {"backend", [&](const Field& v) {
+         if (auto b = r_.choice<StatsBackend>(v, {{"sqlite", StatsBackend::sqlite}, {"postgresql", StatsBackend::postgresql}}))
+           s.backend = *b;
+       }},
+      {"postgresql", [&](const Field& v) { read_postgres_stats(v); }},
+  });
+  if (s.backend == StatsBackend::postgresql && s.postgresql.conninfo.empty() && s.postgresql.conninfo_file.empty())
+    r_.error(f, "backend postgresql needs postgresql.conninfo or postgresql.conninfo_file");
+}
+
+void ConfigParser::read_postgres_stats(const Field& f) {
+  PostgresStats& p = cfg_->stats.postgresql;
+  r_.fields(f, {
+      {"conninfo", [&](const Field& v) { if (auto c = r_.string(v, "a libpq connection string")) p.conninfo = *c; }},
+      {"conninfo_file", [&](const Field& v) { if (auto c = r_.string(v, "a file path")) p.conninfo_file = resolve_path(*c); }},
+      {"spool", [&](const Field& v) { if (auto c = r_.string(v, "a file path")) p.spool = resolve_path(*c); }},
+      {"spool_max", [&](const Field& v) { if (auto n = r_.integer(v, 1, 1000000)) p.spool_max = static_cast<int>(*n); }},
+      {"report_role", [&](const Field& v) {
+         auto c = r_.string(v, "a role name");
+         // The name is put into GRANT statements: only a plain identifier is accepted.
+         if (c && (c->empty() || c->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos))
+           r_.error(v, "'" + *c + "' is not a role name (lowercase letters, digits, _)");
+         else if (c) p.report_role = *c;
+       }},
+  });
+  if (!p.conninfo.empty() && !p.conninfo_file.empty()) r_.error(f, "conninfo and conninfo_file are exclusive: give one");
+}
+
+void ConfigParser::read_instance(const Field& f) {
+  Instance& i = cfg_->instance;
+  r_.fields(f, {
+      {"name", [&](const Field& v) {
+         auto n = r_.string(v, "a name");
+         if (n && (n->empty() || n->size() > 63)) r_.error(v, "an instance name is 1-63 characters");
+         else if (n) i.name = *n;
+       }},
+      {"labels", [&](const Field& v) {
+         r_.entries(v, [&](const std::string& key, const Field& l) {
+           if (auto s = r_.string(l, "a string")) i.labels[key] = *s;
+         });
+       }},
   });
 }
 

@@ -239,11 +239,32 @@ struct Reports {
   std::vector<std::string> languages{"vi", "en"};
 };
 
+enum class StatsBackend { sqlite, postgresql };
+
+// Central statistics (stats.backend: postgresql): one database for every instance.
+struct PostgresStats {
+  std::string conninfo;                  // libpq connection string, or
+  std::string conninfo_file;             // a file holding it (kept out of the config: it has a password)
+  std::string spool;                     // default <state_dir>/stats-spool.sqlite
+  int spool_max = 10080;                 // batches (minutes) kept while PostgreSQL is away; oldest dropped
+  std::string report_role = "sprout_report";  // read-only role granted SELECT on the tables
+  bool operator==(const PostgresStats&) const = default;
+};
+
 struct Stats {
   bool enabled = true;
+  StatsBackend backend = StatsBackend::sqlite;
   std::string database;                  // default <state_dir>/stats.sqlite
   int retention_days = 90;
   int threshold = 5;                     // counts below are shown as "<5" in reports
+  PostgresStats postgresql;
+};
+
+// Who this instance is in a fleet: its name in the central store and its place (labels).
+struct Instance {
+  std::string name;                      // default: the host name
+  std::map<std::string, std::string> labels;  // province, district, ...: report scopes
+  bool operator==(const Instance&) const = default;
 };
 
 struct QueryLog {
@@ -276,6 +297,7 @@ struct Config {
   Cache cache;
   Admin admin;
   BlockPage blockpage;
+  Instance instance;
   Stats stats;
   Reports reports;
   QueryLog query_log;
