@@ -50,7 +50,7 @@ std::vector<DueReport> PeriodicReports::due(std::int64_t now) const {
   return out;
 }
 
-Status PeriodicReports::run(std::int64_t now, StatsStore& store, std::vector<std::string>* written) try {
+Status PeriodicReports::run(std::int64_t now, ReportSource& store, std::vector<std::string>* written) try {
   const auto reports = due(now);
   if (reports.empty()) return Status::success();
   std::error_code ec;

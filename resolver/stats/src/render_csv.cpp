@@ -51,6 +51,12 @@ void coverage_sections(CsvWriter& w, const ReportData& d, Lang lang) {
     w.row({l.name, l.category, std::to_string(l.entries),
            l.last_refresh > 0 ? detail::format_time(l.last_refresh, d.utc_offset_minutes) : std::string(t.never),
            detail::list_state_label(l.state, lang)});
+  if (d.coverage.empty()) return;  // a single-instance store
+  w.section(t.instances_heading);
+  w.row({t.instance, t.labels, t.minutes_reported, t.last_reported});
+  for (const auto& c : d.coverage)
+    w.row({c.instance, detail::labels_text(c.labels), std::to_string(c.minutes),
+           c.last_minute > 0 ? detail::format_time(c.last_minute, d.utc_offset_minutes) : std::string(t.never)});
 }
 
 void figure_sections(CsvWriter& w, const ReportData& d, Lang lang) {

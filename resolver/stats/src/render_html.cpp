@@ -92,6 +92,15 @@ std::string coverage(const ReportData& d, Lang lang) {
            std::to_string(l.entries) + "</td><td>" +
            esc(l.last_refresh > 0 ? detail::format_time(l.last_refresh, d.utc_offset_minutes) : std::string(t.never)) +
            "</td><td>" + esc(detail::list_state_label(l.state, lang)) + "</td></tr>\n";
+  out += "</table>\n";
+  if (d.coverage.empty()) return out;  // a single-instance store
+  out += "<h2>" + esc(t.instances_heading) + "</h2>\n<table>\n<tr><th>" + esc(t.instance) + "</th><th>" +
+         esc(t.labels) + "</th><th>" + esc(t.minutes_reported) + "</th><th>" + esc(t.last_reported) + "</th></tr>\n";
+  for (const auto& c : d.coverage)
+    out += "<tr><td>" + esc(c.instance) + "</td><td>" + esc(detail::labels_text(c.labels)) + "</td><td class=\"n\">" +
+           std::to_string(c.minutes) + "</td><td>" +
+           esc(c.last_minute > 0 ? detail::format_time(c.last_minute, d.utc_offset_minutes) : std::string(t.never)) +
+           "</td></tr>\n";
   return out + "</table>\n";
 }
 

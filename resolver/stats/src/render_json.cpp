@@ -43,10 +43,22 @@ Json coverage(const ReportData& d) {
                      {"last_refresh", l.last_refresh > 0 ? Json(detail::format_time(l.last_refresh, d.utc_offset_minutes)) : Json()},
                      {"state", list_state_name(l.state)}});
   }
-  return {{"networks", std::move(networks)},
-          {"days_in_period", d.days.size()},
-          {"days_with_data", d.days_with_data},
-          {"lists", std::move(lists)}};
+  Json out = {{"networks", std::move(networks)},
+               {"days_in_period", d.days.size()},
+               {"days_with_data", d.days_with_data},
+               {"lists", std::move(lists)}};
+  // Central store only: every instance, so that one that stopped reporting is seen.
+  if (!d.coverage.empty()) {
+    Json instances = Json::array();
+    for (const auto& c : d.coverage) {
+      instances.push_back({{"instance", c.instance},
+                           {"labels", c.labels},
+                           {"minutes_reported", c.minutes},
+                           {"last_reported", c.last_minute > 0 ? Json(detail::format_time(c.last_minute, d.utc_offset_minutes)) : Json()}});
+    }
+    out["instances"] = std::move(instances);
+  }
+  return out;
 }
 
 Json trend(const ReportData& d) {

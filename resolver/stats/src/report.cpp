@@ -69,6 +69,16 @@ void fill_trend(ReportData& out, const std::map<std::pair<std::string, std::stri
     }
 }
 
+// An instance is in scope unless one of its own labels (or its name) contradicts a term: a
+// district's instance stays listed under a school scope, so that its silence shows.
+bool instance_in_scope(const CoverageRow& c, const std::vector<ScopeTerm>& scope) {
+  return std::all_of(scope.begin(), scope.end(), [&](const ScopeTerm& t) {
+    if (t.first == "instance") return c.instance == t.second;
+    const auto it = c.labels.find(t.first);
+    return it == c.labels.end() || it->second == t.second;
+  });
+}
+
 }  // namespace
 
 std::optional<ScopeTerm> parse_scope_term(std::string_view text) {
@@ -89,7 +99,7 @@ bool scope_matches(const NetworkInfo& network, const std::vector<ScopeTerm>& sco
   return true;
 }
 
-Status build_report(StatsStore& store, const ReportQuery& query, std::int64_t now, ReportData& out) try {
+Status build_report(ReportSource& store, const ReportQuery& query, std::int64_t now, ReportData& out) try {
   if (query.to < query.from) return Status::failure("--from " + query.from.to_string() + " is after --to " + query.to.to_string());
   const std::int64_t span = query.to.day_number() - query.from.day_number() + 1;
   if (span > kMaxReportDays) return Status::failure("the range is longer than " + std::to_string(kMaxReportDays) + " days");
@@ -105,7 +115,11 @@ Status build_report(StatsStore& store, const ReportQuery& query, std::int64_t no
   if (auto s = store.read_networks(known); !s) return s;
   if (auto s = store.read_counts(day_start_unix(query.from, offset), day_start_unix(query.to.plus_days(1), offset), rows); !s)
     return s;
-  if (auto s = store.read_lists(out.lists); !s) return s;
+  const std::int64_t from_unix = day_start_unix(query.from, offset);
+  const std::int64_t to_unix = day_start_unix(query.to.plus_days(1), offset);
+  if (auto s = store.read_lists(from_unix, to_unix, out.lists); !s) return s;
+  if (auto s = store.read_coverage(from_unix, to_unix, out.coverage); !s) return s;
+  std::erase_if(out.coverage, [&](const CoverageRow& c) { return !instance_in_scope(c, query.scope); });
   const auto networks = scoped_networks(known, rows, query.scope);
   if (!query.scope.empty() && networks.empty()) return Status::failure("the scope matches no recorded network");
   for (const auto& [name, info] : networks) out.networks.push_back(info);
@@ -132,7 +146,7 @@ Status build_report(StatsStore& store, const ReportQuery& query, std::int64_t no
   fill_trend(out, blocked);
 
   // Blocked domains are kept per instance, not per network: a narrower scope cannot have them.
-  out.top_domains_available = query.scope.empty() || networks.size() == known.size();
+  out.top_domains_available = query.scope.empty() || (!store.multi_instance() && networks.size() == known.size());
   if (out.top_domains_available) {
     std::vector<BlockedDomainRow> domains;
     if (auto s = store.read_blocked_domains(query.from, query.to, domains); !s) return s;

@@ -1,6 +1,8 @@
 // The report command line: parsing, clear usage errors, rendering to a file.
 #include "sprout/stats/report_command.hpp"
 
+#include "sprout/stats/central_store.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +18,7 @@ struct ReportArgs {
   ReportFormat format = ReportFormat::html;
   Lang lang = Lang::en;
   std::string db_path;
+  std::string pg_conninfo;
   std::string output;
   bool help = false;
 };
@@ -29,7 +32,8 @@ std::string parse_args(const std::vector<std::string>& args, ReportArgs& out) {
       out.help = true;
       return "";
     }
-    if (a != "--from" && a != "--to" && a != "--scope" && a != "--format" && a != "--lang" && a != "--db" && a != "-o")
+    if (a != "--from" && a != "--to" && a != "--scope" && a != "--format" && a != "--lang" && a != "--db" &&
+        a != "--pg" && a != "-o")
       return "unknown argument '" + a + "'";
     if (i + 1 >= args.size()) return a + " needs a value";
     const std::string& v = args[++i];
@@ -51,6 +55,8 @@ std::string parse_args(const std::vector<std::string>& args, ReportArgs& out) {
       auto l = parse_lang(v);
       if (!l) return "--lang '" + v + "' is not one of vi, en";
       out.lang = *l;
+    } else if (a == "--pg") {
+      out.pg_conninfo = v;
     } else {
       (a == "--db" ? out.db_path : out.output) = v;
     }
@@ -71,10 +77,12 @@ std::int64_t unix_now() {
 
 std::string report_usage() {
   return "usage: sproutdns report --from YYYY-MM-DD --to YYYY-MM-DD [--scope label=value ...]\n"
-         "                        --format html|csv|json [--lang vi|en] [--db PATH] -o FILE\n"
+         "                        --format html|csv|json [--lang vi|en] [--db PATH | --pg CONNINFO] -o FILE\n"
          "  --scope   keep networks whose labels match (all terms); network=NAME picks one network\n"
          "  --lang    language of headings and labels (default en)\n"
          "  --db      stats database (default: the configured one)\n"
+         "  --pg      PostgreSQL conninfo: report across instances (default: stats.postgresql when\n"
+         "            stats.backend is postgresql); scopes also match instance=NAME and its labels\n"
          "  -o        output file, - for standard output\n";
 }
 
@@ -111,11 +119,22 @@ int run_report_command(const std::vector<std::string>& args, const StatsOptions&
     return 0;
   }
   StatsOptions opt = options;
-  if (!parsed.db_path.empty()) opt.db_path = parsed.db_path;
-  StatsStore store(opt);
+  if (!parsed.db_path.empty()) {
+    opt.db_path = parsed.db_path;
+    opt.pg_conninfo.clear();
+  }
+  if (!parsed.pg_conninfo.empty()) opt.pg_conninfo = parsed.pg_conninfo;
   ReportData data;
-  Status s = store.open_read_only();
-  if (s) s = build_report(store, parsed.query, now, data);
+  Status s;
+  if (!opt.pg_conninfo.empty()) {
+    CentralStore central(opt);
+    s = central.open_reader();
+    if (s) s = build_report(central, parsed.query, now, data);
+  } else {
+    StatsStore store(opt);
+    s = store.open_read_only();
+    if (s) s = build_report(store, parsed.query, now, data);
+  }
   if (!s) {
     err << "sproutdns report: " << s.error << "\n";
     return 1;

@@ -26,7 +26,8 @@ constexpr Texts kEnglish{
     "Only aggregates are stored and reported: query counts per minute by network, category and action, "
     "and blocked domains per day.",
     "No client address, device or person is recorded or shown in this report.",
-    "(none)"};
+    "(none)",
+    "Instances reporting", "Instance", "Minutes reported", "Last reported"};
 
 constexpr Texts kVietnamese{
     "Báo cáo lọc DNS Sprout", "Kỳ báo cáo", "Thời điểm lập", "Phạm vi", "Tất cả các mạng", "Tóm tắt",
@@ -46,7 +47,8 @@ constexpr Texts kVietnamese{
     "Chỉ lưu và báo cáo số liệu tổng hợp: số truy vấn theo phút theo mạng, danh mục và hành động, "
     "và tên miền bị chặn theo ngày.",
     "Báo cáo này không ghi nhận và không hiển thị địa chỉ máy khách, thiết bị hay cá nhân nào.",
-    "(không có)"};
+    "(không có)",
+    "Các máy chủ gửi số liệu", "Máy chủ", "Số phút có số liệu", "Lần gửi cuối"};
 
 }  // namespace
 

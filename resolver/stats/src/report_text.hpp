@@ -22,6 +22,7 @@ struct Texts {
   std::string_view privacy_heading, privacy_threshold, privacy_chart, privacy_domains, privacy_aggregate,
       privacy_no_client;
   std::string_view no_category;
+  std::string_view instances_heading, instance, minutes_reported, last_reported;
 };
 
 [[nodiscard]] const Texts& texts(Lang lang) noexcept;

@@ -5,6 +5,7 @@
 
 #include "sprout/config/config.hpp"
 #include "sprout/core/counters.hpp"
+#include "sprout/stats/pg_connection.hpp"
 
 namespace sprout::stats {
 namespace {
@@ -26,6 +27,18 @@ CREATE TABLE IF NOT EXISTS lists (
 )sql";
 
 }  // namespace
+
+Status options_from_config(const config::Config& cfg, int utc_offset_minutes, StatsOptions& out) {
+  out = StatsOptions{};
+  out.db_path = cfg.stats.database.empty() ? cfg.state_dir + "/stats.sqlite" : cfg.stats.database;
+  out.retention_days = cfg.stats.retention_days;
+  out.report_threshold = cfg.stats.threshold;
+  out.utc_offset_minutes = utc_offset_minutes;
+  if (cfg.stats.backend != config::StatsBackend::postgresql) return Status::success();
+  if (auto s = load_conninfo(cfg.stats.postgresql.conninfo, cfg.stats.postgresql.conninfo_file, out.pg_conninfo); !s)
+    return Status::failure("stats.postgresql: " + s.error);
+  return Status::success();
+}
 
 std::vector<NetworkInfo> networks_from_config(const config::Config& cfg) {
   std::vector<NetworkInfo> out;

@@ -144,7 +144,7 @@ Status StatsStore::read_networks(std::vector<NetworkInfo>& out) try {
   return fail(e.what());
 }
 
-Status StatsStore::read_lists(std::vector<ListStatusRow>& out) try {
+Status StatsStore::read_lists(std::int64_t, std::int64_t, std::vector<ListStatusRow>& out) try {
   if (auto s = ensure_open(); !s) return s;
   Statement q;
   if (auto s = db_.prepare("SELECT name, category, entries, last_refresh, state FROM lists ORDER BY name", q); !s)

@@ -63,6 +63,7 @@ struct ReportData {
   std::vector<std::string> days;            // every day of the range
   std::vector<std::string> days_with_data;
   std::vector<ListStatusRow> lists;
+  std::vector<CoverageRow> coverage;        // central store: every instance, minutes reported
   // Figures.
   std::vector<ActionCount> totals;          // every action, fixed order
   std::vector<std::string> categories;      // blocked categories seen, sorted
@@ -75,6 +76,6 @@ struct ReportData {
 };
 
 // Reads the store and fills `out`. Errors (bad range, unreadable store) are returned.
-Status build_report(StatsStore& store, const ReportQuery& query, std::int64_t now, ReportData& out);
+Status build_report(ReportSource& store, const ReportQuery& query, std::int64_t now, ReportData& out);
 
 }  // namespace sprout::stats

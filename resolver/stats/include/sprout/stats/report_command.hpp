@@ -51,7 +51,7 @@ class PeriodicReports {
   // whose file does not exist yet.
   [[nodiscard]] std::vector<DueReport> due(std::int64_t now) const;
   // Writes the due reports; files that exist are never rewritten. `written` gets the paths.
-  Status run(std::int64_t now, StatsStore& store, std::vector<std::string>* written = nullptr);
+  Status run(std::int64_t now, ReportSource& store, std::vector<std::string>* written = nullptr);
 
  private:
   [[nodiscard]] std::pair<Date, Date> last_complete(ReportPeriod p, const Date& today) const;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sprout/stats/minute_aggregator.hpp"
+#include "sprout/stats/report_source.hpp"
 #include "sprout/stats/sqlite_handle.hpp"
 #include "sprout/stats/status.hpp"
 
@@ -18,32 +19,13 @@ namespace sprout::stats {
 
 inline constexpr int kSchemaVersion = 1;
 
-struct NetworkInfo {
-  std::string name;
-  std::map<std::string, std::string> labels;  // province/district/school, for report scopes
-};
+// The store's options from the config: paths, retention, threshold and, for
+// stats.backend postgresql, the conninfo (read from conninfo_file). Errors are returned.
+Status options_from_config(const config::Config& cfg, int utc_offset_minutes, StatsOptions& out);
 // The report units (core::report_units): networks, then device label groups.
 [[nodiscard]] std::vector<NetworkInfo> networks_from_config(const config::Config& cfg);
 
-enum class ListState { ok, stale, failed, never_loaded };
-[[nodiscard]] std::string_view list_state_name(ListState s) noexcept;
-
-struct ListStatusRow {
-  std::string name;
-  std::string category;
-  std::uint64_t entries = 0;
-  std::int64_t last_refresh = 0;  // unix seconds, 0 = never
-  ListState state = ListState::ok;
-};
-
-// Rows read back for reports.
-struct StoredCount {
-  std::int64_t minute = 0;
-  std::string network, category, action;
-  std::uint64_t count = 0;
-};
-
-class StatsStore {
+class StatsStore final : public ReportSource {
  public:
   explicit StatsStore(StatsOptions options);
 
@@ -65,12 +47,14 @@ class StatsStore {
   Status enforce_retention(std::int64_t now);
 
   // Reads for reports ([from, to) unix seconds for minutes, inclusive dates for days).
-  Status read_counts(std::int64_t from, std::int64_t to, std::vector<StoredCount>& out);
-  Status read_blocked_domains(const Date& from, const Date& to, std::vector<BlockedDomainRow>& out);
-  Status read_networks(std::vector<NetworkInfo>& out);
-  Status read_lists(std::vector<ListStatusRow>& out);
+  Status read_counts(std::int64_t from, std::int64_t to, std::vector<StoredCount>& out) override;
+  Status read_blocked_domains(const Date& from, const Date& to, std::vector<BlockedDomainRow>& out) override;
+  Status read_networks(std::vector<NetworkInfo>& out) override;
+  // This store keeps the lists' last recorded state (written at start, refresh, reload, stop).
+  Status read_lists(std::int64_t from, std::int64_t to, std::vector<ListStatusRow>& out) override;
+  Status read_lists(std::vector<ListStatusRow>& out) { return read_lists(0, 0, out); }
 
-  [[nodiscard]] const StatsOptions& options() const noexcept { return options_; }
+  [[nodiscard]] const StatsOptions& options() const noexcept override { return options_; }
 
  private:
   static constexpr std::size_t kMaxPending = 120;  // two hours of minutes while broken

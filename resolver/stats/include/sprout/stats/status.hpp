@@ -24,6 +24,7 @@ struct StatsOptions {
   int retention_days = 90;
   int report_threshold = 5;   // counts below this are shown as "<N"
   int utc_offset_minutes = 0; // where days start (fixed offset; Asia/Ho_Chi_Minh = 420)
+  std::string pg_conninfo{};  // non-empty: reports read the central PostgreSQL store instead
 };
 
 // A calendar date (proleptic Gregorian), used for days in reports and tables.
