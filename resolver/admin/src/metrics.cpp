@@ -157,6 +157,20 @@ void write_abuse(std::string& out, const MetricsInput& in) {
   }
 }
 
+// The central store's writer: what an operator alerts on when a district stops reporting.
+void write_central(std::string& out, const MetricsInput::CentralStats& c) {
+  write_header(out, "sprout_stats_central_connected", "gauge", "1 while the central PostgreSQL store is reachable.");
+  write_sample(out, "sprout_stats_central_connected", {}, c.connected ? "1" : "0");
+  write_header(out, "sprout_stats_spooled_batches", "gauge", "Per-minute batches waiting in the local spool for PostgreSQL.");
+  write_sample(out, "sprout_stats_spooled_batches", {}, std::to_string(c.spooled));
+  write_header(out, "sprout_stats_sent_batches_total", "counter", "Per-minute batches written to PostgreSQL.");
+  write_sample(out, "sprout_stats_sent_batches_total", {}, c.sent);
+  write_header(out, "sprout_stats_dropped_batches_total", "counter", "Batches dropped because the spool was full (oldest first).");
+  write_sample(out, "sprout_stats_dropped_batches_total", {}, c.dropped);
+  write_header(out, "sprout_stats_write_failures_total", "counter", "Failed connections or writes to PostgreSQL.");
+  write_sample(out, "sprout_stats_write_failures_total", {}, c.failures);
+}
+
 void write_process(std::string& out, const MetricsInput& in) {
   write_header(out, "sprout_reloads_total", "counter", "Successful configuration reloads.");
   write_sample(out, "sprout_reloads_total", {}, in.reloads);
@@ -244,6 +258,7 @@ std::string render_metrics(const MetricsInput& in) {
   write_abuse(out, in);
   write_lists(out, in);
   write_process(out, in);
+  if (in.central) write_central(out, *in.central);
   return out;
 }
 

@@ -127,17 +127,18 @@ int report(const std::vector<std::string>& args) {
   }
   const auto cfg = load_config(path);
   if (!cfg) return 1;
-  stats::StatsOptions options;
-  options.db_path = cfg->stats.database.empty() ? cfg->state_dir + "/stats.sqlite" : cfg->stats.database;
-  options.retention_days = cfg->stats.retention_days;
-  options.report_threshold = cfg->stats.threshold;
   std::string error;
   const auto zone = cfg->timezone == "UTC" ? std::optional(time::TimeZone::utc()) : time::TimeZone::load(cfg->timezone, error);
   if (!zone) {  // days would start at the wrong hour: say so rather than report on UTC days
     std::fprintf(stderr, "sproutdns report: %s\n", error.c_str());
     return 1;
   }
-  options.utc_offset_minutes = static_cast<int>(zone->utc_offset(std::chrono::system_clock::now()).count() / 60);
+  stats::StatsOptions options;
+  const int offset = static_cast<int>(zone->utc_offset(std::chrono::system_clock::now()).count() / 60);
+  if (auto s = stats::options_from_config(*cfg, offset, options); !s) {
+    std::fprintf(stderr, "sproutdns report: %s\n", s.error.c_str());
+    return 1;
+  }
   return stats::run_report_command(rest, options);
 }
 

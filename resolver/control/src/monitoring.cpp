@@ -82,9 +82,18 @@ std::vector<stats::ListStatusRow> list_rows(const std::vector<blocklists::ListSt
 
 
 stats::StatsOptions stats_options(const config::Config& cfg) {
-  return {in_state_dir(cfg, cfg.stats.database, "stats.sqlite"), cfg.stats.retention_days, cfg.stats.threshold,
-          utc_offset_minutes(cfg)};
+  stats::StatsOptions o;
+  if (auto s = stats::options_from_config(cfg, utc_offset_minutes(cfg), o); !s) core::log::error("stats: ", s.error);
+  return o;
 }
+
+bool same_lists(const std::vector<stats::ListStatusRow>& a, const std::vector<stats::ListStatusRow>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.name == y.name && x.entries == y.entries && x.last_refresh == y.last_refresh && x.state == y.state;
+  });
+}
+
+std::int64_t minute_of(std::int64_t t) { return t - t % 60; }
 
 // True when `changes` holds `key` or one of its sub-keys ("stats" covers "stats.threshold").
 bool touched(const std::vector<config::KeyChange>& changes, std::string_view key) {
@@ -121,6 +130,7 @@ void Monitoring::attach(std::shared_ptr<const config::Config> cfg) {
 void Monitoring::start() {
   use_stats(nullptr, *cfg_);
   record_names();
+  record_lists(true);
   schedule_minute();  // always: a reload may turn the stats store or the query log on
   start_http(*cfg_);
 }
@@ -131,6 +141,7 @@ void Monitoring::use(std::shared_ptr<const config::Config> cfg) {
   use_stats(previous.get(), *cfg_);
   use_query_log(previous.get(), *cfg_);
   record_names();
+  record_lists(true);
 }
 
 void Monitoring::record_names() {
@@ -138,6 +149,30 @@ void Monitoring::record_names() {
   if (store_) {
     if (auto s = store_->record_networks(stats::networks_from_config(*cfg_)); !s.ok) core::log::error("stats store: ", s.error);
   }
+  if (central_) central_->submit_units(stats::networks_from_config(*cfg_));
+}
+
+void Monitoring::record_lists(bool force) {
+  if (!store_ && !central_) return;
+  std::vector<stats::ListStatusRow> rows = list_rows(lists_.statuses());
+  if (!force && same_lists(rows, recorded_lists_)) return;
+  if (store_) {
+    if (auto s = store_->record_lists(rows); !s.ok) core::log::error("stats store: ", s.error);
+  }
+  if (central_) central_->submit_lists(unix_now(), rows);
+  recorded_lists_ = std::move(rows);
+}
+
+void Monitoring::open_central(const config::Config& cfg, const stats::StatsOptions& o) {
+  stats::CentralWriterOptions w;
+  w.store = o;
+  w.instance = cfg.instance.name;
+  w.labels = cfg.instance.labels;
+  w.spool_path = in_state_dir(cfg, cfg.stats.postgresql.spool, "stats-spool.sqlite");
+  w.spool_max = static_cast<std::size_t>(cfg.stats.postgresql.spool_max);
+  w.report_role = cfg.stats.postgresql.report_role;
+  central_ = std::make_unique<stats::CentralWriter>(std::move(w));
+  central_->start();
 }
 
 void Monitoring::use_stats(const config::Config* previous, const config::Config& cfg) {
@@ -149,25 +184,38 @@ void Monitoring::use_stats(const config::Config* previous, const config::Config&
     // One read of the workers closes the old store's minute and is the new aggregator's
     // baseline: nothing is counted twice, nothing is lost.
     std::vector<stats::WorkerRead> reads;
-    if (store_ || cfg.stats.enabled) reads = read_workers(true);
-    if (store_ && aggregator_) write_minute(reads);
+    if (store_ || central_ || cfg.stats.enabled) reads = read_workers(true);
+    if ((store_ || central_) && aggregator_) write_minute(reads);
     if (store_ && store_->pending_batches() > 0) {
       core::log::warn("stats store: ", store_->pending_batches(), " unwritten minutes dropped by the reload");
     }
     periodic_.reset();
     aggregator_.reset();
     store_.reset();
+    if (central_) central_->stop();  // what PostgreSQL did not get stays spooled for the next writer
+    central_.reset();
+    recorded_lists_.clear();
     if (cfg.stats.enabled) {
       const stats::StatsOptions o = stats_options(cfg);
-      store_ = std::make_unique<stats::StatsStore>(o);
-      if (auto s = store_->open(); !s.ok) core::log::error("stats store: ", s.error, " (DNS service continues)");
+      stats_options_ = o;
+      if (cfg.stats.backend == config::StatsBackend::postgresql) {
+        open_central(cfg, o);
+      } else {
+        store_ = std::make_unique<stats::StatsStore>(o);
+        if (auto s = store_->open(); !s.ok) core::log::error("stats store: ", s.error, " (DNS service continues)");
+      }
       aggregator_ = std::make_unique<stats::MinuteAggregator>(network_names(cfg), category_names(cfg), o.utc_offset_minutes);
       const stats::MinuteBatch first = aggregator_->collect(unix_now(), reads);
       // At start these are the workers' first queries; after a reload the old store has them.
       if (previous == nullptr && !first.empty()) {
-        if (auto s = store_->flush(first); !s.ok) core::log::error("stats store: ", s.error);
+        if (store_) {
+          if (auto s = store_->flush(first); !s.ok) core::log::error("stats store: ", s.error);
+        }
+        if (central_) central_->submit(first);
       }
-      if (previous != nullptr) {
+      if (central_) {
+        core::log::info("stats: PostgreSQL as instance '", cfg.instance.name, "', spool ", central_->options().spool_path);
+      } else if (previous != nullptr) {
         core::log::info("stats: ", o.db_path, ", ", o.retention_days, " days, threshold ", o.report_threshold,
                         ", UTC offset ", o.utc_offset_minutes, " min");
       }
@@ -177,8 +225,8 @@ void Monitoring::use_stats(const config::Config* previous, const config::Config&
   }
   if (reopen || touched(changes, "reports")) {
     periodic_.reset();
-    if (store_ && !cfg.reports.periods.empty()) {
-      periodic_ = std::make_unique<stats::PeriodicReports>(periodic_config(cfg), store_->options());
+    if ((store_ || central_) && !cfg.reports.periods.empty()) {
+      periodic_ = std::make_unique<stats::PeriodicReports>(periodic_config(cfg), stats_options_);
     }
   }
 }
@@ -237,6 +285,8 @@ void Monitoring::retire_query_log(std::shared_ptr<stats::QueryLog> old) {
 void Monitoring::stop() {
   minute_timer_.cancel();
   flush_minute(false);
+  record_lists(true);
+  if (central_) central_->stop();
   for (const auto& w : workers_) w->set_query_log(nullptr);  // workers have stopped; be tidy
   if (query_log_) (void)query_log_->flush();
   for (const auto& l : retired_logs_) (void)l->flush();  // what workers wrote before a reload swapped it
@@ -250,6 +300,7 @@ void Monitoring::schedule_minute() {
   minute_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     flush_minute();
+    record_lists(false);
     if (++minutes_ % 60 == 0) hourly();
     schedule_minute();
   });
@@ -273,7 +324,14 @@ std::vector<stats::WorkerRead> Monitoring::read_workers(bool workers_running) {
 }
 
 void Monitoring::write_minute(const std::vector<stats::WorkerRead>& reads) {
-  const stats::MinuteBatch batch = aggregator_->collect(unix_now(), reads);
+  stats::MinuteBatch batch = aggregator_->collect(unix_now(), reads);
+  if (central_) {
+    // Sent even when empty: the central store's coverage counts the minutes an instance
+    // was alive, so a quiet school is told apart from a silent district.
+    if (batch.minute == 0) batch.minute = minute_of(unix_now());
+    central_->submit(std::move(batch));
+    return;
+  }
   if (batch.empty()) return;
   // A broken database keeps batches in memory and retries; DNS is never affected.
   if (auto s = store_->flush(batch); !s.ok) core::log::error("stats store: ", s.error);
@@ -283,7 +341,7 @@ void Monitoring::flush_minute(bool workers_running) {
   if (query_log_) {
     if (auto s = query_log_->flush(); !s.ok) core::log::error("query log: ", s.error);
   }
-  if (!store_ || !aggregator_) return;
+  if ((!store_ && !central_) || !aggregator_) return;
   write_minute(read_workers(workers_running));
 }
 
@@ -292,14 +350,28 @@ void Monitoring::hourly() {
   if (query_log_) {
     if (auto s = query_log_->enforce_retention(now); !s.ok) core::log::error("query log retention: ", s.error);
   }
-  if (!store_) return;
-  if (auto s = store_->enforce_retention(now); !s.ok) core::log::error("stats retention: ", s.error);
-  if (auto s = store_->record_lists(list_rows(lists_.statuses())); !s.ok) core::log::error("stats store: ", s.error);
-  if (periodic_) {
-    std::vector<std::string> written;
-    if (auto s = periodic_->run(now, *store_, &written); !s.ok) core::log::error("periodic report: ", s.error);
-    for (const auto& f : written) core::log::info("report written: ", f);
+  if (central_) central_->submit_retention(now);
+  if (store_) {
+    if (auto s = store_->enforce_retention(now); !s.ok) core::log::error("stats retention: ", s.error);
   }
+  record_lists(true);  // the hour's heartbeat: a report sees the lists were still watched
+  run_periodic(now);
+}
+
+void Monitoring::run_periodic(std::int64_t now) {
+  if (!periodic_) return;
+  std::vector<std::string> written;
+  stats::Status s;
+  if (store_) {
+    s = periodic_->run(now, *store_, &written);
+  } else if (central_) {
+    // Across the fleet, as `sproutdns report` against PostgreSQL would say.
+    stats::CentralStore reader(stats_options_);
+    s = reader.open_reader();
+    if (s) s = periodic_->run(now, reader, &written);
+  }
+  if (!s.ok) core::log::error("periodic report: ", s.error);
+  for (const auto& f : written) core::log::info("report written: ", f);
 }
 
 }  // namespace sprout::control

@@ -1,4 +1,6 @@
 // Monitoring over HTTP: Prometheus text, the admin API's handlers and the block page lookup.
+#include <algorithm>
+
 #include "pause_http.hpp"
 #include "sprout/admin/metrics.hpp"
 #include "sprout/blocklists/list_loader.hpp"
@@ -128,6 +130,11 @@ std::string Monitoring::metrics_text() const {
   in.reloads = control_counters_.reloads;
   in.reload_failures = control_counters_.reload_failures;
   in.listeners = listener_report(workers_).stats;
+  if (central_) {
+    const auto& c = central_->counters();
+    in.central = admin::MetricsInput::CentralStats{c.connected.load(), c.spooled.load(), c.sent.load(), c.dropped.load(),
+                                                   c.failures.load()};
+  }
   return admin::render_metrics(in);
 }
 
@@ -171,27 +178,38 @@ std::string Monitoring::health_notes() const {
 }
 
 admin::ReportResult Monitoring::report(const admin::QueryParams& params) {
-  if (!store_) return {503, "text/plain", "the stats store is disabled"};
+  if (!store_ && !central_) return {503, "text/plain", "the stats store is disabled"};
   const auto from = stats::Date::parse(param(params, "from"));
   const auto to = stats::Date::parse(param(params, "to"));
   const auto format = stats::parse_format(param(params, "format", "json"));
   const auto lang = stats::parse_lang(param(params, "lang", "vi"));
   stats::ReportQuery q;
-  if (!from || !to || !format || !lang) return {400, "text/plain", "need from=YYYY-MM-DD&to=YYYY-MM-DD[&format=html|csv|json][&lang=vi|en][&scope=label=value]"};
+  if (!from || !to || !format || !lang) return {400, "text/plain", "need from=YYYY-MM-DD&to=YYYY-MM-DD[&format=html|csv|json][&lang=vi|en][&scope=label=value[;label=value]]"};
   q.from = *from;
   q.to = *to;
-  if (const auto scope = param(params, "scope"); !scope.empty()) {
-    const auto term = stats::parse_scope_term(scope);
-    if (!term) return {400, "text/plain", "scope must be label=value"};
+  // Several terms, all of which must match: scope=province=Dak Lak;district=Krong Pac
+  const std::string scope = param(params, "scope");
+  for (std::size_t at = 0; at < scope.size();) {
+    const std::size_t end = std::min(scope.find(';', at), scope.size());
+    const auto term = stats::parse_scope_term(std::string_view(scope).substr(at, end - at));
+    if (!term) return {400, "text/plain", "scope must be label=value[;label=value...]"};
     q.scope.push_back(*term);
+    at = end + 1;
   }
   flush_minute();  // the report includes the minute in progress
   stats::ReportData data;
-  if (auto s = stats::build_report(*store_, q, std::chrono::duration_cast<std::chrono::seconds>(
-                                                   core::process_clock().now().time_since_epoch()).count(), data);
-      !s.ok) {
-    return {500, "text/plain", s.error};
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(core::process_clock().now().time_since_epoch()).count();
+  stats::Status s;
+  if (store_) {
+    s = stats::build_report(*store_, q, now, data);
+  } else {
+    // Across every instance. Its own connection: the writer's belongs to the writer thread.
+    stats::CentralStore reader(stats_options_);
+    s = reader.open_reader();
+    if (s) s = stats::build_report(reader, q, now, data);
   }
+  if (!s.ok) return {500, "text/plain", s.error};
   return {200, content_type(*format), stats::render(data, *format, *lang)};
 }
 

@@ -70,6 +70,13 @@ struct MetricsInput {
   std::array<std::uint64_t, core::kIgnoredOptions> ignored_options{};  // by core::IgnoredOption
   std::vector<ListenerStats> listeners;
   bool up = true;
+  // stats.backend postgresql only (absent: no central-store samples are written).
+  struct CentralStats {
+    bool connected = false;
+    std::int64_t spooled = 0;          // batches waiting in the local spool
+    std::uint64_t sent = 0, dropped = 0, failures = 0;
+  };
+  std::optional<CentralStats> central;
 };
 
 // Converts QueryCounters' microsecond buckets (kLatencyBucketsUs + overflow) into seconds.

@@ -16,6 +16,7 @@
 #include "sprout/control/domain_harvest.hpp"
 #include "sprout/control/list_refresher.hpp"
 #include "sprout/net/worker.hpp"
+#include "sprout/stats/central_writer.hpp"
 #include "sprout/stats/minute_aggregator.hpp"
 #include "sprout/stats/query_log.hpp"
 #include "sprout/stats/report_command.hpp"
@@ -77,6 +78,11 @@ class Monitoring {
   void use_query_log(const config::Config* previous, const config::Config& cfg);
   void retire_query_log(std::shared_ptr<stats::QueryLog> old);
   void record_names();  // networks and categories of cfg_ for the aggregator and report scopes
+  // The lists' states into the store: always when `force` (start, reload, stop), else when
+  // they changed since the last record (checked each minute: refreshes show up at once).
+  void record_lists(bool force);
+  void open_central(const config::Config& cfg, const stats::StatsOptions& o);
+  void run_periodic(std::int64_t now);
 
   asio::io_context& control_;
   const std::vector<std::unique_ptr<net::Worker>>& workers_;
@@ -86,7 +92,10 @@ class Monitoring {
   ReloadFn reload_;
   asio::steady_timer minute_timer_;
   std::shared_ptr<const config::Config> cfg_;  // what monitoring runs with (the last use())
-  std::unique_ptr<stats::StatsStore> store_;
+  std::unique_ptr<stats::StatsStore> store_;      // stats.backend sqlite
+  std::unique_ptr<stats::CentralWriter> central_; // stats.backend postgresql (its own thread)
+  stats::StatsOptions stats_options_;             // of whichever store is open
+  std::vector<stats::ListStatusRow> recorded_lists_;
   std::unique_ptr<stats::MinuteAggregator> aggregator_;
   std::unique_ptr<stats::PeriodicReports> periodic_;
   // Opt-in. Workers read a plain pointer to it per query, so a replaced log is only freed
