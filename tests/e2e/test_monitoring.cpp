@@ -79,6 +79,8 @@ TEST_CASE("traffic shows up in metrics, the admin API, the block page and report
   std::string compact = live;  // the report is indented JSON: compare without the layout
   std::erase_if(compact, [](char c) { return c == ' ' || c == '\n'; });
   CHECK(compact.find("{\"action\":\"blocked\",\"label\":\"Blocked\",\"count\":7}") != std::string::npos);
+  // List freshness is recorded at start, not only hourly: the live report has it.
+  CHECK(compact.find("\"lists\":[{\"name\":\"bypass\",\"category\":\"bypass\"") != std::string::npos);
 
   REQUIRE(r.process().terminate() == std::optional<int>(0));  // final flush on the way out
   const std::string base = sproutdns_path() + " report --config " + (dir / "sprout.yaml").string() +
@@ -91,6 +93,7 @@ TEST_CASE("traffic shows up in metrics, the admin API, the block page and report
   CHECK(csv.find("SafeSearch enforced,<5") != std::string::npos);  // 2 is under the threshold
   CHECK(csv.find("Bypass blocked,<5") != std::string::npos);
   CHECK(csv.find("127.0.0.1") == std::string::npos);               // no client address anywhere
+  CHECK(csv.find("\ngambling,gambling,1,") != std::string::npos);   // list freshness, after the stop too
   REQUIRE(run_command(base + " --format html --lang vi -o " + (dir / "r.html").string()).exit_code == 0);
   const std::string html = read_file(dir / "r.html");
   CHECK(html.find("<svg") != std::string::npos);

@@ -163,3 +163,16 @@ TEST_CASE("histogram_from_us converts the counters' microsecond buckets", "[metr
   CHECK(text.find("sprout_query_duration_seconds_bucket{le=\"+Inf\"} 3\n") != std::string::npos);
   CHECK(text.find("sprout_query_duration_seconds_count 3\n") != std::string::npos);
 }
+
+TEST_CASE("the central stats writer's samples are written only with the postgresql backend", "[metrics]") {
+  MetricsInput in = small_input();
+  CHECK(render_metrics(in).find("sprout_stats_") == std::string::npos);
+  in.central = MetricsInput::CentralStats{false, 42, 7, 3, 9};
+  const std::string text = render_metrics(in);
+  CHECK(text.find("\nsprout_stats_central_connected 0\n") != std::string::npos);
+  CHECK(text.find("\nsprout_stats_spooled_batches 42\n") != std::string::npos);
+  CHECK(text.find("\nsprout_stats_sent_batches_total 7\n") != std::string::npos);
+  CHECK(text.find("\nsprout_stats_dropped_batches_total 3\n") != std::string::npos);
+  CHECK(text.find("\nsprout_stats_write_failures_total 9\n") != std::string::npos);
+  CHECK(text.find("# TYPE sprout_stats_dropped_batches_total counter") != std::string::npos);
+}

@@ -53,4 +53,8 @@ TEST_CASE("example isp.yaml loads") {
   CHECK(c.cache.negative_ttl == std::chrono::minutes(15));
   CHECK(c.upstream_limit.total == 2000);
   for (const auto& p : c.profiles) CHECK(p.rebinding_protection == (p.name != "operations"));
+  CHECK(c.instance.name == "hanoi-isp-1");
+  CHECK(c.instance.labels.at("province") == "Hanoi");
+  CHECK(c.stats.backend == sprout::config::StatsBackend::postgresql);
+  CHECK(c.stats.postgresql.conninfo_file == "/etc/sprout/stats.conninfo");
 }

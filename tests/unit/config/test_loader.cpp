@@ -243,3 +243,25 @@ TEST_CASE("ConfigError::to_string omits an empty path") {
   e.path = "listen[0]";
   CHECK(e.to_string() == "f.yaml:22:1: listen[0]: unknown top-level key 'upstream' (did you mean 'upstreams'?)");
 }
+
+TEST_CASE("instance and the central stats store: defaults and every key") {
+  char host[256] = {};
+  REQUIRE(::gethostname(host, sizeof host - 1) == 0);
+  const Config d = must_load("{}");
+  CHECK(d.instance.name == std::string(host).substr(0, 63));  // default: the host name
+  CHECK(d.instance.labels.empty());
+  CHECK(d.stats.backend == StatsBackend::sqlite);
+  const Config c = must_load(R"(
+instance: {name: daklak-krongpac, labels: {province: Dak Lak, district: Krong Pac}}
+stats:
+  backend: postgresql
+  postgresql: {conninfo: "host=127.0.0.1 dbname=sprout", spool: /var/spool/sprout.sqlite, spool_max: 60, report_role: province_readers}
+)");
+  CHECK(c.instance.name == "daklak-krongpac");
+  CHECK(c.instance.labels.at("district") == "Krong Pac");
+  CHECK(c.stats.backend == StatsBackend::postgresql);
+  CHECK(c.stats.postgresql.conninfo == "host=127.0.0.1 dbname=sprout");
+  CHECK(c.stats.postgresql.spool == "/var/spool/sprout.sqlite");
+  CHECK(c.stats.postgresql.spool_max == 60);
+  CHECK(c.stats.postgresql.report_role == "province_readers");
+}
