@@ -84,10 +84,20 @@ TEST_CASE("two districts report into one PostgreSQL through an outage, counted e
   const std::string down = api_report(admin_a, day);
   CHECK(down.find("postgresql") != std::string::npos);  // the report says why it cannot be made
   (void)api_report(admin_b, day);
+  const auto metrics = [&](std::uint16_t admin) {
+    return run_command("curl -s --max-time 5 'http://127.0.0.1:" + std::to_string(admin) + "/metrics'").output;
+  };
+  // The writer notices, spools and says so in /metrics (what the fleet's alerts read).
+  CHECK(sprout::test::wait_until([&] { return metrics(admin_a).find("\nsprout_stats_central_connected 0\n") != std::string::npos; },
+                                 std::chrono::seconds(10)));
+  CHECK(sprout::test::wait_until([&] { return metrics(admin_b).find("\nsprout_stats_spooled_batches 0\n") == std::string::npos; },
+                                 std::chrono::seconds(10)));
 
   pg.start();
   REQUIRE(sprout::test::wait_until([&] { return pg.psql("SELECT coalesce(sum(count), 0) FROM sprout_minute_counts") == "26\n"; },
                                    std::chrono::seconds(45)));
+  CHECK(metrics(admin_a).find("\nsprout_stats_central_connected 1\n") != std::string::npos);
+  CHECK(metrics(admin_a).find("\nsprout_stats_dropped_batches_total 0\n") != std::string::npos);
   REQUIRE(ra->process().terminate() == std::optional<int>(0));
   REQUIRE(rb->process().terminate() == std::optional<int>(0));
   CHECK(pg.psql("SELECT coalesce(sum(count), 0) FROM sprout_minute_counts") == "26\n");  // nothing twice

@@ -2,6 +2,7 @@
 // migrations, exactly-once batches, the spool through an outage, reports across instances.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <thread>
 
 #include "pg_server.hpp"
@@ -193,4 +194,24 @@ TEST_CASE("an unreachable central store is a clear error, not a crash") {
   o.pg_conninfo = "this is not a conninfo";
   CentralStore bad(o);
   CHECK_FALSE(bad.open_reader());
+}
+
+TEST_CASE("the conninfo comes from the config or the first line of conninfo_file") {
+  TempDir dir;
+  std::string out;
+  REQUIRE(load_conninfo("host=a", "", out));
+  CHECK(out == "host=a");
+  {
+    std::ofstream f(dir.file("pg"));
+    f << "host=db.example dbname=sprout password=secret\r\nignored\n";
+  }
+  REQUIRE(load_conninfo("", dir.file("pg"), out));
+  CHECK(out == "host=db.example dbname=sprout password=secret");
+  const Status missing = load_conninfo("", dir.file("none"), out);
+  CHECK_FALSE(missing);
+  CHECK(missing.error.find("cannot read conninfo_file") != std::string::npos);
+  { std::ofstream f(dir.file("empty")); }
+  const Status empty = load_conninfo("", dir.file("empty"), out);
+  CHECK_FALSE(empty);
+  CHECK(empty.error.find("is empty") != std::string::npos);
 }
