@@ -85,7 +85,16 @@ bool CentralWriter::take(Work& work, std::chrono::milliseconds wait) {
 }
 
 void CentralWriter::spool_batches(Work& work) {
-  if (!spool_ok_) return;  // no spool: batches stay in `work` (memory) until sent
+  if (!spool_ok_) {  // no spool: batches wait in memory, under the same bound
+    std::uint64_t dropped = 0;
+    for (; work.batches.size() > options_.spool_max; ++dropped) work.batches.erase(work.batches.begin());
+    if (dropped > 0) {
+      counters_.dropped += dropped;
+      core::log::warn("stats: ", options_.spool_max, " minutes wait in memory: dropped the oldest ", dropped);
+    }
+    counters_.spooled = static_cast<std::int64_t>(work.batches.size());
+    return;
+  }
   for (auto it = work.batches.begin(); it != work.batches.end();) {
     std::uint64_t dropped = 0;
     if (auto s = spool_.add(*it, &dropped); !s) {
