@@ -18,6 +18,7 @@
 #include "index_rules.hpp"
 #include "list_sources.hpp"
 #include "sprout/blocklists/domain_hash.hpp"
+#include "sprout/blocklists/wide_mul.hpp"
 #include "sprout/config/config.hpp"
 
 #include <algorithm>
@@ -36,7 +37,7 @@ constexpr std::size_t kMaxNamed = 16;
 constexpr std::size_t kNamesPerLine = 32;  // 512 bits: 16 per name
 
 [[nodiscard]] std::size_t filter_line(std::uint64_t key, std::size_t lines) noexcept {
-  return static_cast<std::size_t>((static_cast<unsigned __int128>(key) * lines) >> 64);
+  return scale_to_range(key, lines);
 }
 // Words 0-3: any piece (low key bits pick the bits, as index_detail::filter_bits).
 [[nodiscard]] std::size_t any_word(std::uint64_t key) noexcept { return (key >> 12) & 3; }

@@ -2,13 +2,27 @@
 """Resident memory of sproutdns with one big list, broken down by mapping (issue 12, item 6).
 Starts SPROUTDNS on 127.0.0.1:5331 with LIST (one domain per line) as the only list besides
 the builtin bypass list, workers 1, admin off, waits for the ready file, then sums Rss from
-/proc/PID/smaps per file (anonymous memory apart). usage: rss-breakdown.py SPROUTDNS LIST [LABEL]"""
-import collections, os, subprocess, sys, tempfile, time
+/proc/PID/smaps per file (anonymous memory apart). LIST `bundled` serves the four bundled
+snapshots instead (their URLs point at a closed local port, so they are never replaced).
+--emulator runs a cross-built SPROUTDNS under qemu-user (packaging/cross-build.sh): the
+figures are then the qemu process's, guest and emulator together (qemu's own mappings are
+listed by their names; its translated-code buffer and heap are in [anon]).
+usage: rss-breakdown.py [--emulator "qemu-ARCH-static -L SYSROOT"] SPROUTDNS LIST|bundled [LABEL]"""
+import collections, os, shlex, subprocess, sys, tempfile, time
 
-bin_, big = sys.argv[1], sys.argv[2]
-label = sys.argv[3] if len(sys.argv) > 3 else os.path.basename(bin_)
+args = sys.argv[1:]
+emulator = []
+if args[:1] == ["--emulator"]:
+    emulator, args = shlex.split(args[1]), args[2:]
+bin_, big = args[0], args[1]
+label = args[2] if len(args) > 2 else os.path.basename(bin_)
 d = tempfile.mkdtemp(prefix="sprout-rss-")
 cfg = os.path.join(d, "sprout.yaml")
+if big == "bundled":
+    lists = "".join(f"  {n}: {{category: blocked, source: 'http://127.0.0.1:9/{n}.txt', format: domains, bundled: {n}}}\n"
+                    for n in ("adult", "gambling", "malware", "phishing"))
+else:
+    lists = f"  big: {{category: blocked, source: {big}, format: domains}}\n"
 with open(cfg, "w") as f:
     f.write(f"""listen: ["127.0.0.1:5331"]
 workers: 1
@@ -17,18 +31,20 @@ state_dir: {d}/state
 admin: {{enabled: false}}
 categories: {{blocked: {{}}}}
 lists:
-  big: {{category: blocked, source: {big}, format: domains}}
-profiles:
+{lists}profiles:
   default: {{block: [blocked], bypass_prevention: false}}
 """)
 ready = os.path.join(d, "ready")
-p = subprocess.Popen([bin_, "serve", "--config", cfg, "--ready-file", ready, "--user", "root"],
+p = subprocess.Popen(emulator + [bin_, "serve", "--config", cfg, "--ready-file", ready, "--user", "root"],
                      stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "log"), "w"))
 try:
-    for _ in range(600):
-        if os.path.exists(ready):
+    for _ in range(3000):  # 5 min: 1M names under qemu
+        if os.path.exists(ready) or p.poll() is not None:
             break
         time.sleep(0.1)
+    if not os.path.exists(ready):
+        sys.exit(f"rss-breakdown.py: sproutdns did not get ready (exit status {p.poll()}); its log:\n"
+                 + open(os.path.join(d, "log")).read()[-2000:])
     time.sleep(1.0)  # the background list refresh (file lists: nothing to fetch) settles
     by = collections.Counter()
     name = None

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "sprout/blocklists/wide_mul.hpp"
+
 namespace sprout::blocklists {
 
 namespace hash_detail {
@@ -20,8 +22,8 @@ inline constexpr std::uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full;
 
 // 64x64->128 multiply folded to 64 bits: the mixing step of wyhash-style hashes.
 inline std::uint64_t fold_mul(std::uint64_t a, std::uint64_t b) noexcept {
-  const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
-  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+  const Product128 r = mul_64x64(a, b);
+  return r.lo ^ r.hi;
 }
 
 // Little-endian load on every host, so byte i of the text is always bits 8i..8i+7.

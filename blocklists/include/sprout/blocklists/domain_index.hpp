@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "sprout/blocklists/wide_mul.hpp"
+
 namespace sprout::blocklists {
 
 using CategorySet = std::uint64_t;  // bit i = config.categories[i]
@@ -62,7 +64,7 @@ struct Attr {
 
 // Probe of a table in sorted Robin Hood layout (see domain_index.cpp): home slot of a key.
 [[nodiscard]] inline std::size_t home_slot(std::uint64_t key, std::size_t home_range) noexcept {
-  return static_cast<std::size_t>((static_cast<unsigned __int128>(key) * home_range) >> 64);
+  return scale_to_range(key, home_range);
 }
 // The slot holding `key`, or null; the table ends with an empty slot, so this terminates.
 [[nodiscard]] inline const Slot* find_slot(const Slot* slots, std::size_t home_range,
@@ -82,7 +84,7 @@ struct Attr {
   return names == 0 ? 1 : (names + 7) / 8;
 }
 [[nodiscard]] inline std::size_t filter_word(std::uint64_t key, std::size_t words) noexcept {
-  return static_cast<std::size_t>((static_cast<unsigned __int128>(key) * words) >> 64);
+  return scale_to_range(key, words);
 }
 [[nodiscard]] inline std::uint64_t filter_bits(std::uint64_t key) noexcept {
   return (std::uint64_t{1} << (key & 63)) | (std::uint64_t{1} << ((key >> 6) & 63));
