@@ -76,7 +76,7 @@ if [ "$static" = 1 ]; then
 fi
 
 export SPROUT_CROSS_SYSROOT="$sysroot"
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/work}
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-/work}"
 launcher=""
 command -v ccache >/dev/null && launcher="-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
 # shellcheck disable=SC2086 # opts and launcher are lists of options
