@@ -29,7 +29,12 @@ excluded_tests=""
 #   drop, the admin API starts after the workers). Natively the gap is a few milliseconds;
 #   under qemu it was about 600 ms and the request got no answer in 1 of 3 runs (and 1 of 1
 #   full runs). A race in the test's wait, widened by emulation; see packaging/README.md.
-excluded_cases='~"reload: admin.token and stats.threshold apply*"'
+# - "a one-minute pause of a device ends on time, across a restart": sproutdns runs on a fake
+#   clock that starts at 08:00:00 when the process starts, and the test expects the pause it
+#   asks for (`sproutdns pause --for 1m`, itself emulated, retried until the admin API is
+#   up) to end at 08:01:00, i.e. to be placed within the clock's first second. Under qemu
+#   it took longer in 1 of 2 full runs: "until":"2026-12-01T08:01:01Z".
+excluded_cases='~"reload: admin.token and stats.threshold apply*"~"a one-minute pause of a device ends on time*"'
 
 status=0
 nice -n 19 ctest --test-dir "$build" -E "e2e_resolver${excluded_tests:+|$excluded_tests}" --output-on-failure "$@" || status=$?
