@@ -43,7 +43,7 @@ out=${SPROUT_CROSS_DIR:-$src/build-cross}
 sysroot=$out/sysroot-$arch
 # The -dev packages of packaging/install-deps.sh for the target, and what the tests include.
 dev_pkgs=libboost-dev,libc-ares-dev,libyaml-cpp-dev,libidn2-dev,libcurl4-openssl-dev,zlib1g-dev
-dev_pkgs=$dev_pkgs,libsqlite3-dev,libssl-dev,libldns-dev,libcctz-dev,nlohmann-json3-dev,catch2
+dev_pkgs=$dev_pkgs,libsqlite3-dev,libpq-dev,libssl-dev,libldns-dev,libcctz-dev,nlohmann-json3-dev,catch2
 dev_pkgs=$dev_pkgs,libstdc++-12-dev,tzdata
 
 make_sysroot() {
@@ -58,9 +58,12 @@ make_sysroot() {
   # run need, so /dev, /tmp, /proc and /etc/hosts stay the host's.
   (cd "$sysroot.tmp" && rm -rf dev proc sys run tmp var home root boot mnt media srv opt debootstrap \
     etc/hosts etc/resolv.conf)
+  echo "$dev_pkgs" > "$sysroot.tmp/.sprout-packages"
+  rm -rf "$sysroot"
   mv "$sysroot.tmp" "$sysroot"
 }
-[ -d "$sysroot/usr/include" ] || make_sysroot
+# Made again when the package list above changed (a new dependency).
+[ "$(cat "$sysroot/.sprout-packages" 2>/dev/null)" = "$dev_pkgs" ] || make_sysroot
 
 build=$out/$arch
 opts="-DCMAKE_BUILD_TYPE=MinSizeRel -DSPROUT_TESTS=ON -DSPROUT_SHARED_DATA=${SPROUT_SHARED_DATA:-/work/shared/data}"
