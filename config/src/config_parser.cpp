@@ -121,8 +121,13 @@ void ConfigParser::parse(const Field& root, Config& out) {
       {"trusted_forwarders", [&](const Field& f) { out.trusted_forwarders = read_prefixes(f); }},
       {"dhcp_leases", [&](const Field& f) { read_dhcp_leases(f); }},
       {"services", [&](const Field& f) { r_.entries(f, [&](auto& n, auto& s) { read_service(n, s); }); }},
+      {"tls", [&](const Field& f) { read_tls(f); }},
+      {"dot", [&](const Field& f) { r_.items(f, [&](const Field& i) { read_encrypted_listener(out.dot, 853, i); }); }},
+      {"doh", [&](const Field& f) { r_.items(f, [&](const Field& i) { read_encrypted_listener(out.doh, 443, i); }); }},
+      {"clients", [&](const Field& f) { r_.entries(f, [&](auto& n, auto& c) { read_client(n, c); }); }},
   }, true);
   check_devices(root);
+  check_encrypted(root);
   add_service_lists(root);
   if (out.instance.name.empty()) out.instance.name = host_name();
 }
