@@ -108,6 +108,17 @@ BoundSockets bind_listeners(const std::vector<config::Endpoint>& endpoints, std:
   return out;
 }
 
+void bind_dot_listeners(const std::vector<config::EncryptedListener>& listeners, BoundSockets& out) {
+  for (const config::EncryptedListener& l : listeners) {
+    config::Endpoint e = l.endpoint;
+    for (WorkerSockets& w : out.per_worker) {
+      w.dot.push_back(open_socket(e, true));
+      e.port = bound_port(w.dot.back());  // port 0: the first worker's choice, shared by the rest
+    }
+    out.dot.push_back(e);
+  }
+}
+
 bool is_ipv6_socket(int fd) noexcept { return local_address(fd).ss_family == AF_INET6; }
 
 std::string listener_name(std::string_view transport, int fd) {
@@ -127,8 +138,10 @@ void close_sockets(BoundSockets& sockets) noexcept {
   for (auto& w : sockets.per_worker) {
     for (int fd : w.udp) ::close(fd);
     for (int fd : w.tcp) ::close(fd);
+    for (int fd : w.dot) ::close(fd);
     w.udp.clear();
     w.tcp.clear();
+    w.dot.clear();
   }
 }
 

@@ -16,6 +16,7 @@
 #include "sprout/control/monitoring.hpp"
 #include "sprout/control/systemd_notify.hpp"
 #include "sprout/core/snapshot.hpp"
+#include "sprout/net/tls_context.hpp"
 
 namespace sprout::control {
 
@@ -38,6 +39,7 @@ class Server {
   void stop();
   void feed_watchdog();  // WATCHDOG=1 only while every worker answered the last ping
   void watch_leases();  // re-reads dhcp_leases every 2 s when it changed
+  bool load_certificate(const config::Config& cfg, bool starting);  // false: logged why
 
   ServeOptions options_;
   boost::asio::io_context control_;  // signals, reloads, list refresh results
@@ -46,6 +48,7 @@ class Server {
   std::shared_ptr<const config::Config> started_;  // what sockets, workers and state_dir were set up with
   std::shared_ptr<const config::Config> running_;  // the last config applied (restart-only keys as started)
   std::shared_ptr<cache::PacketCache> cache_;  // outlives snapshots: reloads keep it warm
+  net::TlsContextStore tls_;                   // DoT/DoH certificate; outlives the workers
   SystemdNotifier notifier_;
   boost::asio::steady_timer watchdog_timer_{control_};
   // One per worker: the watchdog round the worker's io_context last answered. Declared

@@ -13,12 +13,17 @@ namespace sprout::net {
 struct BoundSockets {
   std::vector<WorkerSockets> per_worker;
   std::vector<config::Endpoint> endpoints;  // with the ports actually bound (port 0 resolved)
+  std::vector<config::Endpoint> dot;        // the DoT listeners' endpoints, likewise
 };
 
 // Binds UDP and TCP sockets with SO_REUSEPORT for each worker on each endpoint. Port 0 picks
 // one free port shared by UDP and TCP. Throws std::runtime_error naming the address and the
 // system error when a bind fails; closes what it opened.
 BoundSockets bind_listeners(const std::vector<config::Endpoint>& endpoints, std::size_t workers);
+
+// Binds a TCP-only DoT socket for each worker on each listener (config.dot order) into `out`.
+// Throws like bind_listeners; the caller closes what was opened.
+void bind_dot_listeners(const std::vector<config::EncryptedListener>& listeners, BoundSockets& out);
 
 void close_sockets(BoundSockets& sockets) noexcept;
 
