@@ -1,9 +1,10 @@
-// End-to-end: DNS over TLS with real clients (kdig, openssl s_client) and certificates the test
-// makes itself: a client ID in the SNI picks its profile, a wrong SNI is refused, a certificate
-// swapped on disk is served after SIGHUP (a bad one keeps the old), and a silent connection
-// stalls nobody.
+// End-to-end: DNS over TLS and over HTTPS with real clients (kdig, curl, openssl s_client) and
+// certificates the test makes itself: a client ID in the SNI or the DoH path picks its profile,
+// a wrong SNI is refused, bad DoH requests get their status, a certificate swapped on disk is
+// served after SIGHUP (a bad one keeps the old), and a silent connection stalls nobody.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -40,16 +41,37 @@ void make_certificates(const std::filesystem::path& dir, const std::string& subj
   must_run("chmod 0644 " + d + "/server.key");
 }
 
-// The DoT port from the ready file's "dot ADDRESS PORT" line.
-std::uint16_t dot_port(const std::filesystem::path& dir) {
+// A port from the ready file's "KIND ADDRESS PORT" lines ("dot", "doh").
+std::uint16_t ready_port(const std::filesystem::path& dir, const std::string& wanted) {
   for (const std::string& line : read_lines(dir / "ready")) {
     std::istringstream in(line);
     std::string kind, address;
     int port = 0;
-    if (in >> kind >> address >> port && kind == "dot") return static_cast<std::uint16_t>(port);
+    if (in >> kind >> address >> port && kind == wanted) return static_cast<std::uint16_t>(port);
   }
   return 0;
 }
+
+std::string base64url(const Bytes& in) {
+  static const char* const kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t bits = 0;
+  int have = 0;
+  for (const std::uint8_t b : in) {
+    bits = (bits << 8) | b;
+    for (have += 8; have >= 6; have -= 6) out += kAlphabet[(bits >> (have - 6)) & 63];
+  }
+  if (have > 0) out += kAlphabet[(bits << (6 - have)) & 63];
+  return out;
+}
+
+// What curl got: the HTTP status, the HTTP version, the headers and the body.
+struct HttpResult {
+  int status = 0;
+  std::string version;
+  std::string headers;
+  Bytes body;
+};
 
 struct DotStack {
   TempDir dir;
@@ -64,10 +86,34 @@ struct DotStack {
     config += "profiles:\n  kids: {deny: [games.example]}\n"
               "tls: {certificate: server.pem, key: server.key, server_name: " + std::string(kServerName) + "}\n"
               "dot:\n  - {address: 127.0.0.1, port: 0, handshake_timeout: 1s, idle_timeout: 2s}\n"
+              "doh:\n  - {address: 127.0.0.1, port: 0, handshake_timeout: 1s, idle_timeout: 2s}\n"
               "clients:\n  phone-an: {profile: kids}\n";
     resolver = std::make_unique<Resolver>(dir.path(), config);
-    port = dot_port(dir.path());
+    port = ready_port(dir.path(), "dot");
+    doh_port = ready_port(dir.path(), "doh");
     REQUIRE(port != 0);
+    REQUIRE(doh_port != 0);
+  }
+  std::uint16_t doh_port = 0;
+
+  // curl against the DoH listener, as kServerName, trusting the test CA. `args` choose the
+  // version, method and body.
+  [[nodiscard]] HttpResult curl(const std::string& path, const std::string& args) const {
+    const std::string p = std::to_string(doh_port);
+    const auto body = dir / "body.bin";
+    const auto head = dir / "headers.txt";
+    std::filesystem::remove(body);
+    const CommandResult r = run_command("curl -sS --max-time 5 --cacert " + (dir / "ca.pem").string() + " --resolve " +
+                                        kServerName + ":" + p + ":127.0.0.1 -D " + head.string() + " -o " + body.string() +
+                                        " -w '%{http_code} %{http_version}' " + args + " 'https://" + kServerName + ":" +
+                                        p + path + "'");
+    INFO(r.output);
+    HttpResult h;
+    std::istringstream(r.output) >> h.status >> h.version;
+    h.headers = read_file(head);  // lowercased: HTTP/1.1 names are case-insensitive, HTTP/2 sends them lowercase
+    std::transform(h.headers.begin(), h.headers.end(), h.headers.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (std::filesystem::exists(body)) h.body = read_binary(body);
+    return h;
   }
 
   // kdig over TLS, verifying the certificate against the test CA, with this SNI.
@@ -135,4 +181,77 @@ TEST_CASE("DoT: a silent connection stalls nobody and is closed at the handshake
   CHECK(Clock::now() - start < 1000ms);
   CHECK(silent.closed_by_peer(3000ms));  // handshake_timeout: 1s
   CHECK(half.closed_by_peer(3000ms));
+}
+
+namespace {
+
+int rcode_of(const Bytes& m) { return m.size() >= 4 ? m[3] & 0xf : -1; }
+
+}  // namespace
+
+TEST_CASE("DoH: curl over HTTP/2 and HTTP/1.1, GET and POST; the path's client ID picks the profile", "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  const Bytes query = MessageBuilder::query("games.example", 1, 0).bytes;
+  write_file(s.dir / "query.bin", std::string(query.begin(), query.end()));
+  const std::string post = "-X POST -H 'Content-Type: application/dns-message' --data-binary @" + (s.dir / "query.bin").string();
+  const std::string get = "?dns=" + base64url(query);
+  for (const auto& [version, flag] : {std::pair{"2", "--http2"}, std::pair{"1.1", "--http1.1"}}) {
+    for (const bool use_post : {false, true}) {
+      INFO("HTTP/" << version << (use_post ? " POST" : " GET"));
+      const std::string args = std::string(flag) + " " + (use_post ? post : "");
+      const HttpResult kid = s.curl("/dns-query/phone-an" + (use_post ? std::string() : get), args);
+      CHECK(kid.status == 200);
+      CHECK(kid.version == version);
+      CHECK(kid.headers.find("application/dns-message") != std::string::npos);
+      CHECK(rcode_of(kid.body) == 3);  // kids: NXDOMAIN
+      const HttpResult plain = s.curl("/dns-query" + (use_post ? std::string() : get), args);
+      CHECK(plain.status == 200);
+      CHECK(rcode_of(plain.body) == 0);
+      CHECK(plain.headers.find("cache-control: max-age=") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("DoH: bad requests get their status and the server keeps serving", "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  const Bytes query = MessageBuilder::query("allowed.example", 1, 0).bytes;
+  write_file(s.dir / "query.bin", std::string(query.begin(), query.end()));
+  write_file(s.dir / "big.bin", std::string(70000, 'x'));
+  const std::string file = "--data-binary @" + (s.dir / "query.bin").string();
+  for (const char* version : {"--http2", "--http1.1"}) {
+    INFO(version);
+    const std::string v = std::string(version) + " ";
+    CHECK(s.curl("/dns-query", v + "-X PUT -H 'Content-Type: application/dns-message' " + file).status == 405);
+    CHECK(s.curl("/dns-query", v + "-X POST -H 'Content-Type: text/plain' " + file).status == 415);
+    CHECK(s.curl("/dns-query", v + "-X POST -H 'Content-Type: application/dns-message' --data-binary @" +
+                                   (s.dir / "big.bin").string()).status == 413);
+    CHECK(s.curl("/dns-query?dns=not*base64", v).status == 400);
+    CHECK(s.curl("/dns-query?other=1", v).status == 400);
+    CHECK(s.curl("/somewhere-else?dns=" + base64url(query), v).status == 404);
+    CHECK(rcode_of(s.curl("/dns-query?dns=" + base64url(query), v).body) == 0);
+  }
+  CHECK(s.resolver->process().running());
+}
+
+TEST_CASE("DoH: kdig +https reaches the listener", "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  const CommandResult r = kdig(s.doh_port, "+https=/dns-query/phone-an +tls-ca=" + (s.dir / "ca.pem").string() +
+                                               " +tls-hostname=" + kServerName + " games.example A");
+  INFO(r.output);
+  CHECK(parse_dig_output(r.output).status == "NXDOMAIN");
+}
+
+TEST_CASE("DoH: a silent connection and a slow request stall nobody", "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  TcpClient silent(s.doh_port);
+  REQUIRE(silent.connected());
+  const Bytes query = MessageBuilder::query("allowed.example", 1, 0).bytes;
+  const auto start = Clock::now();
+  CHECK(rcode_of(s.curl("/dns-query?dns=" + base64url(query), "--http2").body) == 0);
+  CHECK(Clock::now() - start < 1000ms);
+  CHECK(silent.closed_by_peer(3000ms));
 }

@@ -37,6 +37,7 @@ void write_ready_file(const std::string& path, const net::BoundSockets& sockets)
       out << "tcp " << e.address.to_string() << ' ' << e.port << '\n';
     }
     for (const auto& e : sockets.dot) out << "dot " << e.address.to_string() << ' ' << e.port << '\n';
+    for (const auto& e : sockets.doh) out << "doh " << e.address.to_string() << ' ' << e.port << '\n';
   }
   std::rename(tmp.c_str(), path.c_str());  // atomic: readers never see half a file
 }
@@ -232,7 +233,7 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   net::BoundSockets sockets;
   try {
     sockets = net::bind_listeners(cfg->listen, n);
-    net::bind_dot_listeners(cfg->dot, sockets);
+    net::bind_encrypted_listeners(*cfg, sockets);
   } catch (const std::exception& e) {
     net::close_sockets(sockets);
     core::log::error(e.what());
@@ -262,6 +263,7 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   monitoring_->start();
   for (const auto& e : sockets.endpoints) core::log::info("listening on ", e.to_string(), " (udp, tcp)");
   for (const auto& e : sockets.dot) core::log::info("listening on ", e.to_string(), " (dot)");
+  for (const auto& e : sockets.doh) core::log::info("listening on ", e.to_string(), " (doh)");
   core::log::info("started: ", n, " workers, ", cfg->upstreams.size(), " upstreams, config ", cfg->source);
   refresher_.use(cfg);
   refresher_.refresh_now();

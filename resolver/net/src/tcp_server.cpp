@@ -5,11 +5,11 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
-#include "sprout/core/client_id.hpp"
 #include "sprout/core/log.hpp"
 #include "sprout/core/proxy_protocol.hpp"
 #include "sprout/net/listen_sockets.hpp"
 #include "sprout/net/tls_context.hpp"
+#include "sprout/net/tls_handshake.hpp"
 #include "sprout/net/worker.hpp"
 
 namespace sprout::net {
@@ -36,12 +36,12 @@ class StreamReply final : public core::Responder {
 
 }  // namespace
 
-TcpAcceptor::TcpAcceptor(Worker& worker, int fd)
-    : worker_(worker), acceptor_(worker.io()), health_(worker.io(), listener_name("tcp", fd)) {
+StreamAcceptor::StreamAcceptor(Worker& worker, int fd, std::string_view kind, OnAccept on_accept)
+    : acceptor_(worker.io()), health_(worker.io(), listener_name(kind, fd)), on_accept_(std::move(on_accept)) {
   acceptor_.assign(is_ipv6_socket(fd) ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd);
 }
 
-void TcpAcceptor::start() {
+void StreamAcceptor::start() {
   acceptor_.async_accept([self = shared_from_this()](const boost::system::error_code& ec,
                                                      asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
@@ -51,7 +51,7 @@ void TcpAcceptor::start() {
     if (ec) return self->health_.failed(ec.value(), "accept: " + ec.message(), [self] { self->start(); });
     self->health_.succeeded();
     try {
-      self->accepted(std::move(socket));
+      self->on_accept_(std::move(socket));
     } catch (const std::exception& e) {
       return self->health_.failed(0, e.what(), [self] { self->start(); });
     }
@@ -60,14 +60,14 @@ void TcpAcceptor::start() {
   health_.armed();
 }
 
-void TcpAcceptor::accepted(asio::ip::tcp::socket socket) {
-  if (worker_.tcp_open >= worker_.tcp_limits().max_connections) {
+void accept_tcp(Worker& worker, asio::ip::tcp::socket socket) {
+  if (worker.tcp_open >= worker.tcp_limits().max_connections) {
     boost::system::error_code ignored;
     socket.close(ignored);  // at the cap: a prompt close lets the client go elsewhere
     return;
   }
-  worker_.counters().tcp_connections.fetch_add(1, std::memory_order_relaxed);
-  std::make_shared<TcpConnection>(worker_, std::move(socket), StreamSettings{core::Transport::tcp, 0, &worker_.tcp_open})
+  worker.counters().tcp_connections.fetch_add(1, std::memory_order_relaxed);
+  std::make_shared<TcpConnection>(worker, std::move(socket), StreamSettings{core::Transport::tcp, 0, &worker.tcp_open})
       ->start();
 }
 
@@ -83,15 +83,12 @@ StreamConnection<Stream>::StreamConnection(Worker& worker, Stream stream, Stream
 }
 
 template <class Stream>
-StreamConnection<Stream>::~StreamConnection() {
-  --*settings_.open;
-  if (handshaking_ != nullptr) --*handshaking_;
-}
+StreamConnection<Stream>::~StreamConnection() { --*settings_.open; }
 
 template <class Stream>
 std::chrono::milliseconds StreamConnection<Stream>::idle_timeout() {
   if (settings_.transport == core::Transport::tcp) return worker_.tcp_limits().idle_timeout;
-  return worker_.dot_listener(settings_.listener).idle_timeout;
+  return worker_.encrypted_listener(settings_.transport, settings_.listener).idle_timeout;
 }
 
 template <class Stream>
@@ -102,39 +99,21 @@ void StreamConnection<Stream>::start() {
 }
 
 template <class Stream>
-void StreamConnection<Stream>::handshake(std::shared_ptr<const TlsServerContext> tls, std::chrono::milliseconds timeout,
-                                         int* handshaking) {
+void StreamConnection<Stream>::handshake(std::shared_ptr<const TlsServerContext> tls, ListenerLoad& load) {
   if constexpr (kTls<Stream>) {
     tls_ = std::move(tls);
-    handshaking_ = handshaking;
-    ++*handshaking_;
-    // A slowloris handshake is closed at the timeout; it never holds more than its own slot.
-    idle_.expires_after(timeout);
-    idle_.async_wait([self = this->shared_from_this()](const boost::system::error_code& ec) {
-      if (!ec && self->handshaking_ != nullptr) self->close();
-    });
-    socket_.async_handshake(asio::ssl::stream_base::server,
-                            [self = this->shared_from_this()](const boost::system::error_code& ec) { self->handshake_done(ec); });
+    tls_server_handshake(socket_, idle_, worker_.encrypted_listener(settings_.transport, settings_.listener), load,
+                         worker_.counters().transport(settings_.transport),
+                         [self = this->shared_from_this()](const boost::system::error_code& ec) { self->handshake_done(ec); });
   }
 }
 
 template <class Stream>
 void StreamConnection<Stream>::handshake_done(const boost::system::error_code& ec) {
   if constexpr (kTls<Stream>) {
-    --*handshaking_;
-    handshaking_ = nullptr;
-    TransportCounters& c = worker_.counters().transport(settings_.transport);
-    if (ec || !open_) {
-      // A wrong SNI ends here too: the server-name callback refused it with a fatal alert.
-      c.handshake_failures.fetch_add(1, std::memory_order_relaxed);
-      return close();
-    }
-    c.handshakes.fetch_add(1, std::memory_order_relaxed);
-    const char* sni = SSL_get_servername(socket_.native_handle(), TLSEXT_NAMETYPE_host_name);
-    const core::ClientIdResult id = core::client_id_from_sni(sni != nullptr ? sni : "", tls_->server_name);
-    if (id.status == core::ClientIdStatus::wrong_name) return close();  // the callback already refused it
-    client_id_.assign(id.id);
-    idle_.cancel();
+    // A wrong SNI ends in `ec` too: the server-name callback refused it with a fatal alert.
+    if (ec || !open_) return close();
+    client_id_.assign(sni_client_id(socket_, *tls_));
     start();
   }
 }

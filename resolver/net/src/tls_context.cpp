@@ -37,11 +37,18 @@ void check(int ok, const std::string& what) {
   if (ok != 1) throw std::runtime_error(what + ": " + openssl_error());
 }
 
-}  // namespace
+// HTTP/2 when the client offers it (RFC 8484 recommends it), else HTTP/1.1.
+int select_http(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen, void*) {
+  static const unsigned char kOurs[] = "\x02h2\x08http/1.1";
+  unsigned char* chosen = nullptr;
+  if (SSL_select_next_proto(&chosen, outlen, kOurs, sizeof kOurs - 1, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+    return SSL_TLSEXT_ERR_ALERT_FATAL;  // RFC 7301: no protocol in common
+  *out = chosen;
+  return SSL_TLSEXT_ERR_OK;
+}
 
-TlsServerContext::TlsServerContext(const config::Tls& tls) : server_name(tls.server_name), source(tls) {
-  SSL_CTX* c = ctx.native_handle();
-  ERR_clear_error();
+// Both contexts: same certificate, versions, tickets and SNI check.
+void configure(SSL_CTX* c, const config::Tls& tls, const TlsServerContext* self) {
   check(SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION), "TLS versions");
   SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   check(SSL_CTX_use_certificate_chain_file(c, tls.certificate.c_str()), "tls.certificate " + tls.certificate);
@@ -52,7 +59,16 @@ TlsServerContext::TlsServerContext(const config::Tls& tls) : server_name(tls.ser
   SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_SERVER);
   check(SSL_CTX_set_session_id_context(c, kSessionContext, sizeof kSessionContext - 1), "session context");
   SSL_CTX_set_tlsext_servername_callback(c, check_server_name);
-  SSL_CTX_set_tlsext_servername_arg(c, this);
+  SSL_CTX_set_tlsext_servername_arg(c, const_cast<TlsServerContext*>(self));
+}
+
+}  // namespace
+
+TlsServerContext::TlsServerContext(const config::Tls& tls) : server_name(tls.server_name), source(tls) {
+  ERR_clear_error();
+  configure(dot_ctx.native_handle(), tls, this);
+  configure(doh_ctx.native_handle(), tls, this);
+  SSL_CTX_set_alpn_select_cb(doh_ctx.native_handle(), select_http, nullptr);
 }
 
 std::string TlsContextStore::load(const config::Tls& tls) {

@@ -1,31 +1,16 @@
-// DNS over TLS (RFC 7858): accepts within the listener's caps, then hands the connection to the
-// same stream code as plain TCP after the handshake.
+// DNS over TLS (RFC 7858): admitted within the listener's caps, then served by the same stream
+// code as plain TCP after the handshake.
 #pragma once
 
 #include <utility>  // before Asio: Boost 1.74 needs it
 
 #include <boost/asio/ip/tcp.hpp>
-#include <memory>
-
-#include "sprout/net/listener_health.hpp"
+#include <cstddef>
 
 namespace sprout::net {
 
 class Worker;
 
-class DotAcceptor : public std::enable_shared_from_this<DotAcceptor> {
- public:
-  DotAcceptor(Worker& worker, int fd, std::uint16_t listener);
-  void start();
-  [[nodiscard]] const core::ListenerState& state() const noexcept { return health_.state(); }
-
- private:
-  void accepted(asio::ip::tcp::socket socket);
-
-  Worker& worker_;
-  asio::ip::tcp::acceptor acceptor_;
-  ListenerHealth health_;
-  std::uint16_t listener_;
-};
+void accept_dot(Worker& worker, std::size_t listener, boost::asio::ip::tcp::socket socket);
 
 }  // namespace sprout::net

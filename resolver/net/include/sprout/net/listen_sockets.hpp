@@ -14,6 +14,7 @@ struct BoundSockets {
   std::vector<WorkerSockets> per_worker;
   std::vector<config::Endpoint> endpoints;  // with the ports actually bound (port 0 resolved)
   std::vector<config::Endpoint> dot;        // the DoT listeners' endpoints, likewise
+  std::vector<config::Endpoint> doh;        // the DoH listeners' endpoints, likewise
 };
 
 // Binds UDP and TCP sockets with SO_REUSEPORT for each worker on each endpoint. Port 0 picks
@@ -21,9 +22,9 @@ struct BoundSockets {
 // system error when a bind fails; closes what it opened.
 BoundSockets bind_listeners(const std::vector<config::Endpoint>& endpoints, std::size_t workers);
 
-// Binds a TCP-only DoT socket for each worker on each listener (config.dot order) into `out`.
+// Binds a TCP-only socket for each worker on each DoT and DoH listener (config order) into `out`.
 // Throws like bind_listeners; the caller closes what was opened.
-void bind_dot_listeners(const std::vector<config::EncryptedListener>& listeners, BoundSockets& out);
+void bind_encrypted_listeners(const config::Config& cfg, BoundSockets& out);
 
 void close_sockets(BoundSockets& sockets) noexcept;
 

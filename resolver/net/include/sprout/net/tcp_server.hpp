@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <array>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,20 +22,26 @@ namespace sprout::net {
 
 class Worker;
 struct TlsServerContext;
+struct ListenerLoad;
 
-class TcpAcceptor : public std::enable_shared_from_this<TcpAcceptor> {
+// A listening stream socket (TCP, DoT, DoH): accepts for ever, re-armed after errors, and
+// hands each connection to `on_accept`, which applies that transport's caps.
+class StreamAcceptor : public std::enable_shared_from_this<StreamAcceptor> {
  public:
-  TcpAcceptor(Worker& worker, int fd);
+  using OnAccept = std::function<void(asio::ip::tcp::socket)>;
+  // `kind` names it in logs, /health and /metrics ("tcp", "dot", "doh").
+  StreamAcceptor(Worker& worker, int fd, std::string_view kind, OnAccept on_accept);
   void start();
   [[nodiscard]] const core::ListenerState& state() const noexcept { return health_.state(); }
 
  private:
-  void accepted(asio::ip::tcp::socket socket);
-
-  Worker& worker_;
   asio::ip::tcp::acceptor acceptor_;
   ListenerHealth health_;
+  OnAccept on_accept_;
 };
+
+// Plain TCP: at tcp.max_connections a new connection is closed at once.
+void accept_tcp(Worker& worker, asio::ip::tcp::socket socket);
 
 using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
@@ -52,8 +59,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection<St
   StreamConnection(Worker& worker, Stream stream, StreamSettings settings);
   ~StreamConnection();
   void start();
-  // DoT: the TLS handshake first (bounded by `timeout`), then start(). `tls` stays alive with us.
-  void handshake(std::shared_ptr<const TlsServerContext> tls, std::chrono::milliseconds timeout, int* handshaking);
+  // DoT: the TLS handshake first (within the listener's limits), then start(). `tls` stays alive with us.
+  void handshake(std::shared_ptr<const TlsServerContext> tls, ListenerLoad& load);
   // Queues one answer (any order: RFC 7766 allows out-of-order answers to pipelined queries).
   void send(std::span<const std::uint8_t> bytes);
   void query_dropped();
@@ -77,7 +84,6 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection<St
   config::IpAddress client_;
   std::string client_id_;  // DoT: from the SNI, after the handshake
   std::shared_ptr<const TlsServerContext> tls_;
-  int* handshaking_ = nullptr;  // set while a handshake is in progress
   std::array<std::uint8_t, 2> length_{};
   std::vector<std::uint8_t> body_;
   std::deque<std::vector<std::uint8_t>> out_;

@@ -15,16 +15,18 @@ namespace sprout::net {
 namespace asio = boost::asio;
 
 // One certificate and key, TLS 1.2 and 1.3, session tickets on, and the SNI check: a name that
-// is neither tls.server_name nor one label under it is refused in the handshake.
+// is neither tls.server_name nor one label under it is refused in the handshake. DoH's context
+// also selects the HTTP version by ALPN (h2, else http/1.1).
 struct TlsServerContext {
   explicit TlsServerContext(const config::Tls& tls);  // throws std::runtime_error saying what is wrong
   TlsServerContext(const TlsServerContext&) = delete;
   TlsServerContext& operator=(const TlsServerContext&) = delete;
 
-  // Mutable: asio::ssl::stream takes it by non-const reference, though a stream only reads it.
-  mutable asio::ssl::context ctx{asio::ssl::context::tls_server};
   std::string server_name;
   config::Tls source;  // the paths it was built from
+  // Mutable: asio::ssl::stream takes them by non-const reference, though a stream only reads them.
+  mutable asio::ssl::context dot_ctx{asio::ssl::context::tls_server};
+  mutable asio::ssl::context doh_ctx{asio::ssl::context::tls_server};
 };
 
 // Shared by every worker: a connection takes the current context when it is accepted and

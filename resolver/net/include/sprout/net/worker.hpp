@@ -24,8 +24,7 @@
 namespace sprout::net {
 
 class UdpListener;
-class TcpAcceptor;
-class DotAcceptor;
+class StreamAcceptor;
 class TlsContextStore;
 struct TlsServerContext;
 
@@ -33,6 +32,7 @@ struct WorkerSockets {
   std::vector<int> udp;  // bound datagram sockets, one per listen address
   std::vector<int> tcp;  // listening stream sockets
   std::vector<int> dot;  // DoT listening sockets, one per config.dot entry, in order
+  std::vector<int> doh;  // DoH listening sockets, one per config.doh entry, in order
 };
 
 // Per encrypted transport: written only by the worker thread, read by anyone (relaxed).
@@ -78,9 +78,11 @@ class Worker {
   // Streams read a PROXY v2 header once per connection from a trusted front end.
   [[nodiscard]] bool trusted_proxy(const config::IpAddress& peer);
   [[nodiscard]] const config::TcpLimits& tcp_limits() noexcept;
-  // config.dot[i]: restart-only, so the same in every snapshot.
-  [[nodiscard]] const config::EncryptedListener& dot_listener(std::size_t i) noexcept;
-  [[nodiscard]] ListenerLoad& dot_load(std::size_t i) noexcept { return dot_load_[i]; }
+  // config.dot[i] or config.doh[i]: restart-only, so the same in every snapshot.
+  [[nodiscard]] const config::EncryptedListener& encrypted_listener(core::Transport t, std::size_t i) noexcept;
+  [[nodiscard]] ListenerLoad& encrypted_load(core::Transport t, std::size_t i) noexcept {
+    return t == core::Transport::doh ? doh_load_[i] : dot_load_[i];
+  }
   // The certificate new connections get (null: none loaded).
   [[nodiscard]] std::shared_ptr<const TlsServerContext> tls_context() const;
   [[nodiscard]] asio::io_context& io() noexcept { return io_; }
@@ -103,6 +105,7 @@ class Worker {
  private:
   // Before io_: connections still held by its handlers count down into these when it is destroyed.
   std::vector<ListenerLoad> dot_load_;
+  std::vector<ListenerLoad> doh_load_;
   const TlsContextStore* tls_;
   std::size_t index_;
   asio::io_context io_;
@@ -110,8 +113,7 @@ class Worker {
   core::Driver driver_;           // before upstreams_: cancelled upstream queries report to it
   UpstreamPool upstreams_{io_};
   std::vector<std::unique_ptr<UdpListener>> udp_;
-  std::vector<std::shared_ptr<TcpAcceptor>> tcp_;
-  std::vector<std::shared_ptr<DotAcceptor>> dot_;
+  std::vector<std::shared_ptr<StreamAcceptor>> streams_;  // TCP, DoT, DoH
   WorkerCounters counters_;
   std::thread thread_;
 };
