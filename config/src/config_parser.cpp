@@ -186,14 +186,20 @@ void ConfigParser::read_networks(const Field& f) {
 void ConfigParser::read_upstream(const Field& f) {
   Upstream u;
   bool have_address = false;
+  bool have_port = false;
   r_.fields(f, {
       {"address", [&](const Field& v) {
          if (auto a = r_.address(v)) { u.address = *a; have_address = true; }
        }, true},
-      {"port", [&](const Field& v) { if (auto p = r_.integer(v, 1, 65535)) u.port = static_cast<std::uint16_t>(*p); }},
+      {"port", [&](const Field& v) {
+         have_port = true;
+         if (auto p = r_.integer(v, 1, 65535)) u.port = static_cast<std::uint16_t>(*p);
+       }},
       {"timeout", [&](const Field& v) { if (auto d = r_.duration(v, 50ms, 30s)) u.timeout = *d; }},
       {"tries", [&](const Field& v) { if (auto t = r_.integer(v, 1, 10)) u.tries = static_cast<int>(*t); }},
+      {"tls", [&](const Field& v) { u.tls = read_upstream_tls(v); }},
   });
+  if (u.tls && !have_port) u.port = 853;
   if (have_address) cfg_->upstreams.push_back(u);
 }
 

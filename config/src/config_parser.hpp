@@ -61,6 +61,7 @@ class ConfigParser {
   std::vector<std::string> read_service_names(const Field& f);
   void add_service_lists(const Field& root);
   void read_tls(const Field& f);
+  UpstreamTls read_upstream_tls(const Field& f);
   void read_encrypted_listener(std::vector<EncryptedListener>& out, std::uint16_t default_port, const Field& f);
   void read_client(const std::string& id, const Field& f);
   void check_encrypted(const Field& root);

@@ -52,6 +52,24 @@ void ConfigParser::read_tls(const Field& f) {
   });
 }
 
+UpstreamTls ConfigParser::read_upstream_tls(const Field& f) {
+  UpstreamTls t;
+  r_.fields(f, {
+      {"server_name", [&](const Field& v) {
+         auto s = r_.string(v, "a host name");
+         if (s && !server_name_ok(*s))
+           r_.error(v, "'" + *s + "' is not a lowercase host name (the name the upstream's certificate must carry, e.g. dns.quad9.net)");
+         else if (s) t.server_name = *s;
+       }, true},
+      {"ca_file", [&](const Field& v) {
+         auto s = r_.string(v, "a PEM file path");
+         if (s && s->empty()) r_.error(v, "expected a PEM file path (or no ca_file: the system trust store), found an empty string");
+         else if (s) t.ca_file = resolve_path(*s);
+       }},
+  });
+  return t;
+}
+
 void ConfigParser::read_encrypted_listener(std::vector<EncryptedListener>& out, std::uint16_t default_port,
                                            const Field& f) {
   EncryptedListener l;

@@ -82,11 +82,17 @@ struct DotStack {
   DotStack() {
     make_certificates(dir.path(), "first");
     upstream = std::make_unique<FakeUpstream>(dir.path(), "upstream", UpstreamSpec{});
+    start(0, 0);
+  }
+
+  // (Re)starts the resolver; port 0 picks free ones.
+  void start(std::uint16_t dot, std::uint16_t doh) {
+    resolver.reset();
     std::string config = make_config({upstream->port()}, {});
     config += "profiles:\n  kids: {deny: [games.example]}\n"
               "tls: {certificate: server.pem, key: server.key, server_name: " + std::string(kServerName) + "}\n"
-              "dot:\n  - {address: 127.0.0.1, port: 0, handshake_timeout: 1s, idle_timeout: 2s}\n"
-              "doh:\n  - {address: 127.0.0.1, port: 0, handshake_timeout: 1s, idle_timeout: 2s}\n"
+              "dot:\n  - {address: 127.0.0.1, port: " + std::to_string(dot) + ", handshake_timeout: 1s, idle_timeout: 2s}\n"
+              "doh:\n  - {address: 127.0.0.1, port: " + std::to_string(doh) + ", handshake_timeout: 1s, idle_timeout: 2s}\n"
               "clients:\n  phone-an: {profile: kids}\n";
     resolver = std::make_unique<Resolver>(dir.path(), config);
     port = ready_port(dir.path(), "dot");
@@ -254,4 +260,62 @@ TEST_CASE("DoH: a silent connection and a slow request stall nobody", "[resolver
   CHECK(rcode_of(s.curl("/dns-query?dns=" + base64url(query), "--http2").body) == 0);
   CHECK(Clock::now() - start < 1000ms);
   CHECK(silent.closed_by_peer(3000ms));
+}
+
+namespace {
+
+// A second sproutdns whose only upstream is `front`'s DoT listener, verified against the test CA.
+std::unique_ptr<Resolver> dot_client(const DotStack& front, const std::filesystem::path& dir, const std::string& server_name,
+                                     std::filesystem::path ca = {}) {
+  if (ca.empty()) ca = front.dir / "ca.pem";
+  std::filesystem::create_directories(dir);
+  const std::string config = "listen: [\"127.0.0.1:0\"]\nworkers: 1\nupstreams:\n"
+                             "  - {address: 127.0.0.1, port: " + std::to_string(front.port) +
+                             ", timeout: 1s, tries: 1, tls: {server_name: " + server_name + ", ca_file: " +
+                             ca.string() + "}}\n"
+                             "cache: {max_entries: 0}\nadmin: {enabled: false}\nstats: {enabled: false}\n"
+                             "networks:\n  lo: {cidrs: [127.0.0.1/32], profile: default}\n";
+  return std::make_unique<Resolver>(dir, config);
+}
+
+}  // namespace
+
+TEST_CASE("DoT upstream: queries go over verified TLS, pipelined, and come back after the upstream restarts", "[resolver][dot-upstream]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack front;  // Sprout's own DoT listener terminates TLS in front of the fake upstream
+  const auto client = dot_client(front, front.dir / "client", kServerName);
+  CHECK(parse_dig_output(dig(client->udp_port(), "first.example A").output).answer_data("A") ==
+        std::vector<std::string>{"192.0.2.1"});
+  CHECK(wait_until([&] { return front.upstream->saw_query("first.example."); }, 2000ms));
+  // Several at once share the one connection (pipelined, answered in any order).
+  std::vector<std::string> names;
+  for (int i = 0; i < 8; ++i) names.push_back("p" + std::to_string(i) + ".example");
+  std::string many;
+  for (const auto& n : names) many += " " + n + " A";
+  const CommandResult r = run_command("dig @127.0.0.1 -p " + std::to_string(client->udp_port()) +
+                                      " +time=3 +tries=1 +noall +answer" + many);
+  for (const auto& n : names) CHECK(r.output.find(n + ".") != std::string::npos);
+  // The upstream goes away and comes back on the same port: the next query reconnects.
+  const std::uint16_t dot = front.port, doh = front.doh_port;
+  front.resolver.reset();
+  CHECK(parse_dig_output(dig(client->udp_port(), "during.example A").output).status == "SERVFAIL");
+  front.start(dot, doh);
+  CHECK(wait_until([&] { return parse_dig_output(dig(client->udp_port(), "after.example A").output).status == "NOERROR"; },
+                   15000ms));
+}
+
+TEST_CASE("DoT upstream: an unverifiable upstream gets nothing, and nothing goes out in clear", "[resolver][dot-upstream]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack front;
+  // Another name than the certificate's (the front refuses that SNI too) ...
+  const auto wrong_name = dot_client(front, front.dir / "client1", "dns.elsewhere.example");
+  CHECK(parse_dig_output(dig(wrong_name->udp_port(), "first.example A").output).status == "SERVFAIL");
+  // ... and the right name from a CA the client does not trust: the client's own check refuses it.
+  std::filesystem::create_directories(front.dir / "other");
+  must_run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj '/CN=Other CA' -keyout " +
+           (front.dir / "other" / "ca.key").string() + " -out " + (front.dir / "other" / "ca.pem").string() + " 2>&1");
+  const auto untrusted = dot_client(front, front.dir / "client2", kServerName, front.dir / "other" / "ca.pem");
+  CHECK(parse_dig_output(dig(untrusted->udp_port(), "second.example A").output).status == "SERVFAIL");
+  CHECK_FALSE(front.upstream->saw_query("first.example."));
+  CHECK_FALSE(front.upstream->saw_query("second.example."));
 }

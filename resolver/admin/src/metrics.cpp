@@ -169,6 +169,7 @@ void write_central(std::string& out, const MetricsInput::CentralStats& c) {
   write_sample(out, "sprout_stats_dropped_batches_total", {}, c.dropped);
   write_header(out, "sprout_stats_write_failures_total", "counter", "Failed connections or writes to PostgreSQL.");
   write_sample(out, "sprout_stats_write_failures_total", {}, c.failures);
+}
 
 void write_encrypted(std::string& out, const std::vector<EncryptedStats>& transports) {
   if (transports.empty()) return;

@@ -56,3 +56,21 @@ TEST_CASE("no encrypted listeners unless configured", "[encrypted]") {
   CHECK(c.clients.empty());
   CHECK(c.tls.certificate.empty());
 }
+
+TEST_CASE("a DoT upstream: tls with its server name and CA, port 853 unless given", "[encrypted]") {
+  const Config c = must_load(R"(
+upstreams:
+  - {address: 9.9.9.9, tls: {server_name: dns.quad9.net}}
+  - {address: 127.0.0.1, port: 8853, tls: {server_name: upstream.test, ca_file: /etc/sprout/ca.pem}}
+  - {address: 192.0.2.1}
+)");
+  REQUIRE(c.upstreams.size() == 3);
+  REQUIRE(c.upstreams[0].tls);
+  CHECK(c.upstreams[0].port == 853);
+  CHECK(c.upstreams[0].tls->server_name == "dns.quad9.net");
+  CHECK(c.upstreams[0].tls->ca_file.empty());
+  CHECK(c.upstreams[1].port == 8853);
+  CHECK(c.upstreams[1].tls->ca_file == "/etc/sprout/ca.pem");
+  CHECK_FALSE(c.upstreams[2].tls);
+  CHECK(c.upstreams[2].port == 53);
+}

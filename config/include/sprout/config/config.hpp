@@ -52,11 +52,20 @@ struct Endpoint {  // listen: "127.0.0.1:5354", "[::1]:5354"
   bool operator==(const Endpoint&) const = default;
 };
 
+// DNS over TLS to an upstream (RFC 7858): its certificate must name `server_name` and chain to
+// `ca_file`, or to the system trust store when empty. No silent fallback to plain DNS.
+struct UpstreamTls {
+  std::string server_name;
+  std::string ca_file;  // PEM; empty: the system trust store
+  bool operator==(const UpstreamTls&) const = default;
+};
+
 struct Upstream {
   IpAddress address;
-  std::uint16_t port = 53;
+  std::uint16_t port = 53;                 // 853 with tls unless given
   std::chrono::milliseconds timeout{700};  // per try
   int tries = 2;                           // 1-10
+  std::optional<UpstreamTls> tls;          // set: DoT instead of plain DNS
   bool operator==(const Upstream&) const = default;
 };
 
