@@ -175,6 +175,15 @@ TEST_CASE("DoT: SIGHUP serves a renewed certificate; a broken one keeps the old"
   CHECK(parse_dig_output(s.ask("phone-an." + std::string(kServerName), "games.example").output).status == "NXDOMAIN");
 }
 
+TEST_CASE("DoT: a certificate renewed on disk is served within seconds, even without SIGHUP", "[resolver][dot]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  CHECK(s.presented_subject().find("CN = first") != std::string::npos);
+  make_certificates(s.dir.path(), "renewed");  // what certbot does; nobody sends SIGHUP
+  CHECK(wait_until([&] { return s.presented_subject().find("CN = renewed") != std::string::npos; }, 8000ms));
+  CHECK(s.resolver->process().stderr_text().find("tls: certificate re-read") != std::string::npos);
+}
+
 TEST_CASE("DoT: a silent connection stalls nobody and is closed at the handshake timeout", "[resolver][dot]") {
   SPROUT_REQUIRE_RESOLVER();
   DotStack s;

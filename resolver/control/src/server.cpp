@@ -113,6 +113,20 @@ KeyReport classify(const config::Config& running, const config::Config& started,
   return r;
 }
 
+}  // namespace
+
+// The certificate and key files' modification times (through symlinks: certbot's live/ links
+// move to new archive/ files on renewal); a file that cannot be read counts as unchanged.
+CertificateStamp certificate_stamp(const config::Tls& tls) {
+  std::error_code ec;
+  CertificateStamp s;
+  s.certificate = std::filesystem::last_write_time(tls.certificate, ec);
+  s.key = std::filesystem::last_write_time(tls.key, ec);
+  return s;
+}
+
+namespace {
+
 std::shared_ptr<cache::PacketCache> make_cache(const config::Config& cfg) {
   cache::CacheOptions o;
   o.max_entries = cfg.cache.max_entries;
@@ -279,6 +293,7 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
 // running certificate, with an error line saying why.
 bool Server::load_certificate(const config::Config& cfg, bool starting) {
   if (cfg.dot.empty() && cfg.doh.empty()) return true;
+  cert_stamp_ = certificate_stamp(cfg.tls);  // a failed load is not retried until the files change again
   const std::string why = tls_.load(cfg.tls);
   if (why.empty()) {
     if (!starting) core::log::info("tls: certificate re-read from ", cfg.tls.certificate);
@@ -295,6 +310,10 @@ void Server::watch_leases() {
     // A stat() every 2 s: a new lease shows up within seconds, at no cost when nothing changed.
     const auto snap = snapshots_.load();
     if (snap->directory && snap->directory->refresh_leases()) core::log::debug("dhcp_leases re-read");
+    // The same for the certificate: a renewal that forgot the reload hook is served anyway.
+    if (!running_->dot.empty() || !running_->doh.empty()) {
+      if (certificate_stamp(running_->tls) != cert_stamp_) load_certificate(*running_, false);
+    }
     watch_leases();
   });
 }

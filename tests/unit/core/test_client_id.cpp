@@ -5,6 +5,7 @@
 #include "driver_harness.hpp"
 #include "message_builder.hpp"
 #include "sprout/core/client_id.hpp"
+#include "sprout/core/explain.hpp"
 
 using namespace sprout;
 using core::ClientIdStatus;
@@ -91,4 +92,18 @@ TEST_CASE("a listener that refuses unknown IDs answers REFUSED; known IDs still 
   CHECK(a.ask("games.example", core::Transport::dot, "phone-an") == 3);
   CHECK(a.ask("games.example", core::Transport::doh, "nobody") == 5);     // doh[0] refuses
   CHECK(a.ask("games.example", core::Transport::doh, "phone-an") == 3);
+}
+
+TEST_CASE("explain --client-id: the ID's profile and labels, whatever the address", "[client-id]") {
+  auto snap = roaming(config::UnknownClients::refuse);
+  const auto addr = *config::IpAddress::parse("0.0.0.0");
+  const core::NetworkPolicy* id = snap->networks.client("phone-an");
+  REQUIRE(id != nullptr);
+  const core::Explanation e = core::explain(*snap, addr, "games.example", "A", snap->clock_now(), nullptr, id);
+  CHECK(e.client_id == "phone-an");
+  CHECK(e.profile == "kids");
+  CHECK(e.action == "block");
+  CHECK(core::to_text(e).find("client id: phone-an") != std::string::npos);
+  CHECK(core::explain(*snap, addr, "games.example", "A", snap->clock_now()).refused);  // by address: in no network
+  CHECK(snap->networks.client("nobody") == nullptr);
 }
