@@ -250,6 +250,22 @@ TEST_CASE("DoH: bad requests get their status and the server keeps serving", "[r
   CHECK(s.resolver->process().running());
 }
 
+TEST_CASE("DoH: broken HTTP/2 framing closes that connection only", "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  // ALPN h2, then bytes that are no HTTP/2 connection preface: nghttp2 refuses them and the
+  // connection is closed (s_client -ign_eof waits for that close; 124 would be the timeout).
+  const CommandResult broken = run_command("printf 'NOT-AN-HTTP2-PREFACE\\r\\n\\r\\n' | timeout 5 openssl s_client -ign_eof -alpn h2 "
+                                           "-servername " + std::string(kServerName) + " -connect 127.0.0.1:" +
+                                           std::to_string(s.doh_port) + " 2>&1");
+  INFO(broken.output);
+  CHECK(broken.output.find("ALPN protocol: h2") != std::string::npos);
+  CHECK(broken.exit_code != 124);
+  const Bytes query = MessageBuilder::query("allowed.example", 1, 0).bytes;
+  CHECK(rcode_of(s.curl("/dns-query?dns=" + base64url(query), "--http2").body) == 0);
+  CHECK(s.resolver->process().running());
+}
+
 TEST_CASE("DoH: kdig +https reaches the listener", "[resolver][doh]") {
   SPROUT_REQUIRE_RESOLVER();
   DotStack s;
