@@ -96,9 +96,11 @@ Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::
   const config::Profile& profile = snap.config->profiles[profile_at];
   if (device != nullptr) e.device = device->name;
   e.network = net->name;
-  const std::size_t networks = snap.config->networks.size();
   if (client_id != nullptr) e.client_id = net->name;
-  e.labels = net->index < networks ? snap.config->networks[net->index].labels : snap.config->clients[net->index - networks].labels;
+  if (client_id == nullptr) e.labels = snap.config->networks[net->index].labels;
+  for (const config::Client& c : snap.config->clients) {
+    if (client_id != nullptr && c.id == client_id->name) e.labels = c.labels;
+  }
   e.profile = profile.name;
   e.timezone = profile.timezone.empty() ? snap.config->timezone : profile.timezone;
   const Decision d = decide_for_client(snap, *net, device, e.name, type_from_name(e.type), at);

@@ -5,6 +5,7 @@
 #include "driver_harness.hpp"
 #include "message_builder.hpp"
 #include "sprout/core/client_id.hpp"
+#include "sprout/core/counters.hpp"
 #include "sprout/core/explain.hpp"
 
 using namespace sprout;
@@ -106,4 +107,17 @@ TEST_CASE("explain --client-id: the ID's profile and labels, whatever the addres
   CHECK(core::to_text(e).find("client id: phone-an") != std::string::npos);
   CHECK(core::explain(*snap, addr, "games.example", "A", snap->clock_now()).refused);  // by address: in no network
   CHECK(snap->networks.client("nobody") == nullptr);
+}
+
+TEST_CASE("a client ID counts in its own report unit, after the networks and the device units", "[client-id]") {
+  auto cfg = std::make_shared<config::Config>(*roaming(config::UnknownClients::refuse)->config);
+  cfg->devices.push_back({.name = "tablet", .macs = {{2, 0, 0, 0, 0, 1}}, .profile = "kids", .labels = {{"grade", "6"}}});
+  const auto snap = std::make_shared<core::Snapshot>(cfg, nullptr);
+  const auto units = core::report_units(*cfg);
+  REQUIRE(units.size() == 3);  // lan, lan / grade=6, phone-an
+  CHECK(units.back().name == "phone-an");
+  const core::NetworkPolicy* id = snap->networks.client("phone-an");
+  REQUIRE(id != nullptr);
+  CHECK(id->index == 2);
+  CHECK(core::client_id_unit(*cfg, 0) == 2);
 }
