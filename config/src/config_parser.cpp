@@ -121,8 +121,13 @@ void ConfigParser::parse(const Field& root, Config& out) {
       {"trusted_forwarders", [&](const Field& f) { out.trusted_forwarders = read_prefixes(f); }},
       {"dhcp_leases", [&](const Field& f) { read_dhcp_leases(f); }},
       {"services", [&](const Field& f) { r_.entries(f, [&](auto& n, auto& s) { read_service(n, s); }); }},
+      {"tls", [&](const Field& f) { read_tls(f); }},
+      {"dot", [&](const Field& f) { r_.items(f, [&](const Field& i) { read_encrypted_listener(out.dot, 853, i); }); }},
+      {"doh", [&](const Field& f) { r_.items(f, [&](const Field& i) { read_encrypted_listener(out.doh, 443, i); }); }},
+      {"clients", [&](const Field& f) { r_.entries(f, [&](auto& n, auto& c) { read_client(n, c); }); }},
   }, true);
   check_devices(root);
+  check_encrypted(root);
   add_service_lists(root);
   if (out.instance.name.empty()) out.instance.name = host_name();
 }
@@ -181,14 +186,20 @@ void ConfigParser::read_networks(const Field& f) {
 void ConfigParser::read_upstream(const Field& f) {
   Upstream u;
   bool have_address = false;
+  bool have_port = false;
   r_.fields(f, {
       {"address", [&](const Field& v) {
          if (auto a = r_.address(v)) { u.address = *a; have_address = true; }
        }, true},
-      {"port", [&](const Field& v) { if (auto p = r_.integer(v, 1, 65535)) u.port = static_cast<std::uint16_t>(*p); }},
+      {"port", [&](const Field& v) {
+         have_port = true;
+         if (auto p = r_.integer(v, 1, 65535)) u.port = static_cast<std::uint16_t>(*p);
+       }},
       {"timeout", [&](const Field& v) { if (auto d = r_.duration(v, 50ms, 30s)) u.timeout = *d; }},
       {"tries", [&](const Field& v) { if (auto t = r_.integer(v, 1, 10)) u.tries = static_cast<int>(*t); }},
+      {"tls", [&](const Field& v) { u.tls = read_upstream_tls(v); }},
   });
+  if (u.tls && !have_port) u.port = 853;
   if (have_address) cfg_->upstreams.push_back(u);
 }
 

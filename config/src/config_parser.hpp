@@ -60,6 +60,11 @@ class ConfigParser {
   void read_service(const std::string& name, const Field& f);
   std::vector<std::string> read_service_names(const Field& f);
   void add_service_lists(const Field& root);
+  void read_tls(const Field& f);
+  UpstreamTls read_upstream_tls(const Field& f);
+  void read_encrypted_listener(std::vector<EncryptedListener>& out, std::uint16_t default_port, const Field& f);
+  void read_client(const std::string& id, const Field& f);
+  void check_encrypted(const Field& root);
   std::optional<Endpoint> read_endpoint(const Field& f);
   void read_safesearch(SafeSearch& s, const Field& f);
   void read_schedule(Profile& p, const std::string& name, const Field& f);

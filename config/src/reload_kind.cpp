@@ -87,6 +87,12 @@ constexpr std::array kRules{
     KeyRule{"trusted_forwarders", snapshot, key_differs<&Config::trusted_forwarders>},
     KeyRule{"dhcp_leases", snapshot, key_differs<&Config::dhcp_leases>},
     KeyRule{"services", snapshot, key_differs<&Config::services>},
+    // The certificate files are re-read on SIGHUP (a bad one keeps the old certificate);
+    // listeners are sockets bound once; client IDs are looked up per query.
+    KeyRule{"tls", snapshot, key_differs<&Config::tls>},
+    KeyRule{"dot", restart, key_differs<&Config::dot>},
+    KeyRule{"doh", restart, key_differs<&Config::doh>},
+    KeyRule{"clients", snapshot, key_differs<&Config::clients>},
 };
 
 // "admin" covers "admin.token"; "allow" does not cover "allowed".

@@ -171,6 +171,25 @@ void write_central(std::string& out, const MetricsInput::CentralStats& c) {
   write_sample(out, "sprout_stats_write_failures_total", {}, c.failures);
 }
 
+void write_encrypted(std::string& out, const std::vector<EncryptedStats>& transports) {
+  if (transports.empty()) return;
+  using Field = std::uint64_t EncryptedStats::*;
+  const std::array<std::tuple<const char*, const char*, Field>, 5> metrics{{
+      {"sprout_encrypted_connections_total", "Encrypted DNS connections accepted (within the connection and handshake caps).",
+       &EncryptedStats::connections},
+      {"sprout_encrypted_handshakes_total", "TLS handshakes completed.", &EncryptedStats::handshakes},
+      {"sprout_encrypted_handshake_failures_total", "TLS handshakes failed, timed out or refused (wrong SNI).",
+       &EncryptedStats::handshake_failures},
+      {"sprout_encrypted_queries_total", "DNS queries received over encrypted transports.", &EncryptedStats::queries},
+      {"sprout_encrypted_errors_total", "Connections refused at a cap or closed for broken framing or requests.",
+       &EncryptedStats::errors},
+  }};
+  for (const auto& [name, help, field] : metrics) {
+    write_header(out, name, "counter", help);
+    for (const EncryptedStats& t : transports) write_sample(out, name, {{"transport", t.transport}}, t.*field);
+  }
+}
+
 void write_process(std::string& out, const MetricsInput& in) {
   write_header(out, "sprout_reloads_total", "counter", "Successful configuration reloads.");
   write_sample(out, "sprout_reloads_total", {}, in.reloads);
@@ -178,6 +197,7 @@ void write_process(std::string& out, const MetricsInput& in) {
   write_sample(out, "sprout_reload_failures_total", {}, in.reload_failures);
   write_header(out, "sprout_tcp_connections_total", "counter", "DNS-over-TCP connections accepted.");
   write_sample(out, "sprout_tcp_connections_total", {}, in.tcp_connections);
+  write_encrypted(out, in.encrypted);
   write_header(out, "sprout_listener_serving", "gauge", "1 when a listener is armed and its last attempt did not fail (see /health).");
   for (const auto& l : in.listeners) {
     write_sample(out, "sprout_listener_serving", {{"listener", l.listener}, {"worker", std::to_string(l.worker)}}, l.serving ? "1" : "0");

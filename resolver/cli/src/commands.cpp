@@ -86,7 +86,7 @@ int init(const std::vector<std::string>& args) {
 }
 
 int explain(const std::vector<std::string>& args) {
-  std::string path, client, at_text, device;
+  std::string path, client, at_text, device, client_id;
   bool json = false;
   std::vector<std::string> rest;
   for (std::size_t i = 1; i < args.size(); ++i) {
@@ -95,13 +95,16 @@ int explain(const std::vector<std::string>& args) {
     else if (args[i] == "--client" && has) client = args[++i];
     else if (args[i] == "--at" && has) at_text = args[++i];
     else if (args[i] == "--device" && has) device = args[++i];
+    else if (args[i] == "--client-id" && has) client_id = args[++i];
     else if (args[i] == "--json") json = true;
     else rest.push_back(args[i]);
   }
+  // A DoT/DoH client roams: its address does not pick its profile, so it may be left out.
+  if (client.empty() && !client_id.empty()) client = "0.0.0.0";
   const auto address = config::IpAddress::parse(client);
   const auto at = at_text.empty() ? std::optional(core::process_clock().now()) : time::parse_iso8601(at_text);
   if (!address || !at || rest.empty() || rest.size() > 2) {
-    std::fputs("usage: sproutdns explain [--config FILE] --client ADDR [--device NAME] [--at 2026-12-01T08:00:00+07:00] [--json] NAME [TYPE]\n", stderr);
+    std::fputs("usage: sproutdns explain [--config FILE] --client ADDR|--client-id ID [--device NAME] [--at 2026-12-01T08:00:00+07:00] [--json] NAME [TYPE]\n", stderr);
     return 2;
   }
   auto cfg = load_config(path);
@@ -113,7 +116,15 @@ int explain(const std::vector<std::string>& args) {
                  snap->devices.names().c_str());
     return 2;
   }
-  const auto e = core::explain(*snap, *address, rest[0], rest.size() > 1 ? rest[1] : "A", *at, dev);
+  const core::NetworkPolicy* id = client_id.empty() ? nullptr : snap->networks.client(client_id);
+  if (!client_id.empty() && id == nullptr) {
+    std::string names;
+    for (const auto& c : snap->config->clients) names += (names.empty() ? "" : ", ") + c.id;
+    std::fprintf(stderr, "sproutdns explain: unknown client ID '%s' (defined: %s)\n", config::printable(client_id).c_str(),
+                 names.empty() ? "none" : names.c_str());
+    return 2;
+  }
+  const auto e = core::explain(*snap, *address, rest[0], rest.size() > 1 ? rest[1] : "A", *at, dev, id);
   std::fputs((json ? core::to_json(e) + "\n" : core::to_text(e)).c_str(), stdout);
   return 0;
 }

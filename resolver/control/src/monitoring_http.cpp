@@ -87,6 +87,26 @@ core::Json reload_json(const ControlCounters& c) {
   return {{"pending_restart", c.pending_restart}, {"applied", c.last_applied}};
 }
 
+std::vector<admin::EncryptedStats> encrypted_stats(const config::Config& cfg,
+                                                   const std::vector<std::unique_ptr<net::Worker>>& workers) {
+  std::vector<admin::EncryptedStats> out;
+  auto sum = [&](core::Transport t, const char* name) {
+    admin::EncryptedStats s{name};
+    for (const auto& w : workers) {
+      const net::TransportCounters& c = w->counters().transport(t);
+      s.connections += c.connections.load(std::memory_order_relaxed);
+      s.handshakes += c.handshakes.load(std::memory_order_relaxed);
+      s.handshake_failures += c.handshake_failures.load(std::memory_order_relaxed);
+      s.queries += c.queries.load(std::memory_order_relaxed);
+      s.errors += c.errors.load(std::memory_order_relaxed);
+    }
+    out.push_back(std::move(s));
+  };
+  if (!cfg.dot.empty()) sum(core::Transport::dot, "dot");
+  if (!cfg.doh.empty()) sum(core::Transport::doh, "doh");
+  return out;
+}
+
 std::string param(const admin::QueryParams& p, const char* key, const char* fallback = "") {
   const auto it = p.find(key);
   return it == p.end() ? fallback : it->second;
@@ -120,6 +140,7 @@ std::string Monitoring::metrics_text() const {
     in.tcp_connections += w->counters().tcp_connections.load(std::memory_order_relaxed);
   }
   in.ignored_options = ignored_options();
+  in.encrypted = encrypted_stats(cfg, workers_);
   in.query_duration = admin::histogram_from_us(buckets, sum_us);
   if (snap->cache) {
     const cache::CacheStats cs = snap->cache->stats();

@@ -27,15 +27,17 @@
 namespace sprout::control {
 namespace {
 
-void write_ready_file(const std::string& path, const std::vector<config::Endpoint>& endpoints) {
+void write_ready_file(const std::string& path, const net::BoundSockets& sockets) {
   if (path.empty()) return;
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);
-    for (const auto& e : endpoints) {
+    for (const auto& e : sockets.endpoints) {
       out << "udp " << e.address.to_string() << ' ' << e.port << '\n';
       out << "tcp " << e.address.to_string() << ' ' << e.port << '\n';
     }
+    for (const auto& e : sockets.dot) out << "dot " << e.address.to_string() << ' ' << e.port << '\n';
+    for (const auto& e : sockets.doh) out << "doh " << e.address.to_string() << ' ' << e.port << '\n';
   }
   std::rename(tmp.c_str(), path.c_str());  // atomic: readers never see half a file
 }
@@ -80,6 +82,8 @@ void keep_started_values(config::Config& next, const config::Config& started) {
   next.admin.enabled = started.admin.enabled;
   next.admin.listen = started.admin.listen;
   next.blockpage.listen = started.blockpage.listen;
+  next.dot = started.dot;
+  next.doh = started.doh;
 }
 
 std::string join(const std::vector<std::string>& keys) {
@@ -108,6 +112,20 @@ KeyReport classify(const config::Config& running, const config::Config& started,
   }
   return r;
 }
+
+}  // namespace
+
+// The certificate and key files' modification times (through symlinks: certbot's live/ links
+// move to new archive/ files on renewal); a file that cannot be read counts as unchanged.
+CertificateStamp certificate_stamp(const config::Tls& tls) {
+  std::error_code ec;
+  CertificateStamp s;
+  s.certificate = std::filesystem::last_write_time(tls.certificate, ec);
+  s.key = std::filesystem::last_write_time(tls.key, ec);
+  return s;
+}
+
+namespace {
 
 std::shared_ptr<cache::PacketCache> make_cache(const config::Config& cfg) {
   cache::CacheOptions o;
@@ -186,6 +204,7 @@ admin::ReloadResult Server::reload() {
     return {false, "reload failed, running configuration kept: " + why};
   }
   KeyReport keys = classify(*running_, *started_, *cfg);
+  load_certificate(*cfg, false);  // certbot renewed it, or tls changed: a bad one keeps the old
   core::log::set_level(cfg->logging.level);
   // A changed cache section gets a new, empty cache; otherwise the warm one carries over.
   if (!(cfg->cache == running_->cache)) {
@@ -228,19 +247,25 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   net::BoundSockets sockets;
   try {
     sockets = net::bind_listeners(cfg->listen, n);
+    net::bind_encrypted_listeners(*cfg, sockets);
   } catch (const std::exception& e) {
+    net::close_sockets(sockets);
     core::log::error(e.what());
+    return false;
+  }
+  if (!load_certificate(*cfg, true)) {
+    net::close_sockets(sockets);
     return false;
   }
   std::error_code ignored;
   std::filesystem::create_directories(cfg->state_dir, ignored);  // lists, stats, reports live here
-  write_ready_file(options_.ready_file, sockets.endpoints);
+  write_ready_file(options_.ready_file, sockets);
   // Everything that needs root (binding) is done: from here on, never root again.
   if (!drop_privileges(options_.user, cfg->state_dir)) return false;
   ares_library_init(ARES_LIB_INIT_ALL);
   for (std::size_t i = 0; i < n; ++i) {
     pongs_.push_back(std::make_unique<std::atomic<std::uint64_t>>(0));
-    workers_.push_back(std::make_unique<net::Worker>(i, snapshots_, sockets.per_worker[i]));
+    workers_.push_back(std::make_unique<net::Worker>(i, snapshots_, sockets.per_worker[i], &tls_));
   }
   monitoring_ = std::make_unique<Monitoring>(control_, workers_, snapshots_, refresher_, control_counters_,
                                              [this] { return reload(); });
@@ -251,6 +276,8 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   });
   monitoring_->start();
   for (const auto& e : sockets.endpoints) core::log::info("listening on ", e.to_string(), " (udp, tcp)");
+  for (const auto& e : sockets.dot) core::log::info("listening on ", e.to_string(), " (dot)");
+  for (const auto& e : sockets.doh) core::log::info("listening on ", e.to_string(), " (doh)");
   core::log::info("started: ", n, " workers, ", cfg->upstreams.size(), " upstreams, config ", cfg->source);
   refresher_.use(cfg);
   refresher_.refresh_now();
@@ -261,6 +288,21 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   return true;
 }
 
+// The certificate is read at start (a bad one stops the start) and again at every reload, even
+// with unchanged paths: certbot renews the files in place. A bad file on reload keeps the
+// running certificate, with an error line saying why.
+bool Server::load_certificate(const config::Config& cfg, bool starting) {
+  if (cfg.dot.empty() && cfg.doh.empty()) return true;
+  cert_stamp_ = certificate_stamp(cfg.tls);  // a failed load is not retried until the files change again
+  const std::string why = tls_.load(cfg.tls);
+  if (why.empty()) {
+    if (!starting) core::log::info("tls: certificate re-read from ", cfg.tls.certificate);
+    return true;
+  }
+  core::log::error("tls: ", why, starting ? "" : " (keeping the running certificate)");
+  return false;
+}
+
 void Server::watch_leases() {
   leases_timer_.expires_after(std::chrono::seconds(2));
   leases_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -268,6 +310,10 @@ void Server::watch_leases() {
     // A stat() every 2 s: a new lease shows up within seconds, at no cost when nothing changed.
     const auto snap = snapshots_.load();
     if (snap->directory && snap->directory->refresh_leases()) core::log::debug("dhcp_leases re-read");
+    // The same for the certificate: a renewal that forgot the reload hook is served anyway.
+    if (!running_->dot.empty() || !running_->doh.empty()) {
+      if (certificate_stamp(running_->tls) != cert_stamp_) load_certificate(*running_, false);
+    }
     watch_leases();
   });
 }

@@ -137,19 +137,28 @@ std::vector<ReportUnit> report_units(const config::Config& cfg) {
     std::string text;
     for (const auto& [k, v] : group) text += (text.empty() ? "" : ", ") + k + "=" + v;
     for (const config::Network& n : cfg.networks) {
-      if (units.size() >= kMaxCountedNetworks - 1) return units;
       ReportUnit u{n.name + " / " + text, group};
       u.labels.insert(n.labels.begin(), n.labels.end());  // keeps the device's on a clash
       units.push_back(std::move(u));
     }
   }
+  // DoT/DoH client IDs last, each a unit like a network (client_id_unit gives its position).
+  for (const config::Client& c : cfg.clients) units.push_back({c.id, c.labels});
+  if (units.size() > kMaxCountedNetworks - 1) units.resize(kMaxCountedNetworks - 1);
   return units;
+}
+
+std::size_t client_id_unit(const config::Config& cfg, std::size_t client) {
+  const std::size_t networks = cfg.networks.size();
+  const std::size_t unit = networks + device_label_groups(cfg).size() * networks + client;
+  return std::min(unit, kMaxCountedNetworks - 1);  // past the table: counted with "none"
 }
 
 std::size_t report_unit(const QueryContext& q) noexcept {
   if (q.network == nullptr) return kMaxCountedNetworks - 1;
-  if (q.device == nullptr || q.device->label_group < 0) return q.network->index;
   const std::size_t networks = q.snapshot->config->networks.size();
+  // A client ID's unit (or a listener's "none") already is the most specific one.
+  if (q.device == nullptr || q.device->label_group < 0 || q.network->index >= networks) return q.network->index;
   const std::size_t unit = networks + static_cast<std::size_t>(q.device->label_group) * networks + q.network->index;
   return unit < kMaxCountedNetworks - 1 ? unit : q.network->index;
 }

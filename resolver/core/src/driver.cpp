@@ -55,11 +55,12 @@ Driver::Driver(const SnapshotHolder& snapshots, UpstreamPort& upstream, QueryObs
     : snapshots_(snapshots), upstream_(upstream), observer_(observer), limits_(now) {}
 
 void Driver::run(std::span<const std::uint8_t> bytes, const config::IpAddress& peer, Transport transport,
-                 Responder& responder) noexcept {
+                 Responder& responder, EncryptedOrigin origin) noexcept {
   QueryContext q;
   q.wire = bytes;
   q.client = peer;
   q.transport = transport;
+  q.origin = origin;
   q.snapshot = snapshots_.get().get();
   const auto buffer = responder.buffer();
   q.scratch = buffer.empty() ? std::span<std::uint8_t>(sync_scratch_) : buffer;
@@ -184,6 +185,7 @@ void Driver::forward(QueryContext& q, std::unique_ptr<Responder> r, bool counted
   // come from upstream (inspection sets it anew, into the copy's own storage).
   p->ctx.decision.matched = {};
   p->ctx.prefetch = false;
+  p->ctx.origin.client_id = {};  // the transport's text; AccessControl has already read it
   p->ctx.scratch = p->ctx.spare = {};  // set when the answer arrives
   const std::size_t size = compose_upstream_query(p->ctx, std::span(p->bytes).subspan(n));
   if (size == 0) throw std::length_error("upstream query does not fit");

@@ -76,12 +76,14 @@ std::uint16_t type_from_name(std::string_view type) noexcept {
 }
 
 Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::string_view name,
-                    std::string_view type, std::chrono::system_clock::time_point at, const DevicePolicy* device) {
+                    std::string_view type, std::chrono::system_clock::time_point at, const DevicePolicy* device,
+                    const NetworkPolicy* client_id) {
   Explanation e;
   e.client = client.to_string();
   e.type = type.empty() ? "A" : std::string(type);
   e.name = blocklists::normalize_domain(name).value_or(std::string(name));
-  const NetworkPolicy* net = snap.networks.match(client);
+  // A client ID stands where the network would: it counts, and picks the profile, like one.
+  const NetworkPolicy* net = client_id != nullptr ? client_id : snap.networks.match(client);
   if (net == nullptr) {
     e.refused = true;
     e.action = "refuse";
@@ -94,7 +96,11 @@ Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::
   const config::Profile& profile = snap.config->profiles[profile_at];
   if (device != nullptr) e.device = device->name;
   e.network = net->name;
-  e.labels = snap.config->networks[net->index].labels;
+  if (client_id != nullptr) e.client_id = net->name;
+  if (client_id == nullptr) e.labels = snap.config->networks[net->index].labels;
+  for (const config::Client& c : snap.config->clients) {
+    if (client_id != nullptr && c.id == client_id->name) e.labels = c.labels;
+  }
   e.profile = profile.name;
   e.timezone = profile.timezone.empty() ? snap.config->timezone : profile.timezone;
   const Decision d = decide_for_client(snap, *net, device, e.name, type_from_name(e.type), at);
@@ -117,7 +123,7 @@ std::string to_text(const Explanation& e) {
   std::ostringstream o;
   o << "query:     " << e.name << " " << e.type << " from " << e.client << "\n";
   if (e.refused) return o.str() + "network:   none\naction:    REFUSED (" + e.reason + ")\n";
-  o << "network:   " << e.network;
+  o << (e.client_id.empty() ? "network:   " : "client id: ") << e.network;
   for (const auto& [k, v] : e.labels) o << " " << k << "=" << v;
   if (!e.device.empty()) o << "\ndevice:    " << e.device;
   o << "\nprofile:   " << e.profile << " (time zone " << e.timezone << ")\n";
@@ -143,6 +149,7 @@ std::string to_json(const Explanation& e) {
                   {"type", e.type},
                   {"network", e.network},
                   {"device", e.device},
+                  {"client_id", e.client_id},
                   {"profile", e.profile},
                   {"timezone", e.timezone},
                   {"action", e.action},

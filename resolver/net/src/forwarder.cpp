@@ -3,6 +3,7 @@
 #include "sprout/net/forwarder.hpp"
 
 #include "sprout/core/log.hpp"
+#include "sprout/net/dot_upstream.hpp"
 
 namespace sprout::net {
 namespace {
@@ -16,7 +17,9 @@ Forwarder::Forwarder(asio::io_context& io, const std::vector<config::Upstream>& 
     : counters_(counters) {
   for (std::size_t i = 0; i < upstreams.size() && i < kMaxUpstreams; ++i) {
     upstreams_.push_back(upstreams[i]);
-    channels_.push_back(std::make_unique<AresChannel>(io, upstreams[i]));
+    // DoT upstreams never fall back to plain DNS: a failure there fails over like any other.
+    if (upstreams[i].tls) channels_.push_back(std::make_unique<DotUpstream>(io, upstreams[i]));
+    else channels_.push_back(std::make_unique<AresChannel>(io, upstreams[i]));
     down_until_.push_back(Clock::time_point{});
   }
 }

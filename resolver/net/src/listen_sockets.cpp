@@ -108,6 +108,22 @@ BoundSockets bind_listeners(const std::vector<config::Endpoint>& endpoints, std:
   return out;
 }
 
+void bind_encrypted_listeners(const config::Config& cfg, BoundSockets& out) {
+  auto bind = [&](const std::vector<config::EncryptedListener>& listeners, std::vector<int> WorkerSockets::*fds,
+                  std::vector<config::Endpoint>& bound) {
+    for (const config::EncryptedListener& l : listeners) {
+      config::Endpoint e = l.endpoint;
+      for (WorkerSockets& w : out.per_worker) {
+        (w.*fds).push_back(open_socket(e, true));
+        e.port = bound_port((w.*fds).back());  // port 0: the first worker's choice, shared by the rest
+      }
+      bound.push_back(e);
+    }
+  };
+  bind(cfg.dot, &WorkerSockets::dot, out.dot);
+  bind(cfg.doh, &WorkerSockets::doh, out.doh);
+}
+
 bool is_ipv6_socket(int fd) noexcept { return local_address(fd).ss_family == AF_INET6; }
 
 std::string listener_name(std::string_view transport, int fd) {
@@ -127,8 +143,12 @@ void close_sockets(BoundSockets& sockets) noexcept {
   for (auto& w : sockets.per_worker) {
     for (int fd : w.udp) ::close(fd);
     for (int fd : w.tcp) ::close(fd);
+    for (int fd : w.dot) ::close(fd);
+    for (int fd : w.doh) ::close(fd);
     w.udp.clear();
     w.tcp.clear();
+    w.dot.clear();
+    w.doh.clear();
   }
 }
 

@@ -1,13 +1,16 @@
-// TCP serving: reads keep flowing while answers are pending, so pipelined queries overlap.
+// Stream serving (TCP and DoT): reads keep flowing while answers are pending, so pipelined
+// queries overlap.
 #include "sprout/net/tcp_server.hpp"
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
 #include "sprout/core/log.hpp"
-#include "sprout/net/listen_sockets.hpp"
-#include "sprout/net/worker.hpp"
 #include "sprout/core/proxy_protocol.hpp"
+#include "sprout/net/listen_sockets.hpp"
+#include "sprout/net/tls_context.hpp"
+#include "sprout/net/tls_handshake.hpp"
+#include "sprout/net/worker.hpp"
 
 namespace sprout::net {
 namespace {
@@ -15,26 +18,30 @@ namespace {
 // A client that reads slower than it asks must not make us buffer without bound.
 constexpr std::size_t kMaxQueuedBytes = 1u << 20;
 
+template <class Stream>
+constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
 // Answers go back on the connection in any order (RFC 7766 allows it for pipelined queries).
-class TcpReply final : public core::Responder {
+template <class Stream>
+class StreamReply final : public core::Responder {
  public:
-  explicit TcpReply(std::shared_ptr<TcpConnection> c) : conn_(std::move(c)) {}
+  explicit StreamReply(std::shared_ptr<StreamConnection<Stream>> c) : conn_(std::move(c)) {}
   void send(std::span<const std::uint8_t> bytes) override { conn_->send(bytes); }
   void drop() override { conn_->query_dropped(); }
-  std::unique_ptr<core::Responder> detach() override { return std::make_unique<TcpReply>(conn_); }
+  std::unique_ptr<core::Responder> detach() override { return std::make_unique<StreamReply>(conn_); }
 
  private:
-  std::shared_ptr<TcpConnection> conn_;
+  std::shared_ptr<StreamConnection<Stream>> conn_;
 };
 
 }  // namespace
 
-TcpAcceptor::TcpAcceptor(Worker& worker, int fd)
-    : worker_(worker), acceptor_(worker.io()), health_(worker.io(), listener_name("tcp", fd)) {
+StreamAcceptor::StreamAcceptor(Worker& worker, int fd, std::string_view kind, OnAccept on_accept)
+    : acceptor_(worker.io()), health_(worker.io(), listener_name(kind, fd)), on_accept_(std::move(on_accept)) {
   acceptor_.assign(is_ipv6_socket(fd) ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd);
 }
 
-void TcpAcceptor::start() {
+void StreamAcceptor::start() {
   acceptor_.async_accept([self = shared_from_this()](const boost::system::error_code& ec,
                                                      asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
@@ -44,7 +51,7 @@ void TcpAcceptor::start() {
     if (ec) return self->health_.failed(ec.value(), "accept: " + ec.message(), [self] { self->start(); });
     self->health_.succeeded();
     try {
-      self->accepted(std::move(socket));
+      self->on_accept_(std::move(socket));
     } catch (const std::exception& e) {
       return self->health_.failed(0, e.what(), [self] { self->start(); });
     }
@@ -53,38 +60,70 @@ void TcpAcceptor::start() {
   health_.armed();
 }
 
-void TcpAcceptor::accepted(asio::ip::tcp::socket socket) {
-  if (worker_.tcp_open >= worker_.tcp_limits().max_connections) {
+void accept_tcp(Worker& worker, asio::ip::tcp::socket socket) {
+  if (worker.tcp_open >= worker.tcp_limits().max_connections) {
     boost::system::error_code ignored;
     socket.close(ignored);  // at the cap: a prompt close lets the client go elsewhere
     return;
   }
-  std::make_shared<TcpConnection>(worker_, std::move(socket))->start();
+  worker.counters().tcp_connections.fetch_add(1, std::memory_order_relaxed);
+  std::make_shared<TcpConnection>(worker, std::move(socket), StreamSettings{core::Transport::tcp, 0, &worker.tcp_open})
+      ->start();
 }
 
-TcpConnection::TcpConnection(Worker& worker, asio::ip::tcp::socket socket)
-    : worker_(worker), socket_(std::move(socket)), idle_(worker.io()) {
-  ++worker_.tcp_open;
-  worker_.counters().tcp_connections.fetch_add(1, std::memory_order_relaxed);
+template <class Stream>
+StreamConnection<Stream>::StreamConnection(Worker& worker, Stream stream, StreamSettings settings)
+    : worker_(worker), socket_(std::move(stream)), settings_(settings), idle_(worker.io()) {
+  ++*settings_.open;
   boost::system::error_code ec;
-  const auto remote = socket_.remote_endpoint(ec);
+  auto& raw = socket_.lowest_layer();
+  const auto remote = raw.remote_endpoint(ec);
   if (!ec) client_ = to_ip(remote.address());
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  raw.set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
-TcpConnection::~TcpConnection() { --worker_.tcp_open; }
+template <class Stream>
+StreamConnection<Stream>::~StreamConnection() { --*settings_.open; }
 
-void TcpConnection::start() {
+template <class Stream>
+std::chrono::milliseconds StreamConnection<Stream>::idle_timeout() {
+  if (settings_.transport == core::Transport::tcp) return worker_.tcp_limits().idle_timeout;
+  return worker_.encrypted_listener(settings_.transport, settings_.listener).idle_timeout;
+}
+
+template <class Stream>
+void StreamConnection<Stream>::start() {
   arm_idle();
-  if (worker_.trusted_proxy(client_)) return read_proxy_header();
+  if (settings_.transport == core::Transport::tcp && worker_.trusted_proxy(client_)) return read_proxy_header();
   read_length();
 }
 
-void TcpConnection::read_proxy_header() {
+template <class Stream>
+void StreamConnection<Stream>::handshake(std::shared_ptr<const TlsServerContext> tls, ListenerLoad& load) {
+  if constexpr (kTls<Stream>) {
+    tls_ = std::move(tls);
+    tls_server_handshake(socket_, idle_, worker_.encrypted_listener(settings_.transport, settings_.listener), load,
+                         worker_.counters().transport(settings_.transport),
+                         [self = this->shared_from_this()](const boost::system::error_code& ec) { self->handshake_done(ec); });
+  }
+}
+
+template <class Stream>
+void StreamConnection<Stream>::handshake_done(const boost::system::error_code& ec) {
+  if constexpr (kTls<Stream>) {
+    // A wrong SNI ends in `ec` too: the server-name callback refused it with a fatal alert.
+    if (ec || !open_) return close();
+    client_id_.assign(sni_client_id(socket_, *tls_));
+    start();
+  }
+}
+
+template <class Stream>
+void StreamConnection<Stream>::read_proxy_header() {
   // A trusted front end starts every connection with a PROXY v2 header: fixed part first,
   // then the address block whose length it announces.
   body_.resize(core::kProxyFixedSize);
-  asio::async_read(socket_, asio::buffer(body_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+  asio::async_read(socket_, asio::buffer(body_), [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
     if (ec) return self->close();
     const core::ProxyHeader h = core::parse_proxy_v2(self->body_);
     if (h.status == core::ProxyStatus::absent) return self->close();  // TCP from a front end must start with it
@@ -104,9 +143,10 @@ void TcpConnection::read_proxy_header() {
   });
 }
 
-void TcpConnection::arm_idle() {
-  idle_.expires_after(worker_.tcp_limits().idle_timeout);
-  idle_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+template <class Stream>
+void StreamConnection<Stream>::arm_idle() {
+  idle_.expires_after(idle_timeout());
+  idle_.async_wait([self = this->shared_from_this()](const boost::system::error_code& ec) {
     if (ec || !self->open_) return;
     if (self->inflight_ > 0 || self->writing_) return self->arm_idle();  // busy, not idle
     // Idle means no complete query and no answer for the whole timeout; slow or half-open
@@ -115,22 +155,27 @@ void TcpConnection::arm_idle() {
   });
 }
 
-void TcpConnection::read_length() {
+template <class Stream>
+void StreamConnection<Stream>::read_length() {
   if (!open_ || reading_ || inflight_ >= worker_.tcp_limits().max_inflight_per_connection) return;
   reading_ = true;
-  asio::async_read(socket_, asio::buffer(length_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+  asio::async_read(socket_, asio::buffer(length_), [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
     self->reading_ = false;
     if (ec) return self->close();
     const std::size_t length = dns::get16(self->length_.data());
-    if (length < dns::kHeaderSize) return self->close();  // nothing answerable can follow
+    if (length < dns::kHeaderSize) {
+      self->worker_.counters().transport(self->settings_.transport).errors.fetch_add(1, std::memory_order_relaxed);
+      return self->close();  // nothing answerable can follow
+    }
     self->read_body(length);
   });
 }
 
-void TcpConnection::read_body(std::size_t length) {
+template <class Stream>
+void StreamConnection<Stream>::read_body(std::size_t length) {
   reading_ = true;
   body_.resize(length);
-  asio::async_read(socket_, asio::buffer(body_), [self = shared_from_this(), length](const boost::system::error_code& ec, std::size_t) {
+  asio::async_read(socket_, asio::buffer(body_), [self = this->shared_from_this(), length](const boost::system::error_code& ec, std::size_t) {
     self->reading_ = false;
     if (ec) return self->close();
     self->on_message(length);
@@ -138,37 +183,47 @@ void TcpConnection::read_body(std::size_t length) {
   });
 }
 
-void TcpConnection::on_message(std::size_t length) {
+template <class Stream>
+void StreamConnection<Stream>::on_message(std::size_t length) {
   arm_idle();
   ++inflight_;
-  TcpReply reply(shared_from_this());
-  worker_.driver().run(std::span(body_.data(), length), client_, core::Transport::tcp, reply);
+  worker_.counters().transport(settings_.transport).queries.fetch_add(1, std::memory_order_relaxed);
+  StreamReply<Stream> reply(this->shared_from_this());
+  worker_.driver().run(std::span(body_.data(), length), client_, settings_.transport, reply,
+                       core::EncryptedOrigin{settings_.listener, client_id_});
 }
 
-void TcpConnection::send(std::span<const std::uint8_t> bytes) {
+template <class Stream>
+void StreamConnection<Stream>::send(std::span<const std::uint8_t> bytes) {
   if (open_) {
     std::vector<std::uint8_t> frame(bytes.size() + 2);
     dns::put16(frame.data(), static_cast<std::uint16_t>(bytes.size()));
     std::copy(bytes.begin(), bytes.end(), frame.begin() + 2);
     out_bytes_ += frame.size();
     out_.push_back(std::move(frame));
-    if (out_bytes_ > kMaxQueuedBytes) return close();
+    if (out_bytes_ > kMaxQueuedBytes) {
+      worker_.counters().transport(settings_.transport).errors.fetch_add(1, std::memory_order_relaxed);
+      return close();
+    }
     write_next();
   }
   query_finished();
 }
 
-void TcpConnection::query_dropped() { query_finished(); }
+template <class Stream>
+void StreamConnection<Stream>::query_dropped() { query_finished(); }
 
-void TcpConnection::query_finished() {
+template <class Stream>
+void StreamConnection<Stream>::query_finished() {
   --inflight_;
   read_length();  // resumes reading if the in-flight cap had paused it
 }
 
-void TcpConnection::write_next() {
+template <class Stream>
+void StreamConnection<Stream>::write_next() {
   if (writing_ || out_.empty() || !open_) return;
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(out_.front()), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+  asio::async_write(socket_, asio::buffer(out_.front()), [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
     self->writing_ = false;
     if (ec) return self->close();
     self->out_bytes_ -= self->out_.front().size();
@@ -178,13 +233,18 @@ void TcpConnection::write_next() {
   });
 }
 
-void TcpConnection::close() {
+template <class Stream>
+void StreamConnection<Stream>::close() {
   if (!open_) return;
   open_ = false;
   boost::system::error_code ec;
   idle_.cancel();
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);  // queued frames stay alive until the aborted write handler has run
+  auto& raw = socket_.lowest_layer();
+  raw.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  raw.close(ec);  // queued frames stay alive until the aborted write handler has run
 }
+
+template class StreamConnection<asio::ip::tcp::socket>;
+template class StreamConnection<TlsStream>;
 
 }  // namespace sprout::net

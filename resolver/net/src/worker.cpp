@@ -6,7 +6,10 @@
 
 #include "sprout/core/log.hpp"
 #include "sprout/core/proxy_protocol.hpp"
+#include "sprout/net/doh_server.hpp"
+#include "sprout/net/dot_server.hpp"
 #include "sprout/net/tcp_server.hpp"
+#include "sprout/net/tls_context.hpp"
 #include "sprout/net/udp_listener.hpp"
 
 namespace sprout::net {
@@ -16,19 +19,38 @@ config::IpAddress to_ip(const asio::ip::address& a) {
   return config::IpAddress::from_v6(a.to_v6().to_bytes().data());
 }
 
-Worker::Worker(std::size_t index, const core::SnapshotHolder& snapshots, WorkerSockets sockets)
-    : index_(index), driver_(snapshots, upstreams_, recorder_) {
+Worker::Worker(std::size_t index, const core::SnapshotHolder& snapshots, WorkerSockets sockets,
+               const TlsContextStore* tls)
+    : dot_load_(sockets.dot.size()), doh_load_(sockets.doh.size()), tls_(tls), index_(index),
+      driver_(snapshots, upstreams_, recorder_) {
   for (int fd : sockets.udp) udp_.push_back(std::make_unique<UdpListener>(*this, fd));
-  for (int fd : sockets.tcp) tcp_.push_back(std::make_shared<TcpAcceptor>(*this, fd));
+  for (int fd : sockets.tcp) {
+    streams_.push_back(std::make_shared<StreamAcceptor>(*this, fd, "tcp", [this](auto s) { accept_tcp(*this, std::move(s)); }));
+  }
+  for (std::size_t i = 0; i < sockets.dot.size(); ++i) {
+    streams_.push_back(std::make_shared<StreamAcceptor>(*this, sockets.dot[i], "dot",
+                                                        [this, i](auto s) { accept_dot(*this, i, std::move(s)); }));
+  }
+  for (std::size_t i = 0; i < sockets.doh.size(); ++i) {
+    streams_.push_back(std::make_shared<StreamAcceptor>(*this, sockets.doh[i], "doh",
+                                                        [this, i](auto s) { accept_doh(*this, i, std::move(s)); }));
+  }
 }
 
 Worker::~Worker() {
   stop();
-  tcp_.clear();
+  streams_.clear();
   udp_.clear();
 }
 
 const config::TcpLimits& Worker::tcp_limits() noexcept { return driver_.snapshot()->config->tcp; }
+
+const config::EncryptedListener& Worker::encrypted_listener(core::Transport t, std::size_t i) noexcept {
+  const config::Config& cfg = *driver_.snapshot()->config;
+  return t == core::Transport::doh ? cfg.doh[i] : cfg.dot[i];
+}
+
+std::shared_ptr<const TlsServerContext> Worker::tls_context() const { return tls_ != nullptr ? tls_->current() : nullptr; }
 
 bool Worker::trusted_proxy(const config::IpAddress& peer) {
   return core::is_trusted_proxy(*driver_.snapshot()->config, peer);
@@ -36,7 +58,7 @@ bool Worker::trusted_proxy(const config::IpAddress& peer) {
 
 void Worker::start() {
   for (auto& u : udp_) u->start();
-  for (auto& t : tcp_) t->start();
+  for (auto& t : streams_) t->start();
   thread_ = std::thread([this] {
     auto guard = asio::make_work_guard(io_);
     for (;;) {
@@ -62,7 +84,7 @@ std::future<std::vector<core::QueryCounters::DomainCount>> Worker::harvest_block
 std::vector<const core::ListenerState*> Worker::listeners() const {
   std::vector<const core::ListenerState*> out;
   for (const auto& u : udp_) out.push_back(&u->state());
-  for (const auto& t : tcp_) out.push_back(&t->state());
+  for (const auto& t : streams_) out.push_back(&t->state());
   return out;
 }
 

@@ -89,6 +89,10 @@ const std::vector<std::pair<std::string, ReloadKind>> kExpectedKinds{
     {"trusted_forwarders", ReloadKind::snapshot},
     {"dhcp_leases", ReloadKind::snapshot},
     {"services", ReloadKind::snapshot},
+    {"tls", ReloadKind::snapshot},
+    {"dot", ReloadKind::restart},
+    {"doh", ReloadKind::restart},
+    {"clients", ReloadKind::snapshot},
 };
 
 using Edit = std::function<void(Config&)>;
@@ -147,6 +151,10 @@ const std::vector<std::pair<std::string, Edit>> kOneKeyEdits{
     {"trusted_forwarders", [](Config& c) { c.trusted_forwarders.push_back(*IpPrefix::parse("127.0.0.1")); }},
     {"dhcp_leases", [](Config& c) { c.dhcp_leases = "/tmp/dhcp.leases"; }},
     {"services", [](Config& c) { c.services.push_back({"tiktok", "https://lists.example/t.txt", std::chrono::hours(1)}); }},
+    {"tls", [](Config& c) { c.tls.certificate = "/etc/sprout/new.pem"; }},
+    {"dot", [](Config& c) { c.dot.emplace_back(); }},
+    {"doh", [](Config& c) { c.doh.emplace_back(); }},
+    {"clients", [](Config& c) { c.clients.push_back({"phone-an", "kids", {}}); }},
 };
 
 std::vector<std::string> paths(const std::vector<KeyChange>& changes) {
@@ -170,7 +178,7 @@ TEST_CASE("exactly the socket and start-up file keys need a restart", "[reload]"
     if (kind == ReloadKind::restart) restart.push_back(path);
   }
   CHECK(restart == std::vector<std::string>{"listen", "workers", "state_dir", "admin.enabled", "admin.listen",
-                                            "blockpage.listen"});
+                                            "blockpage.listen", "dot", "doh"});
 }
 
 TEST_CASE("deeper paths and sections take their key's kind; unknown keys need a restart", "[reload]") {

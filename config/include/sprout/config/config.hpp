@@ -52,11 +52,20 @@ struct Endpoint {  // listen: "127.0.0.1:5354", "[::1]:5354"
   bool operator==(const Endpoint&) const = default;
 };
 
+// DNS over TLS to an upstream (RFC 7858): its certificate must name `server_name` and chain to
+// `ca_file`, or to the system trust store when empty. No silent fallback to plain DNS.
+struct UpstreamTls {
+  std::string server_name;
+  std::string ca_file;  // PEM; empty: the system trust store
+  bool operator==(const UpstreamTls&) const = default;
+};
+
 struct Upstream {
   IpAddress address;
-  std::uint16_t port = 53;
+  std::uint16_t port = 53;                 // 853 with tls unless given
   std::chrono::milliseconds timeout{700};  // per try
   int tries = 2;                           // 1-10
+  std::optional<UpstreamTls> tls;          // set: DoT instead of plain DNS
   bool operator==(const Upstream&) const = default;
 };
 
@@ -274,6 +283,38 @@ struct QueryLog {
   std::vector<std::string> opt_out;      // network names never logged
 };
 
+// Encrypted DNS: the certificate DoT and DoH present, and the name client IDs sit under.
+struct Tls {
+  std::string certificate;               // PEM chain (leaf first), resolved path; re-read on SIGHUP
+  std::string key;                       // PEM private key
+  std::string server_name;               // "dns.example.vn": SNI "<id>.dns.example.vn" names client <id>
+  bool operator==(const Tls&) const = default;
+};
+
+// What a DoT/DoH listener does with a client ID no `clients:` entry names (or none at all).
+enum class UnknownClients { default_profile, refuse };
+
+// One DoT (RFC 7858) or DoH (RFC 8484) listener. Limits are per worker.
+struct EncryptedListener {
+  Endpoint endpoint;                     // port 853 (DoT) / 443 (DoH) unless given; 0 = a free one
+  std::string profile = "default";       // for unknown client IDs (must name a profile)
+  UnknownClients unknown_clients = UnknownClients::default_profile;
+  int max_connections = 512;
+  int max_handshakes = 64;               // TLS handshakes in progress
+  std::chrono::milliseconds handshake_timeout{5000};
+  std::chrono::milliseconds idle_timeout{30000};
+  bool operator==(const EncryptedListener&) const = default;
+};
+
+// A client ID (the first SNI label under tls.server_name, or /dns-query/<id>): its profile and
+// report labels. It counts in reports like a network, under the same privacy rules.
+struct Client {
+  std::string id;                        // a lowercase DNS label: a-z, 0-9, '-', 1-63 characters
+  std::string profile;                   // must name a profile (checked at load)
+  std::map<std::string, std::string> labels;
+  bool operator==(const Client&) const = default;
+};
+
 struct Config {
   // Each key also needs a row in reload_kind.cpp: whether SIGHUP applies it or a restart does.
   std::string source;                    // file name it came from, or "<embedded default>"
@@ -305,6 +346,10 @@ struct Config {
   std::vector<IpPrefix> trusted_forwarders;  // routers whose MAC / CPE id / ECS options are believed
   std::string dhcp_leases;               // dnsmasq leases file (address -> MAC); empty: none
   std::vector<Service> services;         // catalogue overrides and additions (`services:`)
+  Tls tls;                               // required by dot/doh
+  std::vector<EncryptedListener> dot;    // DNS over TLS listeners
+  std::vector<EncryptedListener> doh;    // DNS over HTTPS listeners
+  std::vector<Client> clients;           // client IDs of DoT/DoH clients
 };
 
 }  // namespace sprout::config

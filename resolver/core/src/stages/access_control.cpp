@@ -6,7 +6,10 @@
 namespace sprout::core {
 
 Verdict AccessControl::on_query(QueryContext& q) const {
-  q.network = networks_.match(q.client);
+  // An encrypted client is who its client ID says (or its listener's default), wherever it
+  // roams; a plain one is where its address is.
+  q.network = q.encrypted() ? networks_.encrypted(q.transport == Transport::doh, q.origin.listener, q.origin.client_id)
+                            : networks_.match(q.client);
   if (q.network != nullptr) return Verdict::next;
   q.action = Action::refused;
   q.respond_error(static_cast<std::uint16_t>(dns::Rcode::refused));

@@ -54,6 +54,16 @@ struct ListenerStats {
   std::uint64_t errors = 0;
 };
 
+// One encrypted transport's counters (DoT, DoH), summed over workers.
+struct EncryptedStats {
+  std::string transport;  // "dot", "doh"
+  std::uint64_t connections = 0;
+  std::uint64_t handshakes = 0;
+  std::uint64_t handshake_failures = 0;
+  std::uint64_t queries = 0;
+  std::uint64_t errors = 0;
+};
+
 // Everything /metrics shows, filled by the lead (already summed over workers).
 struct MetricsInput {
   std::vector<NetworkInfo> networks;     // index = network index in the counters
@@ -66,6 +76,7 @@ struct MetricsInput {
   std::uint64_t reloads = 0;
   std::uint64_t reload_failures = 0;
   std::uint64_t tcp_connections = 0;
+  std::vector<EncryptedStats> encrypted;  // only transports with a listener
   std::array<std::uint64_t, core::kGuards> guards{};  // by core::Guard
   std::array<std::uint64_t, core::kIgnoredOptions> ignored_options{};  // by core::IgnoredOption
   std::vector<ListenerStats> listeners;

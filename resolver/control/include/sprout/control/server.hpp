@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,8 +17,15 @@
 #include "sprout/control/monitoring.hpp"
 #include "sprout/control/systemd_notify.hpp"
 #include "sprout/core/snapshot.hpp"
+#include "sprout/net/tls_context.hpp"
 
 namespace sprout::control {
+
+struct CertificateStamp {
+  std::filesystem::file_time_type certificate, key;
+  bool operator==(const CertificateStamp&) const = default;
+};
+CertificateStamp certificate_stamp(const config::Tls& tls);
 
 struct ServeOptions {
   std::string config_path;  // empty: the embedded default
@@ -37,7 +45,8 @@ class Server {
   bool start(const std::shared_ptr<config::Config>& cfg);  // lists, sockets, workers, monitoring
   void stop();
   void feed_watchdog();  // WATCHDOG=1 only while every worker answered the last ping
-  void watch_leases();  // re-reads dhcp_leases every 2 s when it changed
+  void watch_leases();  // re-reads dhcp_leases and the certificate every 2 s when they changed
+  bool load_certificate(const config::Config& cfg, bool starting);  // false: logged why
 
   ServeOptions options_;
   boost::asio::io_context control_;  // signals, reloads, list refresh results
@@ -46,6 +55,8 @@ class Server {
   std::shared_ptr<const config::Config> started_;  // what sockets, workers and state_dir were set up with
   std::shared_ptr<const config::Config> running_;  // the last config applied (restart-only keys as started)
   std::shared_ptr<cache::PacketCache> cache_;  // outlives snapshots: reloads keep it warm
+  net::TlsContextStore tls_;                   // DoT/DoH certificate; outlives the workers
+  CertificateStamp cert_stamp_;                // the files' times when last loaded
   SystemdNotifier notifier_;
   boost::asio::steady_timer watchdog_timer_{control_};
   // One per worker: the watchdog round the worker's io_context last answered. Declared

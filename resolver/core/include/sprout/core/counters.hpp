@@ -103,7 +103,10 @@ struct ReportUnit {
   std::string name;
   std::map<std::string, std::string> labels;
 };
+// Then one unit per DoT/DoH client ID (config.clients order).
 [[nodiscard]] std::vector<ReportUnit> report_units(const config::Config& cfg);
+// The unit of config.clients[client]: after the networks and the device units.
+[[nodiscard]] std::size_t client_id_unit(const config::Config& cfg, std::size_t client);
 // The unit a finished query counts under (kMaxCountedNetworks - 1: no network). Allocation-free.
 [[nodiscard]] std::size_t report_unit(const QueryContext& q) noexcept;
 

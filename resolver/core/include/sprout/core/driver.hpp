@@ -72,9 +72,10 @@ class Driver {
   Driver& operator=(const Driver&) = delete;
 
   // Runs one query received on `transport` from `peer`. Never throws. A synchronous answer
-  // is sent before this returns; a miss is handed to the upstream step.
+  // is sent before this returns; a miss is handed to the upstream step. DoT and DoH pass
+  // their listener and client ID in `origin` (only read before this returns).
   void run(std::span<const std::uint8_t> bytes, const config::IpAddress& peer, Transport transport,
-           Responder& responder) noexcept;
+           Responder& responder, EncryptedOrigin origin = {}) noexcept;
 
   // The upstream step's outcomes. answered: false when `answer` does not answer what was
   // asked (the upstream I/O then tries the next upstream; `p` is left untouched).

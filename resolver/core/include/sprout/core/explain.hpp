@@ -15,6 +15,7 @@ struct Explanation {
   std::string client, name, type;
   std::string network, profile, timezone;
   std::string device;              // the configured device asked about (its profile wins), if any
+  std::string client_id;           // the DoT/DoH client ID asked about (it stands for the network), if any
   std::map<std::string, std::string> labels;
   std::vector<std::string> active_schedules;
   std::string next_change;         // ISO 8601 UTC, or "never"
@@ -30,9 +31,10 @@ struct Explanation {
 
 // `name` is any spelling (case, trailing dot, UTF-8 IDN); `type` a mnemonic like "AAAA".
 // `device` names a configured device (as if its router had sent its MAC); empty: none.
+// `client_id`: asked as that DoT/DoH client (NetworkTable::client), whatever its address.
 Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::string_view name,
                     std::string_view type, std::chrono::system_clock::time_point at,
-                    const DevicePolicy* device = nullptr);
+                    const DevicePolicy* device = nullptr, const NetworkPolicy* client_id = nullptr);
 
 std::string to_text(const Explanation& e);
 std::string to_json(const Explanation& e);

@@ -36,13 +36,22 @@ inline constexpr std::size_t kIgnoredOptions = static_cast<std::size_t>(IgnoredO
 
 enum class AnswerSource : std::uint8_t { none, synthesized, upstream, cache };
 
-// How the query reached us. A stream transport never truncates.
-enum class Transport : std::uint8_t { udp, tcp };
+// How the query reached us. A stream transport never truncates. DoT and DoH are encrypted:
+// their clients are identified by a client ID and their listener, not by address.
+enum class Transport : std::uint8_t { udp, tcp, dot, doh, kCount };
+
+// What an encrypted transport knows about its client: the listener (index in config.dot or
+// config.doh) and the client ID it carried (empty: none).
+struct EncryptedOrigin {
+  std::uint16_t listener = 0;
+  std::string_view client_id;
+};
 
 struct QueryContext {
   std::span<const std::uint8_t> wire;        // the message; ingress stages may narrow it (PROXY v2)
   config::IpAddress client;                  // the peer, or the address a trusted front end carried
   Transport transport = Transport::udp;
+  EncryptedOrigin origin;                    // DoT/DoH only; read by AccessControl, cleared after
   dns::QueryView view;                       // parsed from `wire` by the driver
   const Snapshot* snapshot = nullptr;        // pinned for the whole query
   const NetworkPolicy* network = nullptr;    // set by AccessControl
@@ -63,6 +72,7 @@ struct QueryContext {
   bool prefetch = false;                     // a cache hit asks for a background refresh
 
   [[nodiscard]] bool stream() const noexcept { return transport != Transport::udp; }
+  [[nodiscard]] bool encrypted() const noexcept { return transport == Transport::dot || transport == Transport::doh; }
   // The most specific identity wins: the device's profile, else the network's.
   [[nodiscard]] std::size_t profile() const noexcept { return device != nullptr ? device->profile : network->profile; }
   // The name Sprout asks upstream and keys the cache on: the client's, unless a stage

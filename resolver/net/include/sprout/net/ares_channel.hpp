@@ -25,16 +25,26 @@ namespace asio = boost::asio;
 // during the call, writable so the caller can rewrite it in place).
 using AresCallback = std::function<void(int status, std::span<std::uint8_t> answer)>;
 
-class AresChannel {
+// One upstream as the Forwarder sees it: plain DNS through c-ares, or DoT (dot_upstream.hpp).
+// Both report with ARES_* codes, so failover treats them alike.
+class UpstreamChannel {
+ public:
+  virtual ~UpstreamChannel() = default;
+  // Sends a complete query. The callback may run before send() returns, and runs with
+  // ARES_EDESTRUCTION when the channel is destroyed.
+  virtual void send(std::span<const std::uint8_t> query, AresCallback callback) = 0;
+};
+
+class AresChannel final : public UpstreamChannel {
  public:
   AresChannel(asio::io_context& io, const config::Upstream& upstream);
-  ~AresChannel();
+  ~AresChannel() override;
   AresChannel(const AresChannel&) = delete;
   AresChannel& operator=(const AresChannel&) = delete;
 
   // Sends a complete query. The callback may run before send() returns (c-ares can fail
   // at once), and runs with ARES_EDESTRUCTION when the channel is destroyed.
-  void send(std::span<const std::uint8_t> query, AresCallback callback);
+  void send(std::span<const std::uint8_t> query, AresCallback callback) override;
   [[nodiscard]] const config::Upstream& upstream() const noexcept { return upstream_; }
 
  private:

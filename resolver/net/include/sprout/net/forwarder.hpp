@@ -41,7 +41,7 @@ class Forwarder {
   void fail(std::unique_ptr<core::PendingQuery> p);
 
   std::vector<config::Upstream> upstreams_;
-  std::vector<std::unique_ptr<AresChannel>> channels_;
+  std::vector<std::unique_ptr<UpstreamChannel>> channels_;
   std::vector<Clock::time_point> down_until_;  // skipped while in the future, unless all are down
   std::span<UpstreamCounters, kMaxUpstreams> counters_;
   std::size_t pending_ = 0;

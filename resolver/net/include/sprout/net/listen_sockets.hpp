@@ -13,12 +13,18 @@ namespace sprout::net {
 struct BoundSockets {
   std::vector<WorkerSockets> per_worker;
   std::vector<config::Endpoint> endpoints;  // with the ports actually bound (port 0 resolved)
+  std::vector<config::Endpoint> dot;        // the DoT listeners' endpoints, likewise
+  std::vector<config::Endpoint> doh;        // the DoH listeners' endpoints, likewise
 };
 
 // Binds UDP and TCP sockets with SO_REUSEPORT for each worker on each endpoint. Port 0 picks
 // one free port shared by UDP and TCP. Throws std::runtime_error naming the address and the
 // system error when a bind fails; closes what it opened.
 BoundSockets bind_listeners(const std::vector<config::Endpoint>& endpoints, std::size_t workers);
+
+// Binds a TCP-only socket for each worker on each DoT and DoH listener (config order) into `out`.
+// Throws like bind_listeners; the caller closes what was opened.
+void bind_encrypted_listeners(const config::Config& cfg, BoundSockets& out);
 
 void close_sockets(BoundSockets& sockets) noexcept;
 

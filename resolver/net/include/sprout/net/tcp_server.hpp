@@ -1,13 +1,17 @@
 // DNS over TCP per RFC 7766: length framing, pipelining, idle timeout and connection caps.
+// The same connection code serves DoT (RFC 7858): only the stream under it differs.
 #pragma once
 
 #include <utility>  // before Asio: Boost 1.74 needs it
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <array>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "sprout/core/driver.hpp"
@@ -17,26 +21,46 @@
 namespace sprout::net {
 
 class Worker;
+struct TlsServerContext;
+struct ListenerLoad;
 
-class TcpAcceptor : public std::enable_shared_from_this<TcpAcceptor> {
+// A listening stream socket (TCP, DoT, DoH): accepts for ever, re-armed after errors, and
+// hands each connection to `on_accept`, which applies that transport's caps.
+class StreamAcceptor : public std::enable_shared_from_this<StreamAcceptor> {
  public:
-  TcpAcceptor(Worker& worker, int fd);
+  using OnAccept = std::function<void(asio::ip::tcp::socket)>;
+  // `kind` names it in logs, /health and /metrics ("tcp", "dot", "doh").
+  StreamAcceptor(Worker& worker, int fd, std::string_view kind, OnAccept on_accept);
   void start();
   [[nodiscard]] const core::ListenerState& state() const noexcept { return health_.state(); }
 
  private:
-  void accepted(asio::ip::tcp::socket socket);
-
-  Worker& worker_;
   asio::ip::tcp::acceptor acceptor_;
   ListenerHealth health_;
+  OnAccept on_accept_;
 };
 
-class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+// Plain TCP: at tcp.max_connections a new connection is closed at once.
+void accept_tcp(Worker& worker, asio::ip::tcp::socket socket);
+
+using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+
+// What a connection's transport is, and the per-worker load it counts in.
+struct StreamSettings {
+  core::Transport transport = core::Transport::tcp;
+  std::uint16_t listener = 0;  // DoT: index in config.dot
+  int* open = nullptr;         // connections open on this listener (or all of TCP), per worker
+};
+
+// One DNS stream connection: plain TCP (Stream = tcp::socket) or DoT (Stream = TlsStream).
+template <class Stream>
+class StreamConnection : public std::enable_shared_from_this<StreamConnection<Stream>> {
  public:
-  TcpConnection(Worker& worker, asio::ip::tcp::socket socket);
-  ~TcpConnection();
+  StreamConnection(Worker& worker, Stream stream, StreamSettings settings);
+  ~StreamConnection();
   void start();
+  // DoT: the TLS handshake first (within the listener's limits), then start(). `tls` stays alive with us.
+  void handshake(std::shared_ptr<const TlsServerContext> tls, ListenerLoad& load);
   // Queues one answer (any order: RFC 7766 allows out-of-order answers to pipelined queries).
   void send(std::span<const std::uint8_t> bytes);
   void query_dropped();
@@ -50,11 +74,16 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   void arm_idle();
   void close();
   void query_finished();
+  void handshake_done(const boost::system::error_code& ec);
+  [[nodiscard]] std::chrono::milliseconds idle_timeout();
 
   Worker& worker_;
-  asio::ip::tcp::socket socket_;
+  Stream socket_;
+  StreamSettings settings_;
   asio::steady_timer idle_;
   config::IpAddress client_;
+  std::string client_id_;  // DoT: from the SNI, after the handshake
+  std::shared_ptr<const TlsServerContext> tls_;
   std::array<std::uint8_t, 2> length_{};
   std::vector<std::uint8_t> body_;
   std::deque<std::vector<std::uint8_t>> out_;
@@ -64,5 +93,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   bool writing_ = false;
   bool open_ = true;
 };
+
+using TcpConnection = StreamConnection<asio::ip::tcp::socket>;
+using TlsConnection = StreamConnection<TlsStream>;
 
 }  // namespace sprout::net

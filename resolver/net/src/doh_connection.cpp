@@ -1,0 +1,129 @@
+// DoH connections: admission, the handshake, and what HTTP/1.1 and HTTP/2 share (dispatching a
+// request to the driver, its answer or its refusal).
+#include "doh_connection.hpp"
+
+#include "sprout/net/doh_server.hpp"
+#include "sprout/net/tls_handshake.hpp"
+
+namespace sprout::net {
+namespace {
+
+constexpr std::string_view kTextType = "text/plain; charset=utf-8";
+
+// One request's answer; an HTTP/2 connection has many in flight, answered in any order.
+class DohReply final : public core::Responder {
+ public:
+  DohReply(std::shared_ptr<DohConnection> c, std::int32_t stream) : conn_(std::move(c)), stream_(stream) {}
+  void send(std::span<const std::uint8_t> bytes) override { conn_->answered(stream_, bytes); }
+  void drop() override { conn_->dropped(stream_); }
+  std::unique_ptr<core::Responder> detach() override { return std::make_unique<DohReply>(conn_, stream_); }
+
+ private:
+  std::shared_ptr<DohConnection> conn_;
+  std::int32_t stream_;
+};
+
+std::span<const std::uint8_t> bytes_of(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+}  // namespace
+
+void accept_doh(Worker& worker, std::size_t listener, asio::ip::tcp::socket socket) {
+  auto tls = admit_encrypted(worker, core::Transport::doh, listener, socket);
+  if (tls == nullptr) return;
+  TlsStream stream(std::move(socket), tls->doh_ctx);
+  std::make_shared<DohConnection>(worker, std::move(stream), listener, std::move(tls))->start();
+}
+
+DohConnection::DohConnection(Worker& worker, TlsStream stream, std::size_t listener,
+                             std::shared_ptr<const TlsServerContext> tls)
+    : worker_(worker), stream_(std::move(stream)), listener_(listener),
+      load_(worker.encrypted_load(core::Transport::doh, listener)), tls_(std::move(tls)), timer_(worker.io()) {
+  ++load_.open;
+  boost::system::error_code ec;
+  const auto remote = stream_.lowest_layer().remote_endpoint(ec);
+  if (!ec) client_ = to_ip(remote.address());
+  stream_.lowest_layer().set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+DohConnection::~DohConnection() {
+  --load_.open;
+  if (h2_ != nullptr) nghttp2_session_del(h2_);
+}
+
+void DohConnection::start() {
+  tls_server_handshake(stream_, timer_, worker_.encrypted_listener(core::Transport::doh, listener_), load_,
+                       worker_.counters().transport(core::Transport::doh),
+                       [self = shared_from_this()](const boost::system::error_code& ec) { self->handshake_done(ec); });
+}
+
+void DohConnection::handshake_done(const boost::system::error_code& ec) {
+  if (ec || !open_) return close();
+  sni_id_.assign(sni_client_id(stream_, *tls_));
+  const unsigned char* alpn = nullptr;
+  unsigned int alpn_size = 0;
+  SSL_get0_alpn_selected(stream_.native_handle(), &alpn, &alpn_size);
+  if (std::string_view(reinterpret_cast<const char*>(alpn), alpn_size) == "h2") return h2_start();
+  h1_read();  // http/1.1, or a client that offered no ALPN at all
+}
+
+void DohConnection::arm_idle() {
+  timer_.expires_after(worker_.encrypted_listener(core::Transport::doh, listener_).idle_timeout);
+  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || !self->open_) return;
+    if (self->inflight_ > 0 || self->writing_) return self->arm_idle();  // busy, not idle
+    self->close();  // a silent or slowloris client holds only its own connection, and not for long
+  });
+}
+
+void DohConnection::dispatch(std::int32_t stream, const core::DohRequest& request) {
+  // Only while the driver runs: it copies a query that goes upstream.
+  thread_local std::array<std::uint8_t, core::kMaxDohMessage> scratch;
+  TransportCounters& counters = worker_.counters().transport(core::Transport::doh);
+  const core::DohParse p = core::parse_doh_request(request, scratch);
+  if (p.status != 200) {
+    counters.errors.fetch_add(1, std::memory_order_relaxed);
+    return refuse(stream, p.status, p.reason);
+  }
+  counters.queries.fetch_add(1, std::memory_order_relaxed);
+  // The path's ID first (browsers), else the SNI's (a client that set its DoT name here too).
+  const std::string_view id = p.id.status == core::ClientIdStatus::id ? p.id.id : std::string_view(sni_id_);
+  ++inflight_;
+  DohReply reply(shared_from_this(), stream);
+  worker_.driver().run(p.message, client_, core::Transport::doh, reply,
+                       core::EncryptedOrigin{static_cast<std::uint16_t>(listener_), id});
+}
+
+void DohConnection::answered(std::int32_t stream, std::span<const std::uint8_t> dns) {
+  --inflight_;
+  respond(stream, 200, dns, core::kDnsMessageType, core::doh_max_age(dns));
+}
+
+void DohConnection::dropped(std::int32_t stream) {
+  --inflight_;
+  refuse(stream, 400, "not a DNS query Sprout answers");
+}
+
+void DohConnection::refuse(std::int32_t stream, int status, std::string_view reason) {
+  const std::string text = std::string(reason) + "\n";
+  respond(stream, status, bytes_of(text), kTextType, std::nullopt);
+}
+
+void DohConnection::respond(std::int32_t stream, int status, std::span<const std::uint8_t> body, std::string_view type,
+                            std::optional<std::uint32_t> max_age) {
+  if (!open_) return;
+  if (h2_ != nullptr) return h2_respond(stream, status, body, type, max_age);
+  h1_respond(status, body, type, max_age);
+}
+
+void DohConnection::close() {
+  if (!open_) return;
+  open_ = false;
+  timer_.cancel();
+  boost::system::error_code ec;
+  stream_.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  stream_.lowest_layer().close(ec);
+}
+
+}  // namespace sprout::net

@@ -1,0 +1,97 @@
+// Internal: one DoH connection. The TLS handshake and what both HTTP versions share live in
+// doh_connection.cpp; HTTP/1.1 in doh_http1.cpp, HTTP/2 in doh_http2.cpp.
+#pragma once
+
+#include <utility>  // before Asio: Boost 1.74 needs it
+
+#include <nghttp2/nghttp2.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/vector_body.hpp>
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sprout/core/doh_request.hpp"
+#include "sprout/net/tcp_server.hpp"
+#include "sprout/net/tls_context.hpp"
+#include "sprout/net/worker.hpp"
+
+namespace sprout::net {
+
+class DohConnection : public std::enable_shared_from_this<DohConnection> {
+ public:
+  DohConnection(Worker& worker, TlsStream stream, std::size_t listener, std::shared_ptr<const TlsServerContext> tls);
+  ~DohConnection();
+  void start();  // the handshake, then the HTTP version ALPN chose
+
+  // The driver's outcome for request `stream` (HTTP/2 stream ID; 0: the HTTP/1.1 request).
+  void answered(std::int32_t stream, std::span<const std::uint8_t> dns);
+  void dropped(std::int32_t stream);
+
+  // HTTP/2 session callbacks (doh_http2.cpp) reach the streams through these.
+  struct H2Stream {
+    std::string method, path, content_type;
+    std::vector<std::uint8_t> body;
+    bool body_too_large = false;
+    std::vector<std::uint8_t> response;
+    std::size_t sent = 0;
+  };
+  H2Stream* h2_stream(std::int32_t id);
+  void h2_open_stream(std::int32_t id) { h2_streams_.try_emplace(id); }
+  void h2_close_stream(std::int32_t id) { h2_streams_.erase(id); }
+  void h2_request(std::int32_t id);
+
+ private:
+  void handshake_done(const boost::system::error_code& ec);
+  // Both versions: parse, refuse with a status, or run the query.
+  void dispatch(std::int32_t stream, const core::DohRequest& request);
+  void respond(std::int32_t stream, int status, std::span<const std::uint8_t> body, std::string_view type,
+               std::optional<std::uint32_t> max_age);
+  void refuse(std::int32_t stream, int status, std::string_view reason);
+  void arm_idle();
+  void close();
+
+  void h1_read();
+  void h1_request(const boost::system::error_code& ec);
+  void h1_respond(int status, std::span<const std::uint8_t> body, std::string_view type, std::optional<std::uint32_t> max_age);
+
+  void h2_start();
+  void h2_read();
+  void h2_flush();
+  void h2_respond(std::int32_t id, int status, std::span<const std::uint8_t> body, std::string_view type,
+                  std::optional<std::uint32_t> max_age);
+
+  Worker& worker_;
+  TlsStream stream_;
+  std::size_t listener_;
+  ListenerLoad& load_;
+  std::shared_ptr<const TlsServerContext> tls_;
+  asio::steady_timer timer_;  // handshake timeout, then idle timeout
+  config::IpAddress client_;
+  std::string sni_id_;        // the client ID the SNI named, when the path names none
+  int inflight_ = 0;          // queries awaiting their answer
+  bool open_ = true;
+  bool writing_ = false;
+
+  // HTTP/1.1: one request at a time.
+  boost::beast::flat_buffer h1_buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::vector_body<std::uint8_t>>> h1_parser_;
+  std::optional<boost::beast::http::response<boost::beast::http::vector_body<std::uint8_t>>> h1_response_;
+  bool h1_keep_alive_ = true;
+
+  // HTTP/2: concurrent streams, answered in any order.
+  nghttp2_session* h2_ = nullptr;
+  std::map<std::int32_t, H2Stream> h2_streams_;
+  std::array<std::uint8_t, 16384> h2_in_{};
+  std::vector<std::uint8_t> h2_out_;
+  bool h2_in_recv_ = false;  // inside nghttp2_session_mem_recv: no mem_send from its callbacks
+};
+
+}  // namespace sprout::net

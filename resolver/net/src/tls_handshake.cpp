@@ -1,0 +1,29 @@
+// Admission and SNI reading for the encrypted transports.
+#include "sprout/net/tls_handshake.hpp"
+
+#include "sprout/core/client_id.hpp"
+
+namespace sprout::net {
+
+std::shared_ptr<const TlsServerContext> admit_encrypted(Worker& worker, core::Transport t, std::size_t listener,
+                                                        asio::ip::tcp::socket& socket) {
+  const config::EncryptedListener& limits = worker.encrypted_listener(t, listener);
+  const ListenerLoad& load = worker.encrypted_load(t, listener);
+  std::shared_ptr<const TlsServerContext> tls = worker.tls_context();
+  if (tls == nullptr || load.open >= limits.max_connections || load.handshaking >= limits.max_handshakes) {
+    boost::system::error_code ignored;
+    socket.close(ignored);  // a prompt close lets the client go elsewhere
+    worker.counters().transport(t).errors.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  worker.counters().transport(t).connections.fetch_add(1, std::memory_order_relaxed);
+  return tls;
+}
+
+std::string_view sni_client_id(TlsStream& stream, const TlsServerContext& tls) {
+  const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+  const core::ClientIdResult id = core::client_id_from_sni(sni != nullptr ? sni : "", tls.server_name);
+  return id.status == core::ClientIdStatus::id ? id.id : std::string_view{};
+}
+
+}  // namespace sprout::net

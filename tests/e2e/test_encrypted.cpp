@@ -1,0 +1,346 @@
+// End-to-end: DNS over TLS and over HTTPS with real clients (kdig, curl, openssl s_client) and
+// certificates the test makes itself: a client ID in the SNI or the DoH path picks its profile,
+// a wrong SNI is refused, bad DoH requests get their status, a certificate swapped on disk is
+// served after SIGHUP (a bad one keeps the old), and a silent connection stalls nobody.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include "resolver_fixture.hpp"
+
+using namespace sprout::e2e;
+
+namespace {
+
+constexpr const char* kServerName = "dns.test.example";
+
+void must_run(const std::string& command) {
+  const CommandResult r = run_command(command);
+  INFO(command << "\n" << r.output);
+  REQUIRE(r.exit_code == 0);
+}
+
+// A test CA, and a server certificate for kServerName and *.kServerName signed by it (the
+// wildcard is what SNI client IDs need). `subject` tells two server certificates apart.
+void make_certificates(const std::filesystem::path& dir, const std::string& subject) {
+  const std::string d = dir.string();
+  if (!std::filesystem::exists(dir / "ca.pem")) {
+    must_run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj '/CN=Sprout Test CA' "
+             "-keyout " + d + "/ca.key -out " + d + "/ca.pem 2>&1");
+  }
+  write_file(dir / "san.cnf", std::string("subjectAltName=DNS:") + kServerName + ",DNS:*." + kServerName + "\n");
+  must_run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/CN=" + subject + "' -keyout " + d +
+           "/server.key -out " + d + "/server.csr 2>&1");
+  must_run("openssl x509 -req -days 2 -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
+           "/ca.key -CAcreateserial -extfile " + d + "/san.cnf -out " + d + "/server.pem 2>&1");
+  // Started as root, sproutdns re-reads the key on SIGHUP as the user it dropped to (nobody
+  // here; README: the key must be readable by the service user).
+  must_run("chmod 0644 " + d + "/server.key");
+}
+
+// A port from the ready file's "KIND ADDRESS PORT" lines ("dot", "doh").
+std::uint16_t ready_port(const std::filesystem::path& dir, const std::string& wanted) {
+  for (const std::string& line : read_lines(dir / "ready")) {
+    std::istringstream in(line);
+    std::string kind, address;
+    int port = 0;
+    if (in >> kind >> address >> port && kind == wanted) return static_cast<std::uint16_t>(port);
+  }
+  return 0;
+}
+
+std::string base64url(const Bytes& in) {
+  static const char* const kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t bits = 0;
+  int have = 0;
+  for (const std::uint8_t b : in) {
+    bits = (bits << 8) | b;
+    for (have += 8; have >= 6; have -= 6) out += kAlphabet[(bits >> (have - 6)) & 63];
+  }
+  if (have > 0) out += kAlphabet[(bits << (6 - have)) & 63];
+  return out;
+}
+
+// What curl got: the HTTP status, the HTTP version, the headers and the body.
+struct HttpResult {
+  int status = 0;
+  std::string version;
+  std::string headers;
+  Bytes body;
+};
+
+struct DotStack {
+  TempDir dir;
+  std::unique_ptr<FakeUpstream> upstream;
+  std::unique_ptr<Resolver> resolver;
+  std::uint16_t port = 0;
+
+  DotStack() {
+    make_certificates(dir.path(), "first");
+    upstream = std::make_unique<FakeUpstream>(dir.path(), "upstream", UpstreamSpec{});
+    start(0, 0);
+  }
+
+  // (Re)starts the resolver; port 0 picks free ones.
+  void start(std::uint16_t dot, std::uint16_t doh) {
+    resolver.reset();
+    std::string config = make_config({upstream->port()}, {});
+    config += "profiles:\n  kids: {deny: [games.example]}\n"
+              "tls: {certificate: server.pem, key: server.key, server_name: " + std::string(kServerName) + "}\n"
+              "dot:\n  - {address: 127.0.0.1, port: " + std::to_string(dot) + ", handshake_timeout: 1s, idle_timeout: 2s}\n"
+              "doh:\n  - {address: 127.0.0.1, port: " + std::to_string(doh) + ", handshake_timeout: 1s, idle_timeout: 2s}\n"
+              "clients:\n  phone-an: {profile: kids}\n";
+    resolver = std::make_unique<Resolver>(dir.path(), config);
+    port = ready_port(dir.path(), "dot");
+    doh_port = ready_port(dir.path(), "doh");
+    REQUIRE(port != 0);
+    REQUIRE(doh_port != 0);
+  }
+  std::uint16_t doh_port = 0;
+
+  // curl against the DoH listener, as kServerName, trusting the test CA. `args` choose the
+  // version, method and body.
+  [[nodiscard]] HttpResult curl(const std::string& path, const std::string& args) const {
+    const std::string p = std::to_string(doh_port);
+    const auto body = dir / "body.bin";
+    const auto head = dir / "headers.txt";
+    std::filesystem::remove(body);
+    const CommandResult r = run_command("curl -sS --max-time 5 --cacert " + (dir / "ca.pem").string() + " --resolve " +
+                                        kServerName + ":" + p + ":127.0.0.1 -D " + head.string() + " -o " + body.string() +
+                                        " -w '%{http_code} %{http_version}' " + args + " 'https://" + kServerName + ":" +
+                                        p + path + "'");
+    INFO(r.output);
+    HttpResult h;
+    std::istringstream(r.output) >> h.status >> h.version;
+    h.headers = read_file(head);  // lowercased: HTTP/1.1 names are case-insensitive, HTTP/2 sends them lowercase
+    std::transform(h.headers.begin(), h.headers.end(), h.headers.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (std::filesystem::exists(body)) h.body = read_binary(body);
+    return h;
+  }
+
+  // kdig over TLS, verifying the certificate against the test CA, with this SNI.
+  [[nodiscard]] CommandResult ask(const std::string& sni, const std::string& name) const {
+    return kdig(port, "+tls-ca=" + (dir / "ca.pem").string() + " +tls-hostname=" + kServerName + " +tls-sni=" + sni +
+                          " " + name + " A");
+  }
+  // The subject of the certificate the server presents now.
+  [[nodiscard]] std::string presented_subject() const {
+    return run_command("echo | openssl s_client -connect 127.0.0.1:" + std::to_string(port) + " -servername " +
+                       kServerName + " 2>/dev/null | openssl x509 -noout -subject").output;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("DoT: the client ID in the SNI picks its profile; no ID gets the listener's", "[resolver][dot]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  const DigResult kid = parse_dig_output(s.ask("phone-an." + std::string(kServerName), "games.example").output);
+  CHECK(kid.status == "NXDOMAIN");
+  const DigResult plain = parse_dig_output(s.ask(kServerName, "games.example").output);
+  CHECK(plain.status == "NOERROR");
+  CHECK(plain.answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+  // An ID nobody configured: the listener's default profile (default), so it resolves.
+  const DigResult stranger = parse_dig_output(s.ask("tablet-x." + std::string(kServerName), "games.example").output);
+  CHECK(stranger.status == "NOERROR");
+  CHECK(wait_until([&] { return s.upstream->saw_query("games.example."); }, 2000ms));
+}
+
+TEST_CASE("DoT: an SNI that is not ours is refused in the handshake", "[resolver][dot]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  const CommandResult r = s.ask("dns.other.example", "games.example");
+  INFO(r.output);
+  CHECK_FALSE(parse_dig_output(r.output).got_header);
+  CHECK(s.resolver->process().running());
+  CHECK(parse_dig_output(s.ask(kServerName, "allowed.example").output).status == "NOERROR");  // still serving
+}
+
+TEST_CASE("DoT: SIGHUP serves a renewed certificate; a broken one keeps the old", "[resolver][dot]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  CHECK(s.presented_subject().find("CN = first") != std::string::npos);
+  make_certificates(s.dir.path(), "second");
+  s.resolver->process().signal(SIGHUP);
+  CHECK(wait_until([&] { return s.presented_subject().find("CN = second") != std::string::npos; }, 5000ms));
+  write_file(s.dir / "server.pem", "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
+  s.resolver->process().signal(SIGHUP);
+  CHECK(wait_until([&] { return s.resolver->process().stderr_text().find("keeping the running certificate") != std::string::npos; },
+                   5000ms));
+  CHECK(s.presented_subject().find("CN = second") != std::string::npos);
+  CHECK(parse_dig_output(s.ask("phone-an." + std::string(kServerName), "games.example").output).status == "NXDOMAIN");
+}
+
+TEST_CASE("DoT: a certificate renewed on disk is served within seconds, even without SIGHUP", "[resolver][dot]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  CHECK(s.presented_subject().find("CN = first") != std::string::npos);
+  make_certificates(s.dir.path(), "renewed");  // what certbot does; nobody sends SIGHUP
+  CHECK(wait_until([&] { return s.presented_subject().find("CN = renewed") != std::string::npos; }, 8000ms));
+  CHECK(s.resolver->process().stderr_text().find("tls: certificate re-read") != std::string::npos);
+}
+
+TEST_CASE("DoT: a silent connection stalls nobody and is closed at the handshake timeout", "[resolver][dot]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  TcpClient silent(s.port);  // connects, never says hello
+  REQUIRE(silent.connected());
+  TcpClient half(s.port);
+  REQUIRE(half.send_raw(Bytes{0x16, 0x03, 0x01, 0x02, 0x00, 0x01}));  // the start of a ClientHello, then nothing
+  const auto start = Clock::now();
+  CHECK(parse_dig_output(s.ask(kServerName, "allowed.example").output).status == "NOERROR");
+  CHECK(Clock::now() - start < 1000ms);
+  CHECK(silent.closed_by_peer(3000ms));  // handshake_timeout: 1s
+  CHECK(half.closed_by_peer(3000ms));
+}
+
+namespace {
+
+int rcode_of(const Bytes& m) { return m.size() >= 4 ? m[3] & 0xf : -1; }
+
+}  // namespace
+
+TEST_CASE("DoH: curl over HTTP/2 and HTTP/1.1, GET and POST; the path's client ID picks the profile", "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  const Bytes query = MessageBuilder::query("games.example", 1, 0).bytes;
+  write_file(s.dir / "query.bin", std::string(query.begin(), query.end()));
+  const std::string post = "-X POST -H 'Content-Type: application/dns-message' --data-binary @" + (s.dir / "query.bin").string();
+  const std::string get = "?dns=" + base64url(query);
+  for (const auto& [version, flag] : {std::pair{"2", "--http2"}, std::pair{"1.1", "--http1.1"}}) {
+    for (const bool use_post : {false, true}) {
+      INFO("HTTP/" << version << (use_post ? " POST" : " GET"));
+      const std::string args = std::string(flag) + " " + (use_post ? post : "");
+      const HttpResult kid = s.curl("/dns-query/phone-an" + (use_post ? std::string() : get), args);
+      CHECK(kid.status == 200);
+      CHECK(kid.version == version);
+      CHECK(kid.headers.find("application/dns-message") != std::string::npos);
+      CHECK(rcode_of(kid.body) == 3);  // kids: NXDOMAIN
+      const HttpResult plain = s.curl("/dns-query" + (use_post ? std::string() : get), args);
+      CHECK(plain.status == 200);
+      CHECK(rcode_of(plain.body) == 0);
+      CHECK(plain.headers.find("cache-control: max-age=") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("DoH: bad requests get their status and the server keeps serving", "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  const Bytes query = MessageBuilder::query("allowed.example", 1, 0).bytes;
+  write_file(s.dir / "query.bin", std::string(query.begin(), query.end()));
+  write_file(s.dir / "big.bin", std::string(70000, 'x'));
+  const std::string file = "--data-binary @" + (s.dir / "query.bin").string();
+  for (const char* version : {"--http2", "--http1.1"}) {
+    INFO(version);
+    const std::string v = std::string(version) + " ";
+    CHECK(s.curl("/dns-query", v + "-X PUT -H 'Content-Type: application/dns-message' " + file).status == 405);
+    CHECK(s.curl("/dns-query", v + "-X POST -H 'Content-Type: text/plain' " + file).status == 415);
+    CHECK(s.curl("/dns-query", v + "-X POST -H 'Content-Type: application/dns-message' --data-binary @" +
+                                   (s.dir / "big.bin").string()).status == 413);
+    CHECK(s.curl("/dns-query?dns=not*base64", v).status == 400);
+    CHECK(s.curl("/dns-query?other=1", v).status == 400);
+    CHECK(s.curl("/somewhere-else?dns=" + base64url(query), v).status == 404);
+    CHECK(rcode_of(s.curl("/dns-query?dns=" + base64url(query), v).body) == 0);
+  }
+  CHECK(s.resolver->process().running());
+}
+
+TEST_CASE("DoH: broken HTTP/2 framing closes that connection only", "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  // ALPN h2, then bytes that are no HTTP/2 connection preface: nghttp2 refuses them and the
+  // connection is closed (s_client -ign_eof waits for that close; 124 would be the timeout).
+  const CommandResult broken = run_command("printf 'NOT-AN-HTTP2-PREFACE\\r\\n\\r\\n' | timeout 5 openssl s_client -ign_eof -alpn h2 "
+                                           "-servername " + std::string(kServerName) + " -connect 127.0.0.1:" +
+                                           std::to_string(s.doh_port) + " 2>&1");
+  INFO(broken.output);
+  CHECK(broken.output.find("ALPN protocol: h2") != std::string::npos);
+  CHECK(broken.exit_code != 124);
+  const Bytes query = MessageBuilder::query("allowed.example", 1, 0).bytes;
+  CHECK(rcode_of(s.curl("/dns-query?dns=" + base64url(query), "--http2").body) == 0);
+  CHECK(s.resolver->process().running());
+}
+
+TEST_CASE("DoH: kdig +https reaches the listener", "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  const CommandResult r = kdig(s.doh_port, "+https=/dns-query/phone-an +tls-ca=" + (s.dir / "ca.pem").string() +
+                                               " +tls-hostname=" + kServerName + " games.example A");
+  INFO(r.output);
+  CHECK(parse_dig_output(r.output).status == "NXDOMAIN");
+}
+
+TEST_CASE("DoH: a silent connection and a slow request stall nobody", "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  TcpClient silent(s.doh_port);
+  REQUIRE(silent.connected());
+  const Bytes query = MessageBuilder::query("allowed.example", 1, 0).bytes;
+  const auto start = Clock::now();
+  CHECK(rcode_of(s.curl("/dns-query?dns=" + base64url(query), "--http2").body) == 0);
+  CHECK(Clock::now() - start < 1000ms);
+  CHECK(silent.closed_by_peer(3000ms));
+}
+
+namespace {
+
+// A second sproutdns whose only upstream is `front`'s DoT listener, verified against the test CA.
+std::unique_ptr<Resolver> dot_client(const DotStack& front, const std::filesystem::path& dir, const std::string& server_name,
+                                     std::filesystem::path ca = {}) {
+  if (ca.empty()) ca = front.dir / "ca.pem";
+  std::filesystem::create_directories(dir);
+  const std::string config = "listen: [\"127.0.0.1:0\"]\nworkers: 1\nupstreams:\n"
+                             "  - {address: 127.0.0.1, port: " + std::to_string(front.port) +
+                             ", timeout: 1s, tries: 1, tls: {server_name: " + server_name + ", ca_file: " +
+                             ca.string() + "}}\n"
+                             "cache: {max_entries: 0}\nadmin: {enabled: false}\nstats: {enabled: false}\n"
+                             "networks:\n  lo: {cidrs: [127.0.0.1/32], profile: default}\n";
+  return std::make_unique<Resolver>(dir, config);
+}
+
+}  // namespace
+
+TEST_CASE("DoT upstream: queries go over verified TLS, pipelined, and come back after the upstream restarts", "[resolver][dot-upstream]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack front;  // Sprout's own DoT listener terminates TLS in front of the fake upstream
+  const auto client = dot_client(front, front.dir / "client", kServerName);
+  CHECK(parse_dig_output(dig(client->udp_port(), "first.example A").output).answer_data("A") ==
+        std::vector<std::string>{"192.0.2.1"});
+  CHECK(wait_until([&] { return front.upstream->saw_query("first.example."); }, 2000ms));
+  // Several at once share the one connection (pipelined, answered in any order).
+  std::vector<std::string> names;
+  for (int i = 0; i < 8; ++i) names.push_back("p" + std::to_string(i) + ".example");
+  std::string many;
+  for (const auto& n : names) many += " " + n + " A";
+  const CommandResult r = run_command("dig @127.0.0.1 -p " + std::to_string(client->udp_port()) +
+                                      " +time=3 +tries=1 +noall +answer" + many);
+  for (const auto& n : names) CHECK(r.output.find(n + ".") != std::string::npos);
+  // The upstream goes away and comes back on the same port: the next query reconnects.
+  const std::uint16_t dot = front.port, doh = front.doh_port;
+  front.resolver.reset();
+  CHECK(parse_dig_output(dig(client->udp_port(), "during.example A").output).status == "SERVFAIL");
+  front.start(dot, doh);
+  CHECK(wait_until([&] { return parse_dig_output(dig(client->udp_port(), "after.example A").output).status == "NOERROR"; },
+                   15000ms));
+}
+
+TEST_CASE("DoT upstream: an unverifiable upstream gets nothing, and nothing goes out in clear", "[resolver][dot-upstream]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack front;
+  // Another name than the certificate's (the front refuses that SNI too) ...
+  const auto wrong_name = dot_client(front, front.dir / "client1", "dns.elsewhere.example");
+  CHECK(parse_dig_output(dig(wrong_name->udp_port(), "first.example A").output).status == "SERVFAIL");
+  // ... and the right name from a CA the client does not trust: the client's own check refuses it.
+  std::filesystem::create_directories(front.dir / "other");
+  must_run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj '/CN=Other CA' -keyout " +
+           (front.dir / "other" / "ca.key").string() + " -out " + (front.dir / "other" / "ca.pem").string() + " 2>&1");
+  const auto untrusted = dot_client(front, front.dir / "client2", kServerName, front.dir / "other" / "ca.pem");
+  CHECK(parse_dig_output(dig(untrusted->udp_port(), "second.example A").output).status == "SERVFAIL");
+  CHECK_FALSE(front.upstream->saw_query("first.example."));
+  CHECK_FALSE(front.upstream->saw_query("second.example."));
+}
