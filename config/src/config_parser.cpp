@@ -220,8 +220,11 @@ void ConfigParser::read_list(const std::string& name, const Field& f) {
   List l;
   l.name = name;
   std::optional<Field> bundled;
+  std::optional<Field> transfer;
+  std::optional<Transfer> source_transfer;
   r_.fields(f, {
       {"category", [&](const Field& v) { l.category = reference(v, categories_, "category").value_or(""); }, true},
+      {"transfer", [&](const Field& v) { transfer = v; }},
       {"source", [&](const Field& v) {
          auto s = r_.string(v, "a file path or an http(s) URL");
          if (!s) return;
@@ -230,8 +233,11 @@ void ConfigParser::read_list(const std::string& name, const Field& f) {
            r_.error(v, "expected a file path or an http(s) URL, found an empty string");
          } else if (s->starts_with("http://") || s->starts_with("https://") || s->starts_with("builtin:")) {
            l.source = *s;  // builtin:NAME = a list compiled into sproutdns (checked when loaded)
+         } else if (s->starts_with("axfr://")) {
+           l.source = *s;
+           source_transfer = read_axfr_source(v, *s);
          } else if (scheme != std::string::npos) {
-           r_.error(v, "'" + *s + "' has an unsupported URL scheme (valid: http, https, builtin:NAME, or a file path)");
+           r_.error(v, "'" + *s + "' has an unsupported URL scheme (valid: http, https, axfr, builtin:NAME, or a file path)");
          } else {
            l.source = resolve_path(*s);
          }
@@ -265,6 +271,13 @@ void ConfigParser::read_list(const std::string& name, const Field& f) {
   // A seed stands in for a download until one succeeds: files and builtin lists have none.
   if (bundled && !l.bundled.empty() && !l.source.starts_with("http://") && !l.source.starts_with("https://")) {
     r_.error(*bundled, "bundled seeds only http(s) lists (source is '" + l.source + "')");
+  }
+  if (source_transfer) {
+    l.transfer = std::move(source_transfer);
+    l.format = ListFormat::rpz;  // a transferred zone is an RPZ zone, whatever `format` says
+    if (transfer) read_transfer(l, *transfer);
+  } else if (transfer && !l.source.starts_with("axfr://")) {
+    r_.error(*transfer, "transfer applies only to axfr:// sources (source is '" + l.source + "')");
   }
   cfg_->lists.push_back(std::move(l));
 }

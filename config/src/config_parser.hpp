@@ -33,6 +33,11 @@ class ConfigParser {
   void read_upstream(const Field& f);
   void read_tcp(const Field& f);
   void read_list(const std::string& name, const Field& f);
+  // config_parser_transfer.cpp: `source: axfr://...` and the `transfer:` block.
+  std::optional<Transfer> read_axfr_source(const Field& f, const std::string& text);
+  void read_transfer(List& l, const Field& f);
+  std::optional<TsigKey> read_tsig(const Field& f);
+  void read_tsig_secret(TsigKey& k, const Field& f);
   void read_profile(const std::string& name, const Field& f);
   void read_block_mode(Profile& p, const Field& f, const Field* blockpage);
   void read_blockpage(Profile& p, const Field& f);

@@ -89,6 +89,31 @@ struct Category {
   bool operator==(const Category&) const = default;
 };
 
+enum class TsigAlgorithm { hmac_sha256, hmac_sha512 };
+
+// A TSIG key (RFC 8945). The secret is read from `secret_file` when the config is loaded;
+// a file other users may read is refused.
+struct TsigKey {
+  std::string name;                 // the key name, lowercase, without the final dot
+  TsigAlgorithm algorithm = TsigAlgorithm::hmac_sha256;
+  std::string secret_file;
+  std::string secret;               // base64, as in the file
+  bool operator==(const TsigKey&) const = default;
+};
+
+// A list followed by zone transfer (AXFR/IXFR) from RPZ primaries: `source: axfr://...`.
+struct Transfer {
+  std::string zone;                          // lowercase, without the final dot
+  std::vector<Endpoint> primaries;           // tried in order; the source's primary first
+  std::optional<TsigKey> tsig;               // signs requests, checks every response message
+  std::optional<std::chrono::seconds> refresh;  // absent: the zone's SOA refresh
+  std::optional<std::chrono::seconds> retry;    // absent: the zone's SOA retry
+  std::optional<std::chrono::seconds> expire;   // absent: the zone's SOA expire
+  std::chrono::seconds max_time{60};         // one transfer, connect to last message
+  std::vector<IpPrefix> allow_notify;        // absent: the primaries' addresses
+  bool operator==(const Transfer&) const = default;
+};
+
 struct List {
   std::string name;
   std::string category;            // must name a category (checked at load)
@@ -100,6 +125,7 @@ struct List {
   // URL lists: the bundled snapshot entry (e.g. "adult") that seeds the last-good copy until
   // the first download succeeds, so the list filters offline from the first query.
   std::string bundled;
+  std::optional<Transfer> transfer;  // set for axfr:// sources (format is then rpz)
   bool operator==(const List&) const = default;
 };
 
