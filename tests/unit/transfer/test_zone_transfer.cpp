@@ -1,0 +1,227 @@
+// sprout_transfer: RFC 1982 serials, the stored last-good zone, crafted responses (TSIG, serial
+// jumps, size cap) and real transfers from knotd on loopback (AXFR, IXFR, wrong key).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "sprout/transfer/transfer_client.hpp"
+#include "sprout/transfer/zone_transfer.hpp"
+#include "support/knot_primary.hpp"
+
+// Last: ldns defines `bool` as a macro that breaks <optional> included after it.
+#include <ldns/ldns.h>
+
+using namespace sprout;
+using namespace sprout::transfer;
+using Clock = std::chrono::system_clock;
+
+namespace {
+
+config::TsigKey test_key(const char* secret = test::KnotPrimary::kSecret) {
+  return config::TsigKey{test::KnotPrimary::kKeyName, config::TsigAlgorithm::hmac_sha256, "", secret};
+}
+
+config::Transfer to_knot(const test::KnotPrimary& k, std::optional<config::TsigKey> key = test_key()) {
+  config::Transfer t;
+  t.zone = "rpz.test";
+  t.primaries.push_back(config::Endpoint{*config::IpAddress::parse("127.0.0.1"), k.port()});
+  t.tsig = std::move(key);
+  t.max_time = std::chrono::seconds(10);
+  return t;
+}
+
+bool has(const RpzZone& z, const std::string& name) { return z.records.count(name + ".rpz.test.\tIN\tCNAME\t.") == 1; }
+
+// A response to `req` signed (or not) like a primary would: `records` as zone text lines.
+std::vector<std::uint8_t> response(const Request& req, const std::vector<std::string>& records,
+                                   const char* secret = test::KnotPrimary::kSecret) {
+  ldns_pkt* p = ldns_pkt_new();
+  ldns_pkt_set_id(p, req.id);
+  ldns_pkt_set_qr(p, true);
+  ldns_rr* q = nullptr;
+  ldns_rr_new_question_frm_str(&q, "rpz.test. IN AXFR", nullptr, nullptr);
+  ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, q);
+  for (const auto& r : records) {
+    ldns_rr* rr = nullptr;
+    REQUIRE(ldns_rr_new_frm_str(&rr, r.c_str(), 60, nullptr, nullptr) == LDNS_STATUS_OK);
+    ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, rr);
+  }
+  if (secret != nullptr) {
+    ldns_rdf* mac = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, req.mac.size(), req.mac.data());
+    REQUIRE(ldns_pkt_tsig_sign(p, "sprout-key.", secret, 300, "hmac-sha256.", mac) == LDNS_STATUS_OK);
+    ldns_rdf_deep_free(mac);
+  }
+  std::uint8_t* wire = nullptr;
+  std::size_t size = 0;
+  REQUIRE(ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK);
+  std::vector<std::uint8_t> out(wire, wire + size);
+  free(wire);
+  ldns_pkt_free(p);
+  return out;
+}
+
+std::string soa(std::uint32_t serial) {
+  return "rpz.test. SOA ns.invalid. hostmaster.invalid. " + std::to_string(serial) + " 3600 600 86400 60";
+}
+
+}  // namespace
+
+TEST_CASE("RFC 1982 serial arithmetic", "[transfer]") {
+  CHECK(serial_after(2, 1));
+  CHECK_FALSE(serial_after(1, 2));
+  CHECK_FALSE(serial_after(5, 5));
+  CHECK(serial_after(0, 0xffffffffu));  // wraps
+  CHECK(serial_after(0x7fffffffu, 0));
+  CHECK_FALSE(serial_after(0x80000000u, 0));  // undefined: not after
+  CHECK_FALSE(serial_after(0xffffffffu, 0));
+}
+
+TEST_CASE("crafted responses: good, altered, wrong key, stale time, serial jump, size cap", "[transfer]") {
+  const auto key = std::optional<config::TsigKey>(test_key());
+  const std::optional<RpzZone> none;
+  const Request req = make_request("rpz.test", key, none, Clock::now());
+  REQUIRE_FALSE(req.ixfr);
+  REQUIRE_FALSE(req.mac.empty());
+  const std::vector<std::string> zone{soa(7), "bad.rpz.test. CNAME .", "*.bad.rpz.test. CNAME .", soa(7)};
+
+  SECTION("a good signed AXFR gives the zone") {
+    ResponseReader r("rpz.test", key, req, none, 1 << 20);
+    auto wire = response(req, zone);
+    REQUIRE(r.add(wire.data(), wire.size(), Clock::now()) == Outcome::full_zone);
+    RpzZone z = r.take_zone();
+    CHECK(z.soa.serial == 7);
+    CHECK(z.records.size() == 2);
+    CHECK(has(z, "bad"));
+  }
+  SECTION("one altered byte fails the MAC") {
+    ResponseReader r("rpz.test", key, req, none, 1 << 20);
+    auto wire = response(req, zone);
+    wire[wire.size() / 2] ^= 0x20;
+    CHECK(r.add(wire.data(), wire.size(), Clock::now()) == Outcome::failed);
+    CHECK_THAT(r.error(), Catch::Contains("TSIG") || Catch::Contains("malformed"));
+  }
+  SECTION("another secret fails the MAC") {
+    ResponseReader r("rpz.test", key, req, none, 1 << 20);
+    auto wire = response(req, zone, "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXkhIQ==");
+    CHECK(r.add(wire.data(), wire.size(), Clock::now()) == Outcome::failed);
+    CHECK_THAT(r.error(), Catch::Contains("TSIG check failed (wrong key or altered message)"));
+  }
+  SECTION("an unsigned message is refused when a key is configured") {
+    ResponseReader r("rpz.test", key, req, none, 1 << 20);
+    auto wire = response(req, zone, nullptr);
+    CHECK(r.add(wire.data(), wire.size(), Clock::now()) == Outcome::failed);
+    CHECK_THAT(r.error(), Catch::Contains("is not signed"));
+  }
+  SECTION("a good MAC signed too long ago is refused (replay)") {
+    ResponseReader r("rpz.test", key, req, none, 1 << 20);
+    auto wire = response(req, zone);
+    CHECK(r.add(wire.data(), wire.size(), Clock::now() + std::chrono::seconds(301)) == Outcome::failed);
+    CHECK_THAT(r.error(), Catch::Contains("is more than its fudge (300 s)"));
+  }
+  SECTION("over the size cap") {
+    ResponseReader r("rpz.test", key, req, none, 64);
+    auto wire = response(req, zone);
+    CHECK(r.add(wire.data(), wire.size(), Clock::now()) == Outcome::failed);
+    CHECK_THAT(r.error(), Catch::Contains("over max_size (64 bytes)"));
+  }
+  SECTION("IXFR: a delta, an unknown starting serial (jump), going back") {
+    std::optional<RpzZone> have;
+    {
+      ResponseReader r("rpz.test", key, req, none, 1 << 20);
+      auto wire = response(req, zone);
+      REQUIRE(r.add(wire.data(), wire.size(), Clock::now()) == Outcome::full_zone);
+      have = r.take_zone();
+    }
+    const Request ix = make_request("rpz.test", key, have, Clock::now());
+    REQUIRE(ix.ixfr);
+    ResponseReader good("rpz.test", key, ix, have, 1 << 20);
+    auto wire = response(ix, {soa(9), soa(7), "bad.rpz.test. CNAME .", soa(9), "new.rpz.test. CNAME .", soa(9)});
+    REQUIRE(good.add(wire.data(), wire.size(), Clock::now()) == Outcome::incremental);
+    RpzZone z = good.take_zone();
+    CHECK(z.soa.serial == 9);
+    CHECK(has(z, "new"));
+    CHECK_FALSE(has(z, "bad"));
+
+    ResponseReader jump("rpz.test", key, ix, have, 1 << 20);
+    wire = response(ix, {soa(9), soa(8), soa(9), "new.rpz.test. CNAME .", soa(9)});
+    CHECK(jump.add(wire.data(), wire.size(), Clock::now()) == Outcome::failed);
+    CHECK_THAT(jump.error(), Catch::Contains("serial jump"));
+
+    ResponseReader back("rpz.test", key, ix, have, 1 << 20);
+    wire = response(ix, {soa(5)});
+    CHECK(back.add(wire.data(), wire.size(), Clock::now()) == Outcome::failed);
+    CHECK_THAT(back.error(), Catch::Contains("older than ours"));
+
+    ResponseReader same("rpz.test", key, ix, have, 1 << 20);
+    wire = response(ix, {soa(7)});
+    CHECK(same.add(wire.data(), wire.size(), Clock::now()) == Outcome::up_to_date);
+  }
+}
+
+TEST_CASE("the stored zone round-trips with its serial and timers", "[transfer]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("sprout-zone-" + std::to_string(::getpid()));
+  RpzZone z;
+  z.soa = Soa{42, 3600, 600, 86400, "rpz.test.\tIN\tSOA\tns.invalid. hostmaster.invalid. 42 3600 600 86400 60"};
+  z.records = {"a.rpz.test.\tIN\tCNAME\t.", "b.rpz.test.\tIN\tCNAME\trpz-passthru."};
+  std::string error;
+  REQUIRE(store_zone((dir / "lists" / "p.rpz").string(), z, Clock::now(), error));
+  auto back = load_stored_zone((dir / "lists" / "p.rpz").string());
+  REQUIRE(back);
+  CHECK(back->zone.soa.serial == 42);
+  CHECK(back->zone.soa.expire == 86400);
+  CHECK(back->zone.records == z.records);
+  std::ofstream(dir / "lists" / "p.rpz.meta") << "serial\t41\n";  // disagrees: not trusted
+  CHECK_FALSE(load_stored_zone((dir / "lists" / "p.rpz").string()));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("knotd primary: AXFR with TSIG, IXFR after a change, up to date, wrong key, size cap", "[transfer][knot]") {
+  if (std::system("command -v knotd >/dev/null 2>&1") != 0) {
+    WARN("knotd not installed (packaging/install-deps.sh installs it): skipped");
+    return;
+  }
+  test::KnotPrimary knot("rpz.test");
+  knot.write_zone(1, {"adult-one", "*.casino"});
+  REQUIRE(knot.start());
+
+  TransferResult first = transfer_zone_now(to_knot(knot), 1 << 20, std::nullopt);
+  INFO(first.error);
+  REQUIRE(first.outcome == Outcome::full_zone);
+  REQUIRE(first.zone);
+  CHECK(first.zone->soa.serial == 1);
+  CHECK(has(*first.zone, "adult-one"));
+  CHECK(has(*first.zone, "*.casino"));
+
+  TransferResult same = transfer_zone_now(to_knot(knot), 1 << 20, first.zone);
+  CHECK(same.outcome == Outcome::up_to_date);
+
+  knot.write_zone(2, {"*.casino", "adult-two"});
+  REQUIRE(knot.reload());
+  TransferResult ixfr;
+  for (int i = 0; i < 100; ++i) {  // the reload is asynchronous in knotd
+    ixfr = transfer_zone_now(to_knot(knot), 1 << 20, first.zone);
+    if (ixfr.outcome != Outcome::up_to_date) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  INFO(ixfr.error);
+  REQUIRE(ixfr.outcome == Outcome::incremental);
+  CHECK(ixfr.zone->soa.serial == 2);
+  CHECK(has(*ixfr.zone, "adult-two"));
+  CHECK_FALSE(has(*ixfr.zone, "adult-one"));
+
+  TransferResult wrong = transfer_zone_now(to_knot(knot, test_key("b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXkhIQ==")), 1 << 20, std::nullopt);
+  CHECK(wrong.outcome == Outcome::failed);
+  CHECK_THAT(wrong.error, Catch::Contains("NOTAUTH") || Catch::Contains("TSIG"));
+
+  TransferResult nokey = transfer_zone_now(to_knot(knot, std::nullopt), 1 << 20, std::nullopt);
+  CHECK(nokey.outcome == Outcome::failed);
+
+  TransferResult capped = transfer_zone_now(to_knot(knot), 100, std::nullopt);
+  CHECK(capped.outcome == Outcome::failed);
+  CHECK_THAT(capped.error, Catch::Contains("max_size"));
+
+  knot.stop();
+  TransferResult down = transfer_zone_now(to_knot(knot), 1 << 20, std::nullopt);
+  CHECK(down.outcome == Outcome::failed);
+  CHECK_THAT(down.error, Catch::Contains("127.0.0.1:") && Catch::Contains("connect"));
+}
