@@ -29,6 +29,7 @@ struct Meta {  // stored beside a last-good copy
   std::string last_modified;
   std::optional<Clock::time_point> fetched;
   std::string bundled;  // the copy is the bundled snapshot of this date, not a download
+  std::optional<std::chrono::seconds> expire;  // a transferred zone: its SOA expire
 };
 
 Meta read_meta(const std::string& path) {
@@ -42,6 +43,9 @@ Meta read_meta(const std::string& path) {
     if (key == "etag") m.etag = value;
     if (key == "last-modified") m.last_modified = value;
     if (key == "bundled" && bundled_date(value)) m.bundled = value;
+    long long expire = 0;
+    if (key == "expire" && std::from_chars(value.data(), value.data() + value.size(), expire).ec == std::errc{})
+      m.expire = std::chrono::seconds(expire);
     long long secs = 0;  // a damaged meta file must not throw: from_chars, not stoll
     if (key == "fetched" && std::from_chars(value.data(), value.data() + value.size(), secs).ec == std::errc{} &&
         secs > 0) {
@@ -319,6 +323,29 @@ PiecePtr load_url(ListStatus& s, const config::List& list, const SourceContext& 
   return adopt_download(s, list, ctx, req.dest_path, good, meta, res);
 }
 
+// A list followed by zone transfer serves the last complete zone the transfer stored (the
+// transfer itself runs on the control plane: sprout_transfer). Past `expire` without a
+// successful transfer it still serves, as stale, and says so.
+PiecePtr load_transferred(ListStatus& s, const config::List& list, const SourceContext& ctx) {
+  const std::string good = list_content_path(ctx.cfg, list);
+  const Meta meta = read_meta(good + ".meta");
+  std::error_code ec;
+  if (!fs::exists(good, ec) || !meta.fetched) {
+    s.error = "no zone transferred yet (transferred in the background)";
+    return nullptr;
+  }
+  PiecePtr piece = use_last_good(s, list, ctx, good, meta, "");
+  if (s.state != ListState::stale) return piece;  // unusable
+  s.state = ListState::ok;
+  const auto expire = list.transfer && list.transfer->expire ? list.transfer->expire : meta.expire;
+  if (expire && *meta.fetched + *expire < Clock::now()) {
+    s.state = ListState::stale;
+    s.error = "zone expired: no successful transfer for longer than expire (" + std::to_string(expire->count()) +
+              " s); serving the last complete zone";
+  }
+  return piece;
+}
+
 PiecePtr load_file(ListStatus& s, const config::List& list, const SourceContext& ctx) {
   ListIdentity id = settings_identity(list);
   const bool known = read_identity(id, list.source);
@@ -379,6 +406,7 @@ PiecePtr PieceReuse::find(const ListIdentity& id) const {
 
 PiecePtr load_list(ListStatus& s, const config::List& list, const SourceContext& ctx) {
   if (is_http_url(list.source)) return load_url(s, list, ctx);
+  if (list.transfer) return load_transferred(s, list, ctx);
   if (list.source.starts_with(kBuiltinScheme)) return load_builtin(s, list, ctx);
   return load_file(s, list, ctx);
 }
@@ -394,6 +422,7 @@ std::string_view state_name(ListState s) noexcept {
 }
 
 std::string list_content_path(const config::Config& cfg, const config::List& list) {
+  if (list.transfer) return (fs::path(cfg.state_dir) / "lists" / (file_stem(list.name) + ".rpz")).string();
   if (!is_http_url(list.source)) return list.source;
   return (fs::path(cfg.state_dir) / "lists" / (file_stem(list.name) + ".list")).string();
 }

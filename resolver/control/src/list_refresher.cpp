@@ -145,6 +145,14 @@ void ListRefresher::refresh_now() {
   start_build(true);
 }
 
+void ListRefresher::rebuild_now() {
+  if (busy_) {
+    rebuild_wanted_ = true;
+    return;
+  }
+  start_build(false);
+}
+
 void ListRefresher::start_build(bool fetch, std::shared_ptr<const core::Snapshot> download,
                                 std::vector<blocklists::ListStatus> download_statuses) {
   busy_ = true;
@@ -180,12 +188,17 @@ void ListRefresher::finished(std::shared_ptr<const config::Config> cfg, bool fet
     start_build(false, std::move(snap), std::move(statuses));
     return;
   }  // else a rebuild for a config replaced meanwhile: that reload read the same copies
+  const bool rebuild = std::exchange(rebuild_wanted_, false);
   if (fetch_wanted_) {
     fetch_wanted_ = false;
     if (!fetched_for_ || !covers(*fetched_for_, *cfg_)) {
       start_build(true);  // URL lists the last download did not have (a reload added them)
       return;
     }
+  }
+  if (rebuild) {
+    start_build(false);  // a copy changed while this build ran: it may have read the old one
+    return;
   }
   schedule();
 }

@@ -220,6 +220,7 @@ admin::ReloadResult Server::reload() {
   running_ = cfg;
   refresher_.use(cfg);
   refresher_.refresh_now();
+  if (zones_) zones_->use(cfg);
   ++control_counters_.reloads;
   // One line naming every key applied and, apart, every changed key that was not.
   std::string message = "reloaded " + cfg->source + " (generation " + std::to_string(snapshots_.generation()) +
@@ -263,9 +264,12 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   // Everything that needs root (binding) is done: from here on, never root again.
   if (!drop_privileges(options_.user, cfg->state_dir)) return false;
   ares_library_init(ARES_LIB_INIT_ALL);
+  // Transfers write the last-good copies: as the service user, so never before this point.
+  zones_ = std::make_unique<ZoneFollower>(control_, refresher_);
   for (std::size_t i = 0; i < n; ++i) {
     pongs_.push_back(std::make_unique<std::atomic<std::uint64_t>>(0));
     workers_.push_back(std::make_unique<net::Worker>(i, snapshots_, sockets.per_worker[i], &tls_));
+    workers_.back()->driver().set_notify(zones_.get());
   }
   monitoring_ = std::make_unique<Monitoring>(control_, workers_, snapshots_, refresher_, control_counters_,
                                              [this] { return reload(); });
@@ -281,6 +285,7 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   core::log::info("started: ", n, " workers, ", cfg->upstreams.size(), " upstreams, config ", cfg->source);
   refresher_.use(cfg);
   refresher_.refresh_now();
+  zones_->use(cfg);
   // Listeners bound, lists loaded (files, last-good or bundled copies), workers serving.
   notifier_.notify("READY=1\nSTATUS=serving");
   feed_watchdog();
@@ -324,6 +329,7 @@ void Server::stop() {
   leases_timer_.cancel();
   snapshots_.on_publish(nullptr);
   for (auto& w : workers_) w->stop();
+  zones_.reset();  // after the workers (they call it for NOTIFY); stored copies are whole
   if (monitoring_) monitoring_->stop();  // last stats flush, after the workers counted their last query
   monitoring_.reset();
   workers_.clear();

@@ -103,6 +103,15 @@ Verdict Driver::start(QueryContext& q) const {
     q.action = Action::dropped;
     return Verdict::drop;
   }
+  // A NOTIFY is no query: before parsing and access control, the zone follower's own sender
+  // check (a primary's address, its TSIG) decides and answers.
+  constexpr std::uint16_t kOpcodeNotify = 4 << 11;
+  if (notify_ != nullptr && q.wire.size() >= 12 && (q.wire[2] & 0x80) == 0 &&
+      ((q.wire[2] << 8 | q.wire[3]) & dns::kOpcodeMask) == kOpcodeNotify) {
+    q.response_size = notify_->on_notify(q.wire, q.client, q.scratch);
+    q.action = q.response_size == 0 ? Action::dropped : Action::allowed;
+    return q.response_size == 0 ? Verdict::drop : Verdict::respond;
+  }
   // Parsing is not a stage: every later stage needs the view, and a message that is not a
   // usable query gets its answer (or none) here, the same for every transport.
   switch (dns::parse_query(q.wire, q.view)) {

@@ -3,6 +3,7 @@
 
 #include <ldns/ldns.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,10 @@ using RrPtr = std::unique_ptr<ldns_rr, RrFree>;
 std::string record_text(const ldns_rr* rr);
 // A dname's text, lowercase, without the final dot.
 std::string name_text(const ldns_rdf* dname);
+constexpr std::uint16_t kTsigFudge = 300;  // seconds, RFC 8945's recommendation
+// ldns compares MACs only: a replayed message has a good one, so its time signed, within its
+// fudge of ours, is what dates it. Empty when fine, else why not.
+std::string tsig_time_problem(const ldns_rr* tsig, std::chrono::system_clock::time_point now);
 // The TSIG algorithm's name as ldns knows it.
 const char* algorithm_name(int algorithm);
 

@@ -57,6 +57,11 @@ bool store_zone(const std::string& path, const RpzZone& zone, std::chrono::syste
     error = "cannot store the zone in " + path;
     return false;
   }
+  return store_zone_meta(path, zone, fetched, error);
+}
+
+bool store_zone_meta(const std::string& path, const RpzZone& zone, std::chrono::system_clock::time_point fetched,
+                     std::string& error) {
   const auto secs = std::chrono::duration_cast<std::chrono::seconds>(fetched.time_since_epoch()).count();
   const std::string meta = "fetched\t" + std::to_string(secs) + "\nserial\t" + std::to_string(zone.soa.serial) +
                            "\nrefresh\t" + std::to_string(zone.soa.refresh) + "\nretry\t" + std::to_string(zone.soa.retry) +

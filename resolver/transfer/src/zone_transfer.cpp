@@ -9,8 +9,6 @@ namespace sprout::transfer {
 using namespace detail;
 namespace {
 
-constexpr std::uint16_t kFudge = 300;  // seconds, RFC 8945's recommendation
-
 std::string key_owner(const config::TsigKey& k) { return k.name + "."; }
 
 std::uint32_t soa_serial(const ldns_rr* soa) { return ldns_rdf2native_int32(ldns_rr_rdf(soa, 2)); }
@@ -58,6 +56,15 @@ std::string record_text(const ldns_rr* rr) {
   return out;
 }
 
+std::string tsig_time_problem(const ldns_rr* tsig, std::chrono::system_clock::time_point now) {
+  const std::int64_t signed_at = tsig_time(tsig);
+  const std::int64_t fudge = ldns_rdf2native_int16(ldns_rr_rdf(tsig, 2));
+  const std::int64_t t = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (signed_at >= 0 && signed_at <= t + fudge && signed_at >= t - fudge) return {};
+  return "time " + std::to_string(signed_at) + " is more than its fudge (" + std::to_string(fudge) + " s) from ours (" +
+         std::to_string(t) + ")";
+}
+
 const char* algorithm_name(int algorithm) {
   return algorithm == static_cast<int>(config::TsigAlgorithm::hmac_sha512) ? "hmac-sha512." : "hmac-sha256.";
 }
@@ -85,7 +92,7 @@ Request make_request(const std::string& zone, const std::optional<config::TsigKe
   r.id = ldns_pkt_id(pkt.get());
   if (key) {
     // ldns_pkt_tsig_sign reads the clock itself (time signed = now).
-    if (ldns_pkt_tsig_sign(pkt.get(), key_owner(*key).c_str(), key->secret.c_str(), kFudge,
+    if (ldns_pkt_tsig_sign(pkt.get(), key_owner(*key).c_str(), key->secret.c_str(), kTsigFudge,
                            algorithm_name(static_cast<int>(key->algorithm)), nullptr) != LDNS_STATUS_OK) {
       return Request{};
     }
@@ -141,13 +148,7 @@ std::string ResponseReader::Impl::check_tsig(ldns_pkt* pkt, const std::uint8_t* 
   // ldns compares the MAC only; it rejects nothing else.
   if (!ldns_pkt_tsig_verify_next(pkt, wire, size, key_owner(*key).c_str(), key->secret.c_str(), mac.get(), index > 0 ? 1 : 0))
     return n + ": TSIG check failed (wrong key or altered message)";
-  // A replayed message has a good MAC: its time, within the fudge, is what dates it.
-  const std::int64_t signed_at = tsig_time(tsig);
-  const std::int64_t fudge = ldns_rdf2native_int16(ldns_rr_rdf(tsig, 2));
-  const std::int64_t t = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  if (signed_at < 0 || signed_at > t + fudge || signed_at < t - fudge)
-    return n + ": TSIG time " + std::to_string(signed_at) + " is more than its fudge (" + std::to_string(fudge) +
-           " s) from ours (" + std::to_string(t) + ")";
+  if (std::string late = tsig_time_problem(tsig, now); !late.empty()) return n + ": TSIG " + late;
   mac.reset(ldns_rdf_clone(ldns_rr_rdf(tsig, 3)));
   return {};
 }

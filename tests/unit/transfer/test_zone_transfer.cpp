@@ -6,7 +6,7 @@
 
 #include "sprout/transfer/transfer_client.hpp"
 #include "sprout/transfer/zone_transfer.hpp"
-#include "support/knot_primary.hpp"
+#include "knot_primary.hpp"
 
 // Last: ldns defines `bool` as a macro that breaks <optional> included after it.
 #include <ldns/ldns.h>

@@ -42,6 +42,9 @@ class ListRefresher {
   // Download every URL list now (in the background). While a download runs, it answers
   // for the lists it covers; lists it does not (added by a reload) are fetched after it.
   void refresh_now();
+  // A list's stored copy changed (a zone transfer finished): rebuild from the copies, without
+  // the network; after the running build when one runs.
+  void rebuild_now();
   [[nodiscard]] std::vector<blocklists::ListStatus> statuses() const;
   // True once every list had its first chance: files at start, URL lists after the first
   // download attempt (successful or not). /health reports ready from then on.
@@ -73,6 +76,7 @@ class ListRefresher {
   std::shared_ptr<cache::PacketCache> cache_;
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   std::atomic<bool> busy_{false};
+  bool rebuild_wanted_ = false;                       // rebuild_now() while busy (control thread only)
   bool fetch_wanted_ = false;                         // refresh_now() while busy (control thread only)
   std::shared_ptr<const config::Config> fetched_for_; // the config of the last finished download
   std::atomic<bool> settled_{false};

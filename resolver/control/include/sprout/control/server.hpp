@@ -14,6 +14,7 @@
 
 #include "sprout/config/config.hpp"
 #include "sprout/control/list_refresher.hpp"
+#include "sprout/control/zone_follower.hpp"
 #include "sprout/control/monitoring.hpp"
 #include "sprout/control/systemd_notify.hpp"
 #include "sprout/core/snapshot.hpp"
@@ -52,6 +53,7 @@ class Server {
   boost::asio::io_context control_;  // signals, reloads, list refresh results
   core::SnapshotHolder snapshots_;
   ListRefresher refresher_{control_, snapshots_};
+  std::unique_ptr<ZoneFollower> zones_;  // lists by zone transfer; created once privileges are dropped
   std::shared_ptr<const config::Config> started_;  // what sockets, workers and state_dir were set up with
   std::shared_ptr<const config::Config> running_;  // the last config applied (restart-only keys as started)
   std::shared_ptr<cache::PacketCache> cache_;  // outlives snapshots: reloads keep it warm

@@ -61,6 +61,16 @@ class QueryObserver {
   virtual void observe(const QueryContext& q, std::uint64_t latency_us) noexcept = 0;
 };
 
+// NOTIFY (RFC 1996) is for the zone follower (control), not for the query path: it decides
+// by its own rules (a primary's address and TSIG), never by the query networks.
+class NotifyPort {
+ public:
+  virtual ~NotifyPort() = default;
+  // Writes the answer into `out` and returns its size; 0: drop the message.
+  virtual std::size_t on_notify(std::span<const std::uint8_t> wire, const config::IpAddress& peer,
+                                std::span<std::uint8_t> out) noexcept = 0;
+};
+
 class Driver {
  public:
   static constexpr std::size_t kBufferSize = 4096;
@@ -87,6 +97,8 @@ class Driver {
   [[nodiscard]] const std::shared_ptr<const Snapshot>& snapshot() { return snapshots_.get(); }
   // This worker's rate and upstream tables (for tests and diagnostics).
   [[nodiscard]] ClientLimits& limits() noexcept { return limits_; }
+  // Set before the worker starts; without one, NOTIFY gets NOTIMP like any unknown opcode.
+  void set_notify(NotifyPort* port) noexcept { notify_ = port; }
 
  private:
   Verdict start(QueryContext& q) const;
@@ -98,6 +110,7 @@ class Driver {
   void refresh(QueryContext& q) noexcept;  // prefetch: the cached entry, again from upstream
 
   SnapshotCache snapshots_;
+  NotifyPort* notify_ = nullptr;
   UpstreamPort& upstream_;
   QueryObserver& observer_;
   ClientLimits limits_;

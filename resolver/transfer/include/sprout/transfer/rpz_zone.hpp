@@ -35,6 +35,9 @@ struct StoredZone {
 // Writes both files whole (temp file + rename); false with `error` set when it cannot.
 bool store_zone(const std::string& path, const RpzZone& zone, std::chrono::system_clock::time_point fetched,
                 std::string& error);
+// Only the meta file: the zone was checked (up to date) at `fetched`; expire counts from there.
+bool store_zone_meta(const std::string& path, const RpzZone& zone, std::chrono::system_clock::time_point fetched,
+                     std::string& error);
 // Reads a copy written by store_zone; nullopt when there is none or it is damaged.
 std::optional<StoredZone> load_stored_zone(const std::string& path);
 
