@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "sprout/transfer/notify_message.hpp"
 #include "sprout/transfer/transfer_client.hpp"
 #include "sprout/transfer/zone_transfer.hpp"
 #include "knot_primary.hpp"
@@ -224,4 +225,79 @@ TEST_CASE("knotd primary: AXFR with TSIG, IXFR after a change, up to date, wrong
   TransferResult down = transfer_zone_now(to_knot(knot), 1 << 20, std::nullopt);
   CHECK(down.outcome == Outcome::failed);
   CHECK_THAT(down.error, Catch::Contains("127.0.0.1:") && Catch::Contains("connect"));
+}
+
+namespace {
+
+// A NOTIFY for rpz.test, signed with `secret` (nullptr: unsigned).
+std::vector<std::uint8_t> notify_wire(const char* secret) {
+  ldns_pkt* p = ldns_pkt_new();
+  ldns_pkt_set_id(p, 4321);
+  ldns_pkt_set_opcode(p, LDNS_PACKET_NOTIFY);
+  ldns_pkt_set_aa(p, true);
+  ldns_rr* q = nullptr;
+  ldns_rr_new_question_frm_str(&q, "rpz.test. IN SOA", nullptr, nullptr);
+  ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, q);
+  if (secret != nullptr) REQUIRE(ldns_pkt_tsig_sign(p, "sprout-key.", secret, 300, "hmac-sha256.", nullptr) == LDNS_STATUS_OK);
+  std::uint8_t* wire = nullptr;
+  std::size_t size = 0;
+  REQUIRE(ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK);
+  std::vector<std::uint8_t> out(wire, wire + size);
+  free(wire);
+  ldns_pkt_free(p);
+  return out;
+}
+
+int rcode_of(const std::vector<std::uint8_t>& out, std::size_t size) {
+  REQUIRE(size >= 12);
+  CHECK((out[2] & 0x80) != 0);           // QR
+  CHECK(((out[2] >> 3) & 0x0f) == 4);    // opcode NOTIFY
+  return out[3] & 0x0f;
+}
+
+}  // namespace
+
+TEST_CASE("NOTIFY: accepted from an allowed sender with the key; refused otherwise; answers signed", "[transfer][notify]") {
+  std::string seen_signer;
+  bool allow = true;
+  NotifyPolicy policy{[](const std::string& zone) { return zone == "rpz.test" ? std::optional(test_key()) : std::nullopt; },
+                      [&](const std::string&, const std::string& signed_by) {
+                        seen_signer = signed_by;
+                        return allow && signed_by == "sprout-key";
+                      }};
+  std::vector<std::uint8_t> out(4096);
+  const auto good = notify_wire(test::KnotPrimary::kSecret);
+  CHECK(is_notify(good));
+  NotifyAnswer a = answer_notify(good, out, policy, Clock::now());
+  CHECK(a.accepted);
+  CHECK(a.zone == "rpz.test");
+  CHECK(seen_signer == "sprout-key");
+  CHECK(rcode_of(out, a.size) == 0);
+  ldns_pkt* answer = nullptr;
+  REQUIRE(ldns_wire2pkt(&answer, out.data(), a.size) == LDNS_STATUS_OK);
+  CHECK(ldns_pkt_tsig(answer) != nullptr);  // signed like the NOTIFY was
+  ldns_pkt_free(answer);
+
+  allow = false;  // e.g. another address
+  a = answer_notify(good, out, policy, Clock::now());
+  CHECK_FALSE(a.accepted);
+  CHECK(rcode_of(out, a.size) == 5);  // REFUSED
+
+  allow = true;
+  a = answer_notify(notify_wire("b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXkhIQ=="), out, policy, Clock::now());
+  CHECK_FALSE(a.accepted);
+  CHECK(rcode_of(out, a.size) == 9);  // NOTAUTH
+  CHECK_THAT(a.why, Catch::Contains("TSIG check failed"));
+
+  a = answer_notify(good, out, policy, Clock::now() + std::chrono::seconds(400));
+  CHECK_FALSE(a.accepted);
+  CHECK_THAT(a.why, Catch::Contains("fudge"));
+
+  a = answer_notify(notify_wire(nullptr), out, policy, Clock::now());
+  CHECK_FALSE(a.accepted);
+  CHECK(rcode_of(out, a.size) == 5);
+  CHECK_THAT(a.why, Catch::Contains("not signed with the zone's key"));
+
+  const std::vector<std::uint8_t> junk{1, 2, 0x20, 0, 0, 1};
+  CHECK(answer_notify(junk, out, policy, Clock::now()).size == 0);
 }
