@@ -108,3 +108,51 @@ TEST_CASE("the last good zone serves after a restart without the primary", "[res
   CHECK(again.process().stderr_text().find("serving the last good zone (serial 5)") != std::string::npos);
   CHECK(blocked(again.udp_port(), "adult.example"));
 }
+
+// Not a test: `test_e2e "[.bench][transfer]"` (tests/bench/README.md). A large zone from knotd:
+// start to the last name served, the transfer's own time (its log line), resident memory, and
+// NOTIFY to served for small IXFRs. SPROUT_BENCH_RPZ_NAMES sets the size (default 100000).
+TEST_CASE("bench: a large RPZ zone from knotd, and NOTIFY to served", "[.bench][transfer]") {
+  SPROUT_REQUIRE_RESOLVER();
+  REQUIRE(have_knot());
+  const char* env = std::getenv("SPROUT_BENCH_RPZ_NAMES");
+  const int n = env != nullptr ? std::atoi(env) : 100000;
+  TempDir dir;
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  const std::uint16_t sprout_port = sprout::e2e::free_tcp_port();
+  sprout::test::KnotPrimary knot("rpz.test", sprout_port);
+  std::vector<std::string> names;
+  names.reserve(static_cast<std::size_t>(n) + 8);
+  for (int i = 0; i < n; ++i) names.push_back("n" + std::to_string(i) + ".bench.example");
+  knot.write_zone(1, names);
+  REQUIRE(knot.start());
+  std::string cfg = transfer_config(upstream.port(), dir.path(), knot.port(), sprout::test::KnotPrimary::kSecret);
+  cfg.replace(cfg.find("127.0.0.1:0"), 11, "127.0.0.1:" + std::to_string(sprout_port));
+  const auto start = std::chrono::steady_clock::now();
+  Resolver r(dir.path(), cfg);
+  const std::string last = names.back();
+  REQUIRE(wait_until([&] { return blocked(r.udp_port(), last); }, std::chrono::seconds(120), std::chrono::milliseconds(5)));
+  const auto served = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  CHECK(blocked(r.udp_port(), names.front()));
+  std::string rss;
+  std::ifstream status("/proc/" + std::to_string(r.process().pid()) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) rss = line;
+  const std::string log = r.process().stderr_text();
+  const auto by = log.find("by AXFR");
+  WARN(n << " names: sproutdns start to last name served " << served << " ms; " << rss << "; log: "
+         << (by == std::string::npos ? std::string("?") : log.substr(by, log.find('\n', by) - by)));
+  std::vector<long long> rounds;
+  for (int round = 0; round < 5; ++round) {
+    const std::string added = "added" + std::to_string(round) + ".bench.example";
+    names.push_back(added);
+    knot.write_zone(static_cast<std::uint32_t>(2 + round), names);
+    const auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(knot.reload());
+    REQUIRE(wait_until([&] { return blocked(r.udp_port(), added); }, std::chrono::seconds(30), std::chrono::milliseconds(1)));
+    rounds.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::string list;
+  for (auto ms : rounds) list += std::to_string(ms) + " ";
+  WARN("zone-reload + NOTIFY + IXFR (1 name) to served, ms per round: " << list);
+}
