@@ -2,7 +2,11 @@
 // jumps, size cap) and real transfers from knotd on loopback (AXFR, IXFR, wrong key).
 #include <catch2/catch.hpp>
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+
 #include <filesystem>
+#include <thread>
 
 #include "sprout/transfer/notify_message.hpp"
 #include "sprout/transfer/transfer_client.hpp"
@@ -300,4 +304,94 @@ TEST_CASE("NOTIFY: accepted from an allowed sender with the key; refused otherwi
 
   const std::vector<std::uint8_t> junk{1, 2, 0x20, 0, 0, 1};
   CHECK(answer_notify(junk, out, policy, Clock::now()).size == 0);
+}
+
+namespace {
+
+// A one-connection primary that misbehaves: reads the request, then answers with
+// `messages` built for it (signed like a primary), or with nothing, and closes.
+class BadPrimary {
+ public:
+  explicit BadPrimary(std::function<std::vector<std::vector<std::uint8_t>>(const Request&)> answer)
+      : answer_(std::move(answer)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd_, 1);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~BadPrimary() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+ private:
+  void serve() {
+    const int c = ::accept(fd_, nullptr, nullptr);
+    if (c < 0) return;
+    std::uint8_t len[2];
+    std::vector<std::uint8_t> msg;
+    if (::recv(c, len, 2, MSG_WAITALL) == 2) {
+      msg.resize(static_cast<std::size_t>(len[0]) << 8 | len[1]);
+      ::recv(c, msg.data(), msg.size(), MSG_WAITALL);
+    }
+    ldns_pkt* p = nullptr;
+    if (ldns_wire2pkt(&p, msg.data(), msg.size()) == LDNS_STATUS_OK) {
+      Request req;
+      req.id = ldns_pkt_id(p);
+      const ldns_rdf* mac = ldns_rr_rdf(ldns_pkt_tsig(p), 3);
+      req.mac.assign(ldns_rdf_data(mac), ldns_rdf_data(mac) + ldns_rdf_size(mac));
+      ldns_pkt_free(p);
+      for (const auto& m : answer_(req)) {
+        const std::uint8_t l[2] = {static_cast<std::uint8_t>(m.size() >> 8), static_cast<std::uint8_t>(m.size())};
+        ::send(c, l, 2, MSG_NOSIGNAL);
+        ::send(c, m.data(), m.size(), MSG_NOSIGNAL);
+      }
+      if (answer_(req).empty()) std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // say nothing
+    }
+    ::close(c);
+  }
+
+  std::function<std::vector<std::vector<std::uint8_t>>(const Request&)> answer_;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+config::Transfer to_port(std::uint16_t port, std::chrono::seconds max_time = std::chrono::seconds(5)) {
+  config::Transfer t;
+  t.zone = "rpz.test";
+  t.primaries.push_back(config::Endpoint{*config::IpAddress::parse("127.0.0.1"), port});
+  t.tsig = test_key();
+  t.max_time = max_time;
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("a truncated stream and a silent primary are refused; nothing is returned", "[transfer]") {
+  SECTION("the stream ends before the zone's closing SOA") {
+    BadPrimary bad([](const Request& req) {
+      return std::vector<std::vector<std::uint8_t>>{response(req, {soa(3), "bad.rpz.test. CNAME ."})};
+    });
+    TransferResult r = transfer_zone_now(to_port(bad.port()), 1 << 20, std::nullopt);
+    CHECK(r.outcome == Outcome::failed);
+    CHECK_FALSE(r.zone);
+    CHECK_THAT(r.error, Catch::Contains("the stream ended before the zone did (truncated after 1 messages)"));
+  }
+  SECTION("nothing within max_time") {
+    BadPrimary silent([](const Request&) { return std::vector<std::vector<std::uint8_t>>{}; });
+    const auto start = std::chrono::steady_clock::now();
+    TransferResult r = transfer_zone_now(to_port(silent.port(), std::chrono::seconds(1)), 1 << 20, std::nullopt);
+    CHECK(r.outcome == Outcome::failed);
+    CHECK_THAT(r.error, Catch::Contains("the transfer took longer than max_time (1 s)"));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1400));
+  }
 }
