@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "resolver_fixture.hpp"
-#include "knot_primary.hpp"
+#include "rpz_primary.hpp"
 
 using namespace sprout::e2e;
 namespace fs = std::filesystem;
@@ -46,10 +46,10 @@ TEST_CASE("knotd primary: AXFR with TSIG blocks the zone's names; a change + NOT
   TempDir dir;
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
   const std::uint16_t sprout_port = sprout::e2e::free_tcp_port();  // knotd NOTIFYs here
-  sprout::test::KnotPrimary knot("rpz.test", sprout_port);
+  sprout::test::RpzPrimary knot("rpz.test", sprout_port);
   knot.write_zone(1, {"adult.example", "*.casino.example"});
   REQUIRE(knot.start());
-  std::string cfg = transfer_config(upstream.port(), dir.path(), knot.port(), sprout::test::KnotPrimary::kSecret);
+  std::string cfg = transfer_config(upstream.port(), dir.path(), knot.port(), sprout::test::RpzPrimary::kSecret);
   cfg.replace(cfg.find("127.0.0.1:0"), 11, "127.0.0.1:" + std::to_string(sprout_port));
   Resolver r(dir.path(), cfg);
 
@@ -75,7 +75,7 @@ TEST_CASE("knotd primary: a wrong TSIG key is rejected and nothing is served fro
   REQUIRE(have_knot());
   TempDir dir;
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
-  sprout::test::KnotPrimary knot("rpz.test");
+  sprout::test::RpzPrimary knot("rpz.test");
   knot.write_zone(1, {"adult.example"});
   REQUIRE(knot.start());
   Resolver r(dir.path(), transfer_config(upstream.port(), dir.path(), knot.port(), "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXkhIQ=="));
@@ -92,10 +92,10 @@ TEST_CASE("the last good zone serves after a restart without the primary", "[res
   REQUIRE(have_knot());
   TempDir dir;
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
-  sprout::test::KnotPrimary knot("rpz.test");
+  sprout::test::RpzPrimary knot("rpz.test");
   knot.write_zone(5, {"adult.example"});
   REQUIRE(knot.start());
-  const std::string cfg = transfer_config(upstream.port(), dir.path(), knot.port(), sprout::test::KnotPrimary::kSecret);
+  const std::string cfg = transfer_config(upstream.port(), dir.path(), knot.port(), sprout::test::RpzPrimary::kSecret);
   {
     Resolver r(dir.path(), cfg);
     REQUIRE(wait_until([&] { return blocked(r.udp_port(), "adult.example"); }, std::chrono::seconds(5)));
@@ -109,10 +109,41 @@ TEST_CASE("the last good zone serves after a restart without the primary", "[res
   CHECK(blocked(again.udp_port(), "adult.example"));
 }
 
-// Not a test: `test_e2e "[.bench][transfer]"` (tests/bench/README.md). A large zone from knotd:
+TEST_CASE("nsd primary: AXFR with TSIG, then a change + NOTIFY answered with the whole zone; wrong key rejected", "[resolver][transfer]") {
+  SPROUT_REQUIRE_RESOLVER();
+  REQUIRE(std::system("command -v nsd >/dev/null 2>&1") == 0);  // packaging/install-deps.sh installs nsd
+  TempDir dir;
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  const std::uint16_t sprout_port = sprout::e2e::free_tcp_port();
+  sprout::test::RpzPrimary nsd("rpz.test", sprout_port, sprout::test::PrimaryKind::nsd);
+  nsd.write_zone(10, {"adult.example", "*.casino.example"});
+  REQUIRE(nsd.start());
+  std::string cfg = transfer_config(upstream.port(), dir.path(), nsd.port(), sprout::test::RpzPrimary::kSecret);
+  cfg.replace(cfg.find("127.0.0.1:0"), 11, "127.0.0.1:" + std::to_string(sprout_port));
+  Resolver r(dir.path(), cfg);
+  INFO(r.process().stderr_text());
+  REQUIRE(wait_until([&] { return blocked(r.udp_port(), "adult.example"); }, std::chrono::seconds(5)));
+  CHECK(blocked(r.udp_port(), "x.casino.example"));
+  CHECK_FALSE(blocked(r.udp_port(), "new.example"));
+
+  nsd.write_zone(11, {"adult.example", "*.casino.example", "new.example"});
+  REQUIRE(nsd.reload());
+  REQUIRE(wait_until([&] { return blocked(r.udp_port(), "new.example"); }, std::chrono::seconds(5)));
+  const std::string log = r.process().stderr_text();
+  CHECK(log.find("NOTIFY for rpz.test: checking the zone now") != std::string::npos);
+  CHECK(log.find("serial 11 by AXFR") != std::string::npos);  // nsd 4.6 answers IXFR with the zone
+
+  TempDir other;
+  Resolver wrong(other.path(), transfer_config(upstream.port(), other.path(), nsd.port(), "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXkhIQ=="));
+  REQUIRE(wait_until([&] { return wrong.process().stderr_text().find("transfer of rpz.test failed") != std::string::npos; },
+                     std::chrono::seconds(5)));
+  CHECK_FALSE(blocked(wrong.udp_port(), "adult.example"));
+}
+
+// Not a test: `test_e2e "[bench_rpz]"` (tests/bench/README.md). A large zone from knotd:
 // start to the last name served, the transfer's own time (its log line), resident memory, and
 // NOTIFY to served for small IXFRs. SPROUT_BENCH_RPZ_NAMES sets the size (default 100000).
-TEST_CASE("bench: a large RPZ zone from knotd, and NOTIFY to served", "[.bench][transfer]") {
+TEST_CASE("bench: a large RPZ zone from knotd, and NOTIFY to served", "[.][bench_rpz]") {
   SPROUT_REQUIRE_RESOLVER();
   REQUIRE(have_knot());
   const char* env = std::getenv("SPROUT_BENCH_RPZ_NAMES");
@@ -120,13 +151,13 @@ TEST_CASE("bench: a large RPZ zone from knotd, and NOTIFY to served", "[.bench][
   TempDir dir;
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
   const std::uint16_t sprout_port = sprout::e2e::free_tcp_port();
-  sprout::test::KnotPrimary knot("rpz.test", sprout_port);
+  sprout::test::RpzPrimary knot("rpz.test", sprout_port);
   std::vector<std::string> names;
   names.reserve(static_cast<std::size_t>(n) + 8);
   for (int i = 0; i < n; ++i) names.push_back("n" + std::to_string(i) + ".bench.example");
   knot.write_zone(1, names);
   REQUIRE(knot.start());
-  std::string cfg = transfer_config(upstream.port(), dir.path(), knot.port(), sprout::test::KnotPrimary::kSecret);
+  std::string cfg = transfer_config(upstream.port(), dir.path(), knot.port(), sprout::test::RpzPrimary::kSecret);
   cfg.replace(cfg.find("127.0.0.1:0"), 11, "127.0.0.1:" + std::to_string(sprout_port));
   const auto start = std::chrono::steady_clock::now();
   Resolver r(dir.path(), cfg);

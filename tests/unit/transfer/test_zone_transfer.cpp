@@ -11,7 +11,7 @@
 #include "sprout/transfer/notify_message.hpp"
 #include "sprout/transfer/transfer_client.hpp"
 #include "sprout/transfer/zone_transfer.hpp"
-#include "knot_primary.hpp"
+#include "rpz_primary.hpp"
 
 // Last: ldns defines `bool` as a macro that breaks <optional> included after it.
 #include <ldns/ldns.h>
@@ -22,11 +22,11 @@ using Clock = std::chrono::system_clock;
 
 namespace {
 
-config::TsigKey test_key(const char* secret = test::KnotPrimary::kSecret) {
-  return config::TsigKey{test::KnotPrimary::kKeyName, config::TsigAlgorithm::hmac_sha256, "", secret};
+config::TsigKey test_key(const char* secret = test::RpzPrimary::kSecret) {
+  return config::TsigKey{test::RpzPrimary::kKeyName, config::TsigAlgorithm::hmac_sha256, "", secret};
 }
 
-config::Transfer to_knot(const test::KnotPrimary& k, std::optional<config::TsigKey> key = test_key()) {
+config::Transfer to_knot(const test::RpzPrimary& k, std::optional<config::TsigKey> key = test_key()) {
   config::Transfer t;
   t.zone = "rpz.test";
   t.primaries.push_back(config::Endpoint{*config::IpAddress::parse("127.0.0.1"), k.port()});
@@ -39,7 +39,7 @@ bool has(const RpzZone& z, const std::string& name) { return z.records.count(nam
 
 // A response to `req` signed (or not) like a primary would: `records` as zone text lines.
 std::vector<std::uint8_t> response(const Request& req, const std::vector<std::string>& records,
-                                   const char* secret = test::KnotPrimary::kSecret) {
+                                   const char* secret = test::RpzPrimary::kSecret) {
   ldns_pkt* p = ldns_pkt_new();
   ldns_pkt_set_id(p, req.id);
   ldns_pkt_set_qr(p, true);
@@ -185,7 +185,7 @@ TEST_CASE("knotd primary: AXFR with TSIG, IXFR after a change, up to date, wrong
     WARN("knotd not installed (packaging/install-deps.sh installs it): skipped");
     return;
   }
-  test::KnotPrimary knot("rpz.test");
+  test::RpzPrimary knot("rpz.test");
   knot.write_zone(1, {"adult-one", "*.casino"});
   REQUIRE(knot.start());
 
@@ -270,7 +270,7 @@ TEST_CASE("NOTIFY: accepted from an allowed sender with the key; refused otherwi
                         return allow && signed_by == "sprout-key";
                       }};
   std::vector<std::uint8_t> out(4096);
-  const auto good = notify_wire(test::KnotPrimary::kSecret);
+  const auto good = notify_wire(test::RpzPrimary::kSecret);
   CHECK(is_notify(good));
   NotifyAnswer a = answer_notify(good, out, policy, Clock::now());
   CHECK(a.accepted);
