@@ -305,3 +305,39 @@ TEST_CASE("the status table escapes what came from a list, so no row can hide an
   CHECK(table.find("after") != std::string::npos);
   CHECK(table.find("download failed") != std::string::npos);
 }
+
+TEST_CASE("load_lists: a list by zone transfer serves its stored zone; past expire it is stale", "[loader][transfer]") {
+  const std::string dir = temp_dir();
+  cfg::Config c = base_config(dir);
+  cfg::List l = make_list("province", "adult", "axfr://192.0.2.1/rpz.test");
+  l.format = cfg::ListFormat::rpz;
+  l.transfer = cfg::Transfer{};
+  l.transfer->zone = "rpz.test";
+  c.lists.push_back(l);
+  const std::string copy = bl::list_content_path(c, l);
+  CHECK(copy == dir + "/state/lists/province.rpz");
+
+  auto none = bl::load_lists(c, opts());
+  CHECK(none.lists[0].state == bl::ListState::failed);
+  CHECK(none.lists[0].error == "no zone transferred yet (transferred in the background)");
+
+  // What the transfer stores (resolver/transfer/src/rpz_zone.cpp): zone text and its meta.
+  fs::create_directories(dir + "/state/lists");
+  write_file(copy, "; serial 7\nrpz.test.\tIN\tSOA\tns.invalid. h.invalid. 7 3600 600 86400 60\n"
+                   "porn.example.rpz.test.\tIN\tCNAME\t.\n*.casino.example.rpz.test.\tIN\tCNAME\t.\nok.porn.example.rpz.test.\tIN\tCNAME\trpz-passthru.\n");
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  write_file(copy + ".meta", "fetched\t" + std::to_string(now - 100) + "\nserial\t7\nexpire\t86400\n");
+  auto fresh = bl::load_lists(c, opts());
+  CHECK(fresh.lists[0].state == bl::ListState::ok);
+  CHECK(fresh.lists[0].entries == 3);
+  CHECK(fresh.index.lookup("porn.example", 0b001).verdict == bl::Verdict::block);
+  CHECK(fresh.index.lookup("www.casino.example", 0b001).verdict == bl::Verdict::block);
+  CHECK(fresh.index.lookup("ok.porn.example", 0b001).verdict == bl::Verdict::allow);
+
+  c.lists[0].transfer->expire = std::chrono::seconds(60);  // the config's expire wins over the SOA's
+  auto expired = bl::load_lists(c, opts());
+  CHECK(expired.lists[0].state == bl::ListState::stale);
+  CHECK(expired.lists[0].entries == 3);  // still served
+  CHECK_THAT(expired.lists[0].error, Catch::Contains("zone expired"));
+  fs::remove_all(dir);
+}
