@@ -7,7 +7,7 @@
 set -eu
 seconds=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-"fuzz_query fuzz_proxy fuzz_lists fuzz_config fuzz_leases fuzz_admin fuzz_answer fuzz_differential"}
+targets=${*:-"fuzz_query fuzz_proxy fuzz_lists fuzz_config fuzz_leases fuzz_admin fuzz_answer fuzz_differential fuzz_transfer"}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${SPROUT_FUZZ_BUILD:-$src/build-fuzz}
 data=${SPROUT_SHARED_DATA:-$src/../shared/data}
