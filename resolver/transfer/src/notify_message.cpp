@@ -66,7 +66,7 @@ NotifyAnswer answer_notify(std::span<const std::uint8_t> wire, std::span<std::ui
     }
   }
   PktPtr answer = make_answer(req.get(), rcode);
-  if (!signed_by.empty()) {  // RFC 8945: an answer to a signed request is signed, over the request's MAC
+  if (!signed_by.empty() && ldns_rr_rd_count(tsig) >= 4) {  // RFC 8945: an answer to a signed request is signed, over the request's MAC
     ldns_pkt_tsig_sign(answer.get(), (key->name + ".").c_str(), key->secret.c_str(), kTsigFudge,
                        algorithm_name(static_cast<int>(key->algorithm)), ldns_rr_rdf(tsig, 3));
   }

@@ -11,6 +11,17 @@ namespace {
 
 std::string key_owner(const config::TsigKey& k) { return k.name + "."; }
 
+// ldns reads an SOA with fewer fields (RDLENGTH 0 is legal on the wire) and then asserts
+// when a missing one is read: every field is checked before any is.
+bool soa_complete(const ldns_rr* soa) {
+  if (ldns_rr_rd_count(soa) != 7) return false;
+  for (std::size_t i = 2; i < 7; ++i) {
+    const ldns_rdf* f = ldns_rr_rdf(soa, i);
+    if (f == nullptr || ldns_rdf_size(f) != 4) return false;
+  }
+  return true;
+}
+
 std::uint32_t soa_serial(const ldns_rr* soa) { return ldns_rdf2native_int32(ldns_rr_rdf(soa, 2)); }
 
 Soa soa_of(const ldns_rr* rr) {
@@ -20,7 +31,7 @@ Soa soa_of(const ldns_rr* rr) {
 
 // The 48-bit "time signed" of a TSIG record.
 std::int64_t tsig_time(const ldns_rr* tsig) {
-  const ldns_rdf* t = ldns_rr_rdf(tsig, 1);
+  const ldns_rdf* t = ldns_rr_rd_count(tsig) > 1 ? ldns_rr_rdf(tsig, 1) : nullptr;
   if (t == nullptr || ldns_rdf_size(t) != 6) return -1;
   std::int64_t v = 0;
   for (std::size_t i = 0; i < 6; ++i) v = (v << 8) | ldns_rdf_data(t)[i];
@@ -57,8 +68,10 @@ std::string record_text(const ldns_rr* rr) {
 }
 
 std::string tsig_time_problem(const ldns_rr* tsig, std::chrono::system_clock::time_point now) {
+  const ldns_rdf* fudge_field = ldns_rr_rdf(tsig, 2);
+  if (fudge_field == nullptr || ldns_rdf_size(fudge_field) != 2) return "record malformed (no fudge)";
   const std::int64_t signed_at = tsig_time(tsig);
-  const std::int64_t fudge = ldns_rdf2native_int16(ldns_rr_rdf(tsig, 2));
+  const std::int64_t fudge = ldns_rdf2native_int16(fudge_field);
   const std::int64_t t = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (signed_at >= 0 && signed_at <= t + fudge && signed_at >= t - fudge) return {};
   return "time " + std::to_string(signed_at) + " is more than its fudge (" + std::to_string(fudge) + " s) from ours (" +
@@ -149,6 +162,7 @@ std::string ResponseReader::Impl::check_tsig(ldns_pkt* pkt, const std::uint8_t* 
   if (!ldns_pkt_tsig_verify_next(pkt, wire, size, key_owner(*key).c_str(), key->secret.c_str(), mac.get(), index > 0 ? 1 : 0))
     return n + ": TSIG check failed (wrong key or altered message)";
   if (std::string late = tsig_time_problem(tsig, now); !late.empty()) return n + ": TSIG " + late;
+  if (ldns_rr_rd_count(tsig) < 4 || ldns_rr_rdf(tsig, 3) == nullptr) return n + ": TSIG record malformed (no MAC)";
   mac.reset(ldns_rdf_clone(ldns_rr_rdf(tsig, 3)));
   return {};
 }
@@ -180,6 +194,7 @@ std::string ResponseReader::Impl::feed(const ldns_rr* rr) {
   const bool is_soa = ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA;
   const std::string owner = name_text(ldns_rr_owner(rr));
   if (is_soa && owner != zone) return "an SOA for another zone (" + owner + ")";
+  if (is_soa && !soa_complete(rr)) return "a malformed SOA record";
   if (owner != zone && !(owner.size() > zone.size() && owner.ends_with("." + zone)))
     return "a record outside the zone (" + owner + ")";
   switch (phase) {
