@@ -1,6 +1,8 @@
 // Starts fake upstreams and the sproutdns binary for one test, and tears everything down.
 #pragma once
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -46,6 +48,15 @@ struct ResolverOptions {
 };
 
 std::string make_config(const std::vector<std::uint16_t>& upstream_ports, const ResolverOptions& o);
+
+// While alive, sproutdns processes started by the test run on a clock that starts at `t`
+// (SPROUT_FAKE_TIME, ISO 8601 UTC) and then advances in real time.
+struct FakeTime {
+  explicit FakeTime(const char* t) { ::setenv("SPROUT_FAKE_TIME", t, 1); }
+  ~FakeTime() { ::unsetenv("SPROUT_FAKE_TIME"); }
+  FakeTime(const FakeTime&) = delete;
+  FakeTime& operator=(const FakeTime&) = delete;
+};
 
 // sproutdns serve, started on a port it picks itself and reported in its ready file.
 class Resolver {

@@ -31,11 +31,6 @@ std::optional<Reply> ask_as_tablet(std::uint16_t port) {
   return udp_exchange(build_query(0x7a11, "games.test", 1, e), port);
 }
 
-struct FakeTime {
-  explicit FakeTime(const char* t) { ::setenv("SPROUT_FAKE_TIME", t, 1); }
-  ~FakeTime() { ::unsetenv("SPROUT_FAKE_TIME"); }
-};
-
 }  // namespace
 
 TEST_CASE("a one-minute pause of a device ends on time, across a restart", "[resolver][pause]") {

@@ -58,12 +58,15 @@ class HomeNetwork {
   std::string tag_, subnet_;
 };
 
-std::string router_config(std::uint16_t upstream, const fs::path& dir) {
+constexpr const char* kRouterToken = "e2e-router-token-0123456789";
+
+std::string router_config(std::uint16_t upstream, const fs::path& dir, std::uint16_t admin) {
   return "listen: [\"127.0.0.1:0\"]\nworkers: 1\n"
          "upstreams: [{address: 127.0.0.1, port: " + std::to_string(upstream) + ", timeout: 500ms, tries: 1}]\n"
          "state_dir: " + dir.string() + "/state\n"
+         "admin: {listen: \"127.0.0.1:" + std::to_string(admin) + "\", token: " + kRouterToken + "}\n"
          "profiles:\n"
-         "  kids: {deny: [games.test]}\n"
+         "  kids: {deny: [games.test], services: [roblox]}\n"
          "  teen: {deny: [video.test]}\n"
          "networks:\n"
          "  home: {cidrs: [127.0.0.1/32]}\n"
@@ -108,7 +111,8 @@ TEST_CASE("two devices behind one dnsmasq router get their own profiles by MAC",
   REQUIRE(fs::exists("/usr/sbin/dnsmasq"));  // packaging/install-deps.sh installs dnsmasq-base
   TempDir dir;
   FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
-  Resolver resolver(dir.path(), router_config(upstream.port(), dir.path()));
+  const std::string config = router_config(upstream.port(), dir.path(), free_tcp_port());
+  Resolver resolver(dir.path(), config);
   HomeNetwork home;
   INFO("network namespaces (root needed): " << home.error);
   REQUIRE(home.error.empty());
@@ -153,4 +157,33 @@ TEST_CASE("two devices behind one dnsmasq router get their own profiles by MAC",
   CHECK(pseudonyms.size() == 2);
   CHECK(log.output.find("games.test") != std::string::npos);
   for (const char* secret : {"02:00:00", "tablet-an", "phone-bo"}) CHECK(log.output.find(secret) == std::string::npos);
+
+  // Through the same router: a service blocked for one device resolves for the other, and a
+  // one-minute pause of that device, at an injected time, ends on time across a restart.
+  const std::string pause = sproutdns_path() + " pause --config " + (dir / "sprout.yaml").string() + " ";
+  {
+    FakeTime at("2026-12-01T08:00:00Z");
+    Resolver r(dir.path(), config);
+    const std::uint16_t port = free_tcp_port();
+    auto dnsmasq = start_dnsmasq(home, dir.path(), port, r.udp_port(), "");
+    CHECK(ask(home, 1, port, "www.roblox.com").status == "NXDOMAIN");  // kids: services [roblox]
+    CHECK(ask(home, 2, port, "www.roblox.com").answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+    CHECK(ask(home, 1, port, "p0.games.test").status == "NXDOMAIN");
+    CommandResult paused;
+    // The admin API comes up just after the DNS listeners: retry until it answers.
+    REQUIRE(wait_until([&] { return (paused = run_command(pause + "--device tablet-an --for 1m")).exit_code == 0; },
+                       5000ms));
+    INFO(paused.output);
+    CHECK(paused.output.find("\"until\":\"2026-12-01T08:01:00Z\"") != std::string::npos);
+    const auto during = ask(home, 1, port, "p1.games.test");
+    CHECK(during.answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+  }
+  // Restarted two seconds before the end: still paused, then blocked again when it ends.
+  FakeTime at("2026-12-01T08:00:58Z");
+  Resolver r(dir.path(), config);
+  const std::uint16_t port = free_tcp_port();
+  auto dnsmasq = start_dnsmasq(home, dir.path(), port, r.udp_port(), "");
+  CHECK(ask(home, 1, port, "p2.games.test").answer_data("A") == std::vector<std::string>{"192.0.2.1"});
+  CHECK(wait_until([&] { return ask(home, 1, port, "p3.games.test").status == "NXDOMAIN"; }, 5000ms));
+  CHECK(ask(home, 2, port, "p4.games.test").answer_data("A") == std::vector<std::string>{"192.0.2.1"});
 }
