@@ -39,7 +39,10 @@ std::string lists_config(std::uint16_t upstream, const fs::path& dir, const std:
          "  blp-drugs: {category: drugs, source: " + (data / "blocklistproject/drugs.adblock").string() + "}\n" +
          extra_lists +
          "profiles: {default: {block: [gambling, drugs, local]}}\n"
-         "networks: {lo: {cidrs: [127.0.0.1/32], profile: default}}\n";
+         "networks: {lo: {cidrs: [127.0.0.1/32], profile: default}}\n"
+         // The swap test's load is one client asking as fast as it can: lists here, not
+         // throttling (with the default rate limit its dig polls got REFUSED and timed out).
+         "rate_limit: {qps: 0}\n";
 }
 
 }  // namespace
