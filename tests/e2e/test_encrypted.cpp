@@ -240,7 +240,11 @@ TEST_CASE("DoH: bad requests get their status and the server keeps serving", "[r
     const std::string v = std::string(version) + " ";
     CHECK(s.curl("/dns-query", v + "-X PUT -H 'Content-Type: application/dns-message' " + file).status == 405);
     CHECK(s.curl("/dns-query", v + "-X POST -H 'Content-Type: text/plain' " + file).status == 415);
-    CHECK(s.curl("/dns-query", v + "-X POST -H 'Content-Type: application/dns-message' --data-binary @" +
+    // HTTP/1.1: the 413 comes after the header, and the unread body is dropped with the
+    // connection; curl waits for it (Expect: 100-continue, no 1 s timeout under load) instead
+    // of sending the body into a closing socket.
+    const std::string expect = v == "--http1.1 " ? "-H 'Expect: 100-continue' --expect100-timeout 30 " : "";
+    CHECK(s.curl("/dns-query", v + expect + "-X POST -H 'Content-Type: application/dns-message' --data-binary @" +
                                    (s.dir / "big.bin").string()).status == 413);
     CHECK(s.curl("/dns-query?dns=not*base64", v).status == 400);
     CHECK(s.curl("/dns-query?other=1", v).status == 400);
