@@ -12,6 +12,7 @@
 
 #include "answer_check.hpp"
 #include "dns_message.hpp"
+#include "free_port.hpp"
 #include "message_builder.hpp"
 #include "wait_until.hpp"
 
@@ -70,7 +71,7 @@ void write_file(const std::filesystem::path& path, const std::string& content);
 Bytes read_binary(const std::filesystem::path& path);
 
 // A TCP port nothing listens on right now (the resolver binds it moments later).
-std::uint16_t free_tcp_port();
+using sprout::test::free_tcp_port;
 // Today's date in UTC, YYYY-MM-DD (report and query-log ranges).
 std::string today_utc();
 

@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include "free_port.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -19,18 +21,6 @@
 #include <vector>
 
 namespace sprout::test {
-
-inline std::uint16_t free_tcp_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 inline bool tcp_accepts(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
