@@ -1,43 +1,13 @@
 // Proves the synchronous path allocates nothing per query: blocked, refused, malformed,
 // rate-limited (also from a spoofed-source flood) and over the upstream limit.
-// This executable replaces global operator new with a counting one.
+// This executable links the counting operator new (tests/support/counting_new.hpp).
 #include <catch2/catch.hpp>
 
 #include <array>
-#include <atomic>
-#include <cstdlib>
-#include <new>
 
+#include "counting_new.hpp"
 #include "message_builder.hpp"
 #include "driver_harness.hpp"
-
-namespace {
-std::atomic<std::size_t> g_allocations{0};
-}
-
-// g++-12 sees our malloc-backed operator new inlined into callers and warns that the matching
-// operator delete calls free(); the pair is consistent (both replaced below), so the warning is
-// noise for this file only.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-// The nothrow forms too (std::stable_sort's buffer uses them), so every new pairs with our delete.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n ? n : 1);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace sprout;
 
@@ -58,7 +28,7 @@ TEST_CASE("blocked, refused and malformed answers allocate nothing") {
   cfg->rate_limit.burst = 10'000'000;
   // A device behind a trusted router, and a pause that covers someone else.
   cfg->trusted_forwarders = {*config::IpPrefix::parse("127.0.0.0/8")};
-  cfg->devices.push_back({.name = "tablet", .macs = {{2, 0, 0, 0, 0, 10}}, .cpe_id = "router-7", .profile = "kids"});
+  cfg->devices.push_back({.name = "tablet", .macs = {{2, 0, 0, 0, 0, 10}}, .cpe_id = "router-7", .profile = "kids", .labels = {}});
   blocklists::IndexBuilder b(7);
   for (int i = 0; i < 1000; ++i) b.add("bet" + std::to_string(i) + ".example", blocklists::Rule{}, 1, 0);
   auto snap = std::make_shared<core::Snapshot>(cfg, std::make_shared<blocklists::DomainIndex>(b.build()));
@@ -96,13 +66,13 @@ TEST_CASE("blocked, refused and malformed answers allocate nothing") {
     void observe(const core::QueryContext&, std::uint64_t) noexcept override {}
   } observer;
   core::Driver driver(holder, upstream, observer);
-  const std::size_t before = g_allocations.load();
+  const std::size_t before = sprout::test::allocation_count();
   for (int round = 0; round < 1000; ++round) {
     for (const auto& q : queries) {
       for (const auto* client : {&lan, &outside}) driver.run(q, *client, core::Transport::udp, responder);
     }
   }
-  const std::size_t allocations = g_allocations.load() - before;
+  const std::size_t allocations = sprout::test::allocation_count() - before;
   CHECK(responder.answered == 14000);
   CHECK(upstream.pending.empty());
   CHECK(allocations == 0);
@@ -145,7 +115,7 @@ TEST_CASE("rate-limited queries, a spoofed flood and misses over the upstream li
     const auto q = test::MessageBuilder::query("www.example.org", 1, 9).bytes;
     driver.run(q, *config::IpAddress::parse("10.0.0.1"), core::Transport::udp, responder);  // the one miss
     REQUIRE(upstream.pending.size() == 1);
-    const std::size_t before = g_allocations.load();
+    const std::size_t before = sprout::test::allocation_count();
     for (int i = 0; i < 1000; ++i) {  // the same client again: over its rate
       driver.run(q, *config::IpAddress::parse("10.0.0.1"), core::Transport::udp, responder);
     }
@@ -154,7 +124,7 @@ TEST_CASE("rate-limited queries, a spoofed flood and misses over the upstream li
                                     static_cast<std::uint8_t>(i)};
       driver.run(q, config::IpAddress::from_v4(four), core::Transport::udp, responder);
     }
-    const std::size_t allocations = g_allocations.load() - before;
+    const std::size_t allocations = sprout::test::allocation_count() - before;
     CHECK(responder.refused == 1001);  // and 10.0.0.1 once more in the flood
     CHECK(responder.servfail == 19999);
     CHECK(upstream.pending.size() == 1);

@@ -1,36 +1,12 @@
 // Proves zone and schedule queries allocate nothing: schedules ask for the UTC offset and the
-// next transition on the query path. This executable replaces global operator new to count.
+// next transition on the query path. This executable links the counting operator new.
 #include <catch2/catch.hpp>
 
-#include <atomic>
-#include <cstdlib>
 #include <filesystem>
-#include <new>
 
+#include "counting_new.hpp"
 #include "sprout/time/clock.hpp"
 #include "sprout/time/schedule_clock.hpp"
-
-namespace {
-std::atomic<std::size_t> g_allocations{0};
-}
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n ? n : 1);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace sprout::time;
 using namespace std::chrono;
@@ -54,7 +30,7 @@ TEST_CASE("offsets, transitions and schedule states allocate nothing") {
   const auto far = *parse_iso8601("2150-03-01T00:00:00Z");
   const auto past = *parse_iso8601("1950-03-01T00:00:00Z");
   long long sink = 0;
-  const std::size_t before = g_allocations.load();
+  const std::size_t before = sprout::test::allocation_count();
   for (const auto start : {now, far, past}) {
     for (int i = 0; i < 2000; ++i) {
       const auto t = start + seconds(i * 3607LL);
@@ -67,7 +43,7 @@ TEST_CASE("offsets, transitions and schedule states allocate nothing") {
       }
     }
   }
-  const std::size_t allocations = g_allocations.load() - before;
+  const std::size_t allocations = sprout::test::allocation_count() - before;
   CHECK(sink != 0);
   CHECK(allocations == 0);
 }
