@@ -103,13 +103,7 @@ Status QueryLog::flush() try {
   if (auto s = ensure_open(); !s) return s;  // rows are dropped: the log is best effort
   const Status s = in_transaction(db_, [&]() -> Status {
     for (const auto& r : rows) {
-      insert_.bind(1, r.timestamp);
-      insert_.bind(2, r.network);
-      insert_.bind(3, r.qname);
-      insert_.bind(4, std::int64_t{r.qtype});
-      insert_.bind(5, r.action);
-      insert_.bind(6, r.category);
-      insert_.bind(7, r.client);
+      insert_.bind_all(r.timestamp, r.network, r.qname, std::int64_t{r.qtype}, r.action, r.category, r.client);
       if (auto st = run_done(db_, insert_, "insert"); !st) return st;
     }
     return Status::success();
@@ -140,8 +134,8 @@ Status QueryLog::export_range(const Date& from, const Date& to, ExportFormat for
                            q);
       !s)
     return fail(s.error);
-  q.bind(1, day_start_unix(from, options_.utc_offset_minutes));
-  q.bind(2, day_start_unix(to.plus_days(1), options_.utc_offset_minutes));
+  q.bind_all(day_start_unix(from, options_.utc_offset_minutes),
+             day_start_unix(to.plus_days(1), options_.utc_offset_minutes));
   using detail::csv_cell;
   if (format == ExportFormat::csv) out << "timestamp,network,qname,qtype,action,category,client\r\n";
   Statement::Step st;

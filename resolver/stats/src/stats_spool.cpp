@@ -63,19 +63,11 @@ Status StatsSpool::add(const MinuteBatch& batch, std::uint64_t* dropped) {
     const std::int64_t id = b.column_int(0);
     b.reset();
     for (const auto& row : batch.rows) {
-      r.bind(1, id);
-      r.bind(2, row.network);
-      r.bind(3, row.category);
-      r.bind(4, row.action);
-      r.bind(5, static_cast<std::int64_t>(row.count));
+      r.bind_all(id, row.network, row.category, row.action, static_cast<std::int64_t>(row.count));
       if (auto s = run_done(db_, r, "batch_rows"); !s) return s;
     }
     for (const auto& dom : batch.blocked_domains) {
-      d.bind(1, id);
-      d.bind(2, dom.day);
-      d.bind(3, dom.category);
-      d.bind(4, dom.domain);
-      d.bind(5, static_cast<std::int64_t>(dom.count));
+      d.bind_all(id, dom.day, dom.category, dom.domain, static_cast<std::int64_t>(dom.count));
       if (auto s = run_done(db_, d, "batch_domains"); !s) return s;
     }
     return trim(dropped);

@@ -172,18 +172,11 @@ Status StatsStore::write_pending() {
 
 Status StatsStore::write_batch(const MinuteBatch& batch) {
   for (const auto& r : batch.rows) {
-    add_count_.bind(1, batch.minute);
-    add_count_.bind(2, r.network);
-    add_count_.bind(3, r.category);
-    add_count_.bind(4, r.action);
-    add_count_.bind(5, static_cast<std::int64_t>(r.count));
+    add_count_.bind_all(batch.minute, r.network, r.category, r.action, static_cast<std::int64_t>(r.count));
     if (auto s = run_done(db_, add_count_, "minute_counts"); !s) return fail(s.error);
   }
   for (const auto& d : batch.blocked_domains) {
-    add_domain_.bind(1, d.day);
-    add_domain_.bind(2, d.category);
-    add_domain_.bind(3, d.domain);
-    add_domain_.bind(4, static_cast<std::int64_t>(d.count));
+    add_domain_.bind_all(d.day, d.category, d.domain, static_cast<std::int64_t>(d.count));
     if (auto s = run_done(db_, add_domain_, "blocked_domains"); !s) return fail(s.error);
   }
   return Status::success();

@@ -29,9 +29,7 @@ Status StatsStore::record_networks(const std::vector<NetworkInfo>& networks) try
       Status s = run_done(db_, add_net, "networks");
       if (s) s = run_done(db_, del_labels, "network_labels");
       for (auto it = n.labels.begin(); s && it != n.labels.end(); ++it) {
-        add_label.bind(1, n.name);
-        add_label.bind(2, it->first);
-        add_label.bind(3, it->second);
+        add_label.bind_all(n.name, it->first, it->second);
         s = run_done(db_, add_label, "network_labels");
       }
       if (!s) return s;
@@ -50,11 +48,7 @@ Status StatsStore::record_lists(const std::vector<ListStatusRow>& lists) try {
   const Status written = in_transaction(db_, [&]() -> Status {
     if (auto s = db_.exec("DELETE FROM lists;"); !s) return s;
     for (const auto& l : lists) {
-      put.bind(1, l.name);
-      put.bind(2, l.category);
-      put.bind(3, static_cast<std::int64_t>(l.entries));
-      put.bind(4, l.last_refresh);
-      put.bind(5, list_state_name(l.state));
+      put.bind_all(l.name, l.category, static_cast<std::int64_t>(l.entries), l.last_refresh, list_state_name(l.state));
       if (auto s = run_done(db_, put, "lists"); !s) return s;
     }
     return Status::success();
@@ -89,8 +83,7 @@ Status StatsStore::read_counts(std::int64_t from, std::int64_t to, std::vector<S
                            q);
       !s)
     return fail(s.error);
-  q.bind(1, from);
-  q.bind(2, to);
+  q.bind_all(from, to);
   Statement::Step st;
   while ((st = q.step()) == Statement::Step::row) {
     out.push_back(StoredCount{q.column_int(0), q.column_text(1), q.column_text(2), q.column_text(3),
@@ -110,8 +103,7 @@ Status StatsStore::read_blocked_domains(const Date& from, const Date& to, std::v
                            q);
       !s)
     return fail(s.error);
-  q.bind(1, from.to_string());
-  q.bind(2, to.to_string());
+  q.bind_all(from.to_string(), to.to_string());
   Statement::Step st;
   while ((st = q.step()) == Statement::Step::row) {
     out.push_back(BlockedDomainRow{q.column_text(0), q.column_text(1), q.column_text(2),

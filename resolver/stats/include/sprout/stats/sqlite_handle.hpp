@@ -54,6 +54,12 @@ class Statement {
   void reset() noexcept;  // also clears bindings
   void bind(int index, std::int64_t value) noexcept;
   void bind(int index, std::string_view value) noexcept;
+  // Binds the values to parameters 1..N in order: one call per row instead of N.
+  template <class... Values>
+  void bind_all(const Values&... values) noexcept {
+    int index = 0;
+    (bind(++index, values), ...);
+  }
   Step step() noexcept;
   [[nodiscard]] std::int64_t column_int(int index) const noexcept;
   [[nodiscard]] std::string column_text(int index) const;
