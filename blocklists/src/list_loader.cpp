@@ -7,6 +7,7 @@
 #include "sprout/blocklists/bundled_lists.hpp"
 #include "sprout/blocklists/http_fetch.hpp"
 #include "sprout/blocklists/line_reader.hpp"
+#include "sprout/blocklists/normalize.hpp"
 #include "sprout/config/config.hpp"
 
 #include <sys/stat.h>
@@ -425,6 +426,19 @@ std::string list_content_path(const config::Config& cfg, const config::List& lis
   if (list.transfer) return (fs::path(cfg.state_dir) / "lists" / (file_stem(list.name) + ".rpz")).string();
   if (!is_http_url(list.source)) return list.source;
   return (fs::path(cfg.state_dir) / "lists" / (file_stem(list.name) + ".list")).string();
+}
+
+std::optional<std::size_t> find_list_line(const config::Config& cfg, const config::List& list, std::string_view domain) {
+  const Format format = from_config(list.format);
+  if (!list.source.starts_with(kBuiltinScheme)) return find_line(list_content_path(cfg, list), format, domain);
+  const auto text = builtin_list(std::string_view(list.source).substr(kBuiltinScheme.size()));
+  const auto wanted = normalize_domain(domain);
+  if (!text || !wanted) return std::nullopt;
+  std::optional<std::size_t> found;
+  parse_text(*text, format, [&](std::string_view name, const Rule&, std::size_t line) {
+    if (!found && name == *wanted) found = line;
+  });
+  return found;
 }
 
 LoadedLists load_lists(const config::Config& cfg, const LoadOptions& options) {

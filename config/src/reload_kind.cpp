@@ -46,6 +46,7 @@ constexpr std::array kRules{
     KeyRule{"timezone", snapshot, key_differs<&Config::timezone>},
     KeyRule{"allow", snapshot, key_differs<&Config::allow>},
     KeyRule{"deny", snapshot, key_differs<&Config::deny>},
+    KeyRule{"overrides", snapshot, key_differs<&Config::overrides>},  // state_dir/overrides.json
     KeyRule{"blocked_answers", snapshot, key_differs<&Config::blocked_answers>},
     KeyRule{"proxy_protocol", snapshot, key_differs<&Config::proxy_protocol>},
     KeyRule{"rate_limit.qps", snapshot, sub_key_differs<&Config::rate_limit, &RateLimit::qps>},

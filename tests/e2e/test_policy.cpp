@@ -153,7 +153,7 @@ TEST_CASE("explain prints the decision serving makes: network, schedule, rule, a
   CHECK(during.exit_code == 0);
   CHECK(during.output.find("network:   kids") != std::string::npos);
   CHECK(during.output.find("school-hours") != std::string::npos);
-  CHECK(during.output.find("category social, list social line 1") != std::string::npos);
+  CHECK(during.output.find("rule:      category\nentry:     'social.test' in list social, line 1, category social") != std::string::npos);
   CHECK(during.output.find("action:    block: NXDOMAIN") != std::string::npos);
   CHECK(during.output.find("ttl cap:   9000 s") != std::string::npos);
   const auto after = run_command(base + " --client 127.0.0.2 --at 2026-12-01T12:00:00+07:00 social.test");

@@ -29,13 +29,14 @@ Handlers handlers(Calls& calls) {
   h.metrics = [] { return std::string("sprout_up 1\n"); };
   h.ready = [] { return true; };
   h.stats_json = [] { return std::string("{}"); };
-  h.explain = [&calls](std::string_view client, std::string_view name, std::string_view type, std::string_view device) {
+  h.explain = [&calls](const QueryParams& p) {
     calls.guarded = true;
-    FUZZ_CHECK(!client.empty() && client.size() <= 64);
-    FUZZ_CHECK(!name.empty() && name.size() <= 255);
-    FUZZ_CHECK(!type.empty() && type.size() <= 16);
-    FUZZ_CHECK(device.size() <= 255);
-    return ExplainResult{200, "{}"};
+    const auto size = [&](const char* k) { return p.count(k) ? p.at(k).size() : std::size_t{0}; };
+    FUZZ_CHECK(p.count("client") + p.count("network") == 1 && size("client") <= 64);
+    FUZZ_CHECK(size("name") > 0 && size("name") <= 255);
+    FUZZ_CHECK(size("type") > 0 && size("type") <= 16);
+    FUZZ_CHECK(size("device") <= 255);
+    return ReportResult{200, "application/json", "{}"};
   };
   h.reload = [&calls] {
     calls.guarded = true;
@@ -46,6 +47,15 @@ Handlers handlers(Calls& calls) {
     for (const auto& [k, v] : params) FUZZ_CHECK(k.size() <= 512 && v.size() <= 512);
     return ReportResult{200, "text/csv", "a,b\n"};
   };
+  // The dashboard's routes: guarded like the others; a change always names its principal.
+  const auto read = [&calls](const QueryParams&) { return calls.guarded = true, ReportResult{200, "application/json", "[]"}; };
+  const auto change = [&calls](const QueryParams& params) {
+    calls.guarded = true;
+    FUZZ_CHECK(params.count("principal") == 1);
+    return ReportResult{200, "application/json", "{\"ok\":true}"};
+  };
+  h.overview = h.lists = h.networks = h.profiles = h.overrides = read;
+  h.change_override = h.refresh = h.undo = h.pause = change;
   return h;
 }
 
@@ -72,8 +82,9 @@ bool parse(const std::uint8_t* data, std::size_t size, detail::Request& out) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  // First byte: which token configuration the server runs with.
+  // First byte: which token configuration the server runs with, and whether the peer is local.
   const std::uint8_t mode = data[0] % 3;  // 0: options.token, 1: the token callback, 2: no token
+  const detail::Peer peer{"192.0.2.1", (data[0] & 0x80) != 0};
   detail::Request req;
   if (!parse(data + 1, size - 1, req)) return 0;
   Calls calls;
@@ -81,15 +92,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   AdminOptions options;
   if (mode == 0) options.token = std::string(kToken);
   if (mode == 1) h.token = [] { return std::string(kToken); };
-  const detail::Response res = detail::route_request(req, options, h);
+  detail::AuthState auth("");  // accounts in memory: setup may create one, no session survives an input
+  const detail::Response res = detail::route_request(req, peer, options, h, auth);
 
   const unsigned status = res.result_int();
   FUZZ_CHECK(status >= 100 && status <= 599);
   FUZZ_CHECK(res[http::field::cache_control] == "no-store");
   FUZZ_CHECK(res["X-Content-Type-Options"] == "nosniff");
   FUZZ_CHECK(!res[http::field::content_type].empty());
-  FUZZ_CHECK(res[http::field::content_length] == std::to_string(res.body().size()));
-  // Nothing guarded runs without the configured token in the request.
+  // 204 (logout) carries no Content-Length; everything else says its body's size.
+  if (status != 204) FUZZ_CHECK(res[http::field::content_length] == std::to_string(res.body().size()));
+  // Nothing guarded runs without the configured token in the request (one request per input:
+  // no session cookie can be valid).
   if (calls.guarded) {
     FUZZ_CHECK(mode != 2);
     const auto auth = detail::to_std(req[http::field::authorization]);

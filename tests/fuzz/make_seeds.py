@@ -134,8 +134,28 @@ def admin_seeds():
         "chunked": b"POST /api/reload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer x\r\n\r\n4\r\nabcd\r\n0\r\n\r\n",
         "http10": b"GET /health HTTP/1.0\r\n\r\n",
     }
+    # The dashboard (issue 11): sign-in, cookies and CSRF, form bodies, the JSON API.
+    form = ("Content-Type", "application/x-www-form-urlencoded")
+    cookie = [("Cookie", "a=1; sprout_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), ("X-CSRF-Token", "x")]
+    reqs.update({
+        "login": http("POST", "/api/login", [form], b"user=admin&password=not-the-password"),
+        "login_origin": http("POST", "/api/login?user=a", [form, ("Origin", "http://evil.example")], b"password=x"),
+        "session_cookie": http("GET", "/api/session", cookie),
+        "logout": http("POST", "/api/logout", cookie),
+        "setup_get": http("GET", "/api/setup"),
+        "override": http("POST", "/api/override", [auth, form], b"profile=kids&kind=domain&domain=a.example&action=allow&principal=x"),
+        "override_cookie": http("POST", "/api/override?profile=kids", cookie + [form], b"kind=category&category=games&enabled=0"),
+        "overview": http("GET", "/api/overview?period=7d", [auth]),
+        "lists": http("GET", "/api/lists", [auth]),
+        "explain_network": http("GET", "/api/explain?network=home&name=a.example&at=2026-12-01T09:00:00%2B07:00", [auth]),
+        "undo": http("POST", "/api/undo?id=3", [auth]),
+        "refresh": http("POST", "/api/refresh?list=adult", [auth]),
+        "form_json": http("POST", "/api/pause", [auth, ("Content-Type", "application/json")], b"{}"),
+    })
     for i, (name, req) in enumerate(reqs.items()):
         out("admin", name, bytes([i % 3]) + req)
+    # From loopback (the first byte's high bit): the first-run setup may run.
+    out("admin", "setup_local", bytes([0x82]) + http("POST", "/api/setup", [form], b"user=admin&password=long-enough-1"))
 
 
 def answer_seeds():

@@ -2,6 +2,10 @@
 #include "sprout/admin/http_util.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <stdexcept>
+#include <vector>
 
 namespace sprout::admin {
 namespace {
@@ -55,6 +59,11 @@ std::optional<Target> parse_target(std::string_view target) {
   if (q == std::string_view::npos) return t;
   std::string_view rest = target.substr(q + 1);
   if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+  if (!parse_form(rest, t.params, false)) return std::nullopt;
+  return t;
+}
+
+bool parse_form(std::string_view rest, QueryParams& params, bool overwrite) {
   while (!rest.empty()) {
     const auto amp = rest.find('&');
     const std::string_view pair = rest.substr(0, amp);
@@ -63,10 +72,33 @@ std::optional<Target> parse_target(std::string_view target) {
     const auto eq = pair.find('=');
     auto key = percent_decode(pair.substr(0, eq), true);
     auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
-    if (!key || !value) return std::nullopt;
-    t.params.emplace(std::move(*key), std::move(*value));  // first value wins
+    if (!key || !value) return false;
+    if (overwrite) params.insert_or_assign(std::move(*key), std::move(*value));
+    else params.emplace(std::move(*key), std::move(*value));  // first value wins
   }
-  return t;
+  return true;
+}
+
+std::string base64url_encode(std::span<const std::uint8_t> bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  out.reserve((bytes.size() * 4 + 2) / 3);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::size_t left = bytes.size() - i;
+    const std::uint32_t v = (std::uint32_t{bytes[i]} << 16) | (left > 1 ? std::uint32_t{bytes[i + 1]} << 8 : 0u) |
+                            (left > 2 ? std::uint32_t{bytes[i + 2]} : 0u);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    if (left > 1) out += kAlphabet[(v >> 6) & 63];
+    if (left > 2) out += kAlphabet[v & 63];
+  }
+  return out;
+}
+
+std::string random_token(std::size_t bytes) {
+  std::vector<std::uint8_t> raw(bytes);
+  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) throw std::runtime_error("RAND_bytes failed");
+  return base64url_encode(raw);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {

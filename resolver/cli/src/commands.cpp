@@ -22,6 +22,10 @@ std::optional<config::Config> load_config(const std::string& path) {
   if (path.empty()) return config::embedded_default();
   auto result = config::load_file(path);
   for (const auto& e : result.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+  // The dashboard's overrides too, as serving layers them (explain must say what serving does).
+  if (result.config) {
+    for (const auto& e : config::layer_overrides(*result.config)) std::fprintf(stderr, "%s (overrides not applied)\n", e.to_string().c_str());
+  }
   return std::move(result.config);
 }
 

@@ -21,5 +21,6 @@ int init(const std::vector<std::string>& args);
 int devices(const std::vector<std::string>& args);
 int pause(const std::vector<std::string>& args);
 int audit(const std::vector<std::string>& args);
+int passwd(const std::vector<std::string>& args);  // account_commands.cpp
 
 }  // namespace sprout::cli

@@ -28,6 +28,8 @@ usage:
       pause filtering (or allow one service or domain) until then, via the running server
   sproutdns audit [--config FILE] [--last N] [--json]
       the newest audit log entries (who paused what, when, before and after)
+  sproutdns passwd [-c FILE] [--user NAME] [--role admin|viewer] [--delete]
+      add or change a dashboard account (password on stdin; default user admin), or delete one
   sproutdns report [--config FILE] --from YYYY-MM-DD --to YYYY-MM-DD [--scope label=value ...]
                    --format html|csv|json [--lang vi|en] -o FILE
       a privacy-safe report from the stats store (counts under the threshold shown as <5)
@@ -75,6 +77,7 @@ int main(int argc, char** argv) {
   if (command == "devices") return sprout::cli::devices(args);
   if (command == "pause") return sprout::cli::pause(args);
   if (command == "audit") return sprout::cli::audit(args);
+  if (command == "passwd") return sprout::cli::passwd(args);
   if (!args.empty() && args[0] == "serve") args.erase(args.begin());
   return serve(args);
 }

@@ -116,9 +116,10 @@ stats::QueryLogOptions query_log_options(const config::Config& cfg) {
 
 Monitoring::Monitoring(asio::io_context& control, const std::vector<std::unique_ptr<net::Worker>>& workers,
                        core::SnapshotHolder& snapshots, ListRefresher& lists, const ControlCounters& control_counters,
-                       ReloadFn reload)
+                       ReloadFn reload, OverridesFn apply_overrides)
     : control_(control), workers_(workers), snapshots_(snapshots), lists_(lists),
-      control_counters_(control_counters), reload_(std::move(reload)), minute_timer_(control) {}
+      control_counters_(control_counters), reload_(std::move(reload)), apply_overrides_(std::move(apply_overrides)),
+      minute_timer_(control) {}
 
 Monitoring::~Monitoring() { minute_timer_.cancel(); }
 

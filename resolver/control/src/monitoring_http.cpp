@@ -1,6 +1,8 @@
 // Monitoring over HTTP: Prometheus text, the admin API's handlers and the block page lookup.
 #include <algorithm>
 
+#include "dashboard_http.hpp"
+#include "overrides_http.hpp"
 #include "pause_http.hpp"
 #include "sprout/admin/metrics.hpp"
 #include "sprout/blocklists/list_loader.hpp"
@@ -234,6 +236,19 @@ admin::ReportResult Monitoring::report(const admin::QueryParams& params) {
   return {200, content_type(*format), stats::render(data, *format, *lang)};
 }
 
+// POST /api/refresh[?list=NAME]: every URL list is checked again (conditional GETs: unchanged
+// ones cost a round trip); a name must be a configured list.
+admin::ReportResult Monitoring::refresh(const admin::QueryParams& params) {
+  const std::string list = param(params, "list");
+  const auto& lists = snapshots_.load()->config->lists;
+  if (!list.empty() && std::none_of(lists.begin(), lists.end(), [&](const config::List& l) { return l.name == list; })) {
+    return {404, "application/json", core::dump_json({{"error", "unknown list '" + config::printable(list) + "'"}}) + "\n"};
+  }
+  lists_.refresh_now();
+  core::log::info("lists: refresh asked by ", config::printable(param(params, "principal")));
+  return {202, "application/json", core::dump_json({{"ok", true}, {"refreshing", "every URL list"}}) + "\n"};
+}
+
 admin::BlockInfo Monitoring::block_info(std::string_view host, std::string_view client) const {
   const auto snap = snapshots_.load();
   const auto address = config::IpAddress::parse(client);
@@ -256,23 +271,21 @@ admin::Handlers Monitoring::handlers() {
   h.health_notes = [this] { return health_notes(); };
   h.problems = [this] { return listener_report(workers_).problems; };
   h.stats_json = [this] { return stats_json(); };
-  h.explain = [this](std::string_view client, std::string_view name, std::string_view type,
-                     std::string_view device) -> admin::ExplainResult {
-    const auto address = config::IpAddress::parse(client);
-    if (!address) return {400, core::dump_json({{"error", "client must be an IP address"}})};
-    const auto snap = snapshots_.load();
-    const core::DevicePolicy* dev = device.empty() ? nullptr : snap->devices.by_name(device);
-    if (!device.empty() && dev == nullptr) {
-      return {400, core::dump_json({{"error", "unknown device '" + config::printable(device) + "' (defined: " + snap->devices.names() + ")"}})};
-    }
-    return {200, core::to_json(core::explain(*snap, *address, name, type, snap->clock_now(), dev))};
-  };
+  h.explain = [this](const admin::QueryParams& p) { return explain_request(*snapshots_.load(), p); };
   h.reload = [this] { return reload_(); };
   h.report = [this](const admin::QueryParams& p) { return report(p); };
   h.devices_json = [this] { return core::dump_json(core::devices_json(*snapshots_.load(), ignored_options()), 2) + "\n"; };
   h.pause = [this](const admin::QueryParams& p) { return pause_request(*snapshots_.load(), p); };
   h.pauses_json = [this] { return pauses_json(*snapshots_.load()); };
   h.audit = [this](const admin::QueryParams& p) { return audit_request(*snapshots_.load(), p); };
+  h.overview = [this](const admin::QueryParams& p) { return overview(p); };
+  h.lists = [this](const admin::QueryParams&) { return lists_request(lists_.statuses()); };
+  h.networks = [this](const admin::QueryParams&) { return networks_request(*snapshots_.load()->config); };
+  h.profiles = [this](const admin::QueryParams&) { return profiles_request(*snapshots_.load()); };
+  h.overrides = [this](const admin::QueryParams&) { return overrides_request(*snapshots_.load()); };
+  h.change_override = [this](const admin::QueryParams& p) { return override_request(*snapshots_.load(), p, apply_overrides_); };
+  h.undo = [this](const admin::QueryParams& p) { return undo_request(*snapshots_.load(), p, apply_overrides_); };
+  h.refresh = [this](const admin::QueryParams& p) { return refresh(p); };
   h.token = [this] { return snapshots_.load()->config->admin.token; };  // a reload applies it at once
   return h;
 }
@@ -284,9 +297,10 @@ void Monitoring::start_http(const config::Config& cfg) {
     o.address = at.address.to_string();
     o.port = at.port;
     o.token = cfg.admin.token;
+    o.accounts_file = accounts_path(cfg);
     try {
       admin_ = std::make_unique<admin::AdminServer>(control_, o, handlers());
-      core::log::info("admin API on ", o.address, ":", admin_->port(), o.token.empty() ? " (no token: reload, explain and reports disabled)" : "");
+      core::log::info("admin API on ", o.address, ":", admin_->port(), o.token.empty() ? " (no token: scripts cannot sign in)" : "");
     } catch (const std::exception& e) {
       core::log::error("admin API: cannot listen on ", at.to_string(), ": ", e.what(), " (DNS service continues)");
     }

@@ -2,6 +2,8 @@
 #include "pause_http.hpp"
 
 #include <ctime>
+#include <limits>
+#include <optional>
 
 #include "sprout/blocklists/normalize.hpp"
 #include "sprout/config/printable.hpp"
@@ -83,17 +85,46 @@ core::Json target_pauses(const core::Snapshot& snap, const core::Pause& of, std:
   return list;
 }
 
-// One audit entry per change. The CLI says so with via=cli; either way the caller held the
-// admin token, so that is the principal's authority.
-void audit(const core::Snapshot& snap, const admin::QueryParams& params, std::string action, const core::Pause& p,
-           core::Json before, std::chrono::system_clock::time_point now, const std::string& detail) {
+// One audit entry per change, under the principal the router named: the signed-in user,
+// "token", or "cli" (sproutdns through the token). Its id, or 0.
+std::uint64_t audit(const core::Snapshot& snap, const std::string& principal, std::string action, const core::Pause& p,
+                    core::Json before, std::chrono::system_clock::time_point now, const std::string& detail,
+                    std::uint64_t undoes = 0) {
   const std::string target = std::string(core::scope_name(p.scope)) + " " + p.target;
   core::log::info("audit: ", action, " ", config::printable(target), " ", config::printable(detail));
-  if (!snap.audit) return;
-  const core::AuditEntry e{now, get(params, "via") == "cli" ? "cli" : "token", std::move(action), target, std::move(before),
-                           target_pauses(snap, p, now)};
+  if (!snap.audit) return 0;
+  core::AuditEntry e;
+  e.time = now;
+  e.principal = principal.empty() ? "token" : principal;
+  e.action = std::move(action);
+  e.target = target;
+  e.before = std::move(before);
+  e.after = target_pauses(snap, p, now);
+  e.undoes = undoes;
   std::string error;
-  if (!snap.audit->append(e, error)) core::log::error("audit log: ", error);
+  const std::uint64_t id = snap.audit->append(e, error);
+  if (id == 0) core::log::error("audit log: ", error);
+  return id;
+}
+
+std::optional<core::PauseScope> scope_of(std::string_view name) {
+  for (const auto s : {core::PauseScope::device, core::PauseScope::network, core::PauseScope::profile}) {
+    if (core::scope_name(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+// A pause as pause_json wrote it, back; nullopt when it is not one.
+std::optional<core::Pause> pause_from_json(const core::Json& j) {
+  const auto scope = scope_of(j.value("scope", ""));
+  const auto until = time::parse_iso8601(j.value("until", ""));
+  if (!scope || !until) return std::nullopt;
+  core::Pause p{*scope, j.value("target", ""), core::PauseWhat::filtering, j.value("item", ""),
+                std::chrono::floor<std::chrono::seconds>(*until)};
+  for (const auto w : {core::PauseWhat::filtering, core::PauseWhat::service, core::PauseWhat::domain}) {
+    if (core::what_name(w) == j.value("what", "")) p.what = w;
+  }
+  return p;
 }
 
 }  // namespace
@@ -114,15 +145,15 @@ admin::ReportResult pause_request(const core::Snapshot& snap, const admin::Query
   if (get(params, "cancel") == "1") {
     const std::size_t n = snap.pauses->remove(p.scope, p.target, now, error);
     if (!error.empty()) core::log::error("pauses: ", error);
-    audit(snap, params, "pause-cancel", p, std::move(before), now, "(" + std::to_string(n) + " ended)");
+    audit(snap, get(params, "principal"), "pause-cancel", p, std::move(before), now, "(" + std::to_string(n) + " ended)");
     return {200, "application/json", core::dump_json({{"ok", true}, {"cancelled", n}}) + "\n"};
   }
   if (auto why = read_item(snap, params, p)) return bad(*why);
   if (auto why = read_until(params, now, p)) return bad(*why);
   if (!snap.pauses->add(p, now, error)) return {500, "application/json", core::dump_json({{"error", error}}) + "\n"};
-  audit(snap, params, "pause", p, std::move(before), now,
+  const std::uint64_t id = audit(snap, get(params, "principal"), "pause", p, std::move(before), now,
         std::string(core::what_name(p.what)) + (p.item.empty() ? "" : " " + p.item) + " until " + time::format_iso8601_utc(p.until));
-  core::Json answer = {{"ok", true}};
+  core::Json answer = {{"ok", true}, {"audit_id", id}};
   answer.update(pause_json(p));
   return {200, "application/json", core::dump_json(answer) + "\n"};
 }
@@ -147,8 +178,53 @@ admin::ReportResult audit_request(const core::Snapshot& snap, const admin::Query
     n = std::stoul(last);
   }
   core::Json entries = core::Json::array();
-  for (core::Json& e : snap.audit->recent(n)) entries.push_back(std::move(e));
+  const std::vector<core::Json> all = snap.audit->recent(std::numeric_limits<std::size_t>::max());
+  for (std::size_t i = all.size() > n ? all.size() - n : 0; i < all.size(); ++i) {
+    core::Json e = all[i];
+    e["undoable"] = undoable(all, e);
+    entries.push_back(std::move(e));
+  }
   return {200, "application/json", core::dump_json({{"entries", entries}}, 2) + "\n"};
+}
+
+}  // namespace sprout::control
+
+namespace sprout::control {
+
+bool undoable(const std::vector<core::Json>& log, const core::Json& entry) {
+  const std::string action = entry.value("action", "");
+  if (action != "override" && action != "pause" && action != "pause-cancel") return false;
+  if (!entry.contains("id") || entry["id"] == 0) return false;
+  return std::none_of(log.begin(), log.end(), [&](const core::Json& e) { return e.contains("undoes") && e["undoes"] == entry["id"]; });
+}
+
+bool undoable(const core::Snapshot& snap, const core::Json& entry) {
+  return snap.audit && undoable(snap.audit->recent(std::numeric_limits<std::size_t>::max()), entry);
+}
+
+admin::ReportResult undo_pause(const core::Snapshot& snap, const core::Json& entry, const std::string& principal) {
+  const std::string target = entry.value("target", "");
+  const auto space = target.find(' ');
+  const auto scope = scope_of(target.substr(0, space));
+  if (!scope || space == std::string::npos || !snap.pauses) return {409, "application/json", core::dump_json({{"error", "not a pause entry"}}) + "\n"};
+  const auto now = snap.clock_now();
+  core::Pause of;
+  of.scope = *scope;
+  of.target = target.substr(space + 1);
+  core::Json current = target_pauses(snap, of, now);
+  if (current != entry["after"]) {
+    return {409, "application/json", core::dump_json({{"error", "the pauses of " + target + " changed since (or ended)"}}) + "\n"};
+  }
+  std::string error;
+  snap.pauses->remove(of.scope, of.target, now, error);
+  for (const core::Json& j : entry["before"]) {
+    const auto p = pause_from_json(j);
+    if (p && p->until > now) snap.pauses->add(*p, now, error);
+  }
+  if (!error.empty()) core::log::error("pauses: ", error);
+  const std::uint64_t id = audit(snap, principal, "undo", of, std::move(current), now, "(entry " + entry["id"].dump() + ")",
+                                 entry["id"].get<std::uint64_t>());
+  return {200, "application/json", core::dump_json({{"ok", true}, {"audit_id", id}}) + "\n"};
 }
 
 }  // namespace sprout::control

@@ -23,6 +23,7 @@
 #include "sprout/net/listen_sockets.hpp"
 #include "sprout/net/worker.hpp"
 #include "sprout/core/log.hpp"
+#include "dashboard_http.hpp"
 
 namespace sprout::control {
 namespace {
@@ -158,6 +159,9 @@ std::shared_ptr<config::Config> Server::load(std::string* why) const {
     }
     cfg = std::make_shared<config::Config>(std::move(*r.config));
   }
+  // The dashboard's overrides layer on the YAML; a file that no longer fits it (a profile
+  // renamed in the YAML) is not applied, each error located in it.
+  for (const auto& e : config::layer_overrides(*cfg)) core::log::error(e.to_string(), " (overrides not applied)");
   if (cfg->upstreams.empty()) cfg->upstreams = config::upstreams_from_resolv_conf();
   if (cfg->upstreams.empty()) {
     core::log::error(cfg->source, ": no upstreams configured and none found in /etc/resolv.conf");
@@ -234,8 +238,26 @@ admin::ReloadResult Server::reload() {
   return {true, message};
 }
 
+// The running config with other overrides, as a new snapshot: lists, cache and everything
+// else carry over (nothing is re-read but the index of what changed, which is nothing).
+void Server::apply_overrides(config::Overrides overrides) {
+  auto cfg = std::make_shared<config::Config>(*running_);
+  cfg->overrides = std::move(overrides);
+  if (monitoring_) monitoring_->use(cfg);
+  std::vector<blocklists::ListStatus> statuses;
+  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_, snapshots_.load().get()));
+  refresher_.set_statuses(std::move(statuses));
+  running_ = cfg;
+  refresher_.use(cfg);
+  core::log::info("overrides applied (generation ", snapshots_.generation(), ")");
+}
+
 bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   core::log::set_level(cfg->logging.level);
+  if (const std::string why = admin_bind_problem(*cfg); !why.empty()) {
+    core::log::error(why);
+    return false;
+  }
   started_ = cfg;
   running_ = cfg;
   cache_ = make_cache(*cfg);
@@ -272,7 +294,8 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
     workers_.back()->driver().set_notify(zones_.get());
   }
   monitoring_ = std::make_unique<Monitoring>(control_, workers_, snapshots_, refresher_, control_counters_,
-                                             [this] { return reload(); });
+                                             [this] { return reload(); },
+                                             [this](config::Overrides o) { apply_overrides(std::move(o)); });
   monitoring_->attach(cfg);  // the query log, before any worker answers (the ready file is out)
   for (auto& w : workers_) w->start();
   snapshots_.on_publish([this] {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <limits>
 
 #include "sprout/config/printable.hpp"
 #include "sprout/time/clock.hpp"
@@ -48,22 +49,41 @@ void read_lines(const std::string& path, std::size_t limit, std::deque<Json>& ou
 }  // namespace
 
 Json to_json(const AuditEntry& e) {
-  return {{"time", time::format_iso8601_utc(e.time)}, {"principal", e.principal}, {"action", e.action},
-          {"target", e.target}, {"before", e.before}, {"after", e.after}};
+  Json j = {{"id", e.id}, {"time", time::format_iso8601_utc(e.time)}, {"principal", e.principal}, {"action", e.action},
+            {"target", e.target}, {"before", e.before}, {"after", e.after}};
+  if (e.undoes != 0) j["undoes"] = e.undoes;
+  return j;
 }
 
-bool AuditLog::append(const AuditEntry& e, std::string& error) {
-  const std::string line = dump_json(to_json(e)) + "\n";
+std::uint64_t AuditLog::append(const AuditEntry& entry, std::string& error) {
   std::lock_guard lock(mutex_);
+  if (next_id_ == 0) {
+    // Ids go on from the newest entry kept (entries written before ids existed count as 0).
+    next_id_ = 1;
+    for (const Json& j : read(path_, std::numeric_limits<std::size_t>::max())) {
+      if (j.contains("id") && j["id"].is_number_unsigned()) next_id_ = std::max(next_id_, j["id"].get<std::uint64_t>() + 1);
+    }
+  }
+  AuditEntry e = entry;
+  e.id = next_id_;
+  const std::string line = dump_json(to_json(e)) + "\n";
   struct stat st{};
   if (::stat(path_.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) + line.size() > max_bytes_ && st.st_size > 0) {
     const std::string older = path_ + ".1";
     if (std::rename(path_.c_str(), older.c_str()) != 0) {
       error = "cannot rotate " + path_ + ": " + std::strerror(errno);
-      return false;
+      return 0;
     }
   }
-  return write_line(path_, line, error);
+  if (!write_line(path_, line, error)) return 0;
+  return next_id_++;
+}
+
+std::optional<Json> AuditLog::find(std::uint64_t id) const {
+  for (Json& j : recent(std::numeric_limits<std::size_t>::max())) {
+    if (j.contains("id") && j["id"] == id) return std::move(j);
+  }
+  return std::nullopt;
 }
 
 std::vector<Json> AuditLog::read(const std::string& path, std::size_t limit) {

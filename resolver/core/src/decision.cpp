@@ -1,6 +1,7 @@
 // The decision order. Each step is in its place for a reason given beside it.
 #include "sprout/core/decision.hpp"
 
+#include <algorithm>
 #include <bit>
 
 #include "sprout/core/pause_book.hpp"
@@ -127,13 +128,20 @@ Decision decide(const Snapshot& snap, std::size_t profile, std::string_view qnam
   const time::State state = p.clock->at_cached(now);
   d.active_schedules = state.active;
   d.ttl_cap = time::ttl_cap(now, state);
+  // The dashboard's skip/extend of a window holds until its end, which also caps the TTL.
+  for (const ScheduleForce& f : p.forced) {
+    if (now >= f.until) continue;
+    d.active_schedules = f.active ? d.active_schedules | f.bit : d.active_schedules & ~f.bit;
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(f.until - now).count();
+    d.ttl_cap = std::min<std::uint32_t>(d.ttl_cap, static_cast<std::uint32_t>(std::min<long long>(left, UINT32_MAX)));
+  }
   d.blocked = p.blocked;
   for (std::size_t i = 0; i < p.schedules.size(); ++i) {
-    if (state.active & (1u << i)) d.blocked |= p.schedules[i].add;
+    if (d.active_schedules & (1u << i)) d.blocked |= p.schedules[i].add;
   }
   // Then what active windows allow ("games only on weekends"): an allowed window beats a block.
   for (std::size_t i = 0; i < p.schedules.size(); ++i) {
-    if (state.active & (1u << i)) d.blocked &= ~p.schedules[i].remove;
+    if (d.active_schedules & (1u << i)) d.blocked &= ~p.schedules[i].remove;
   }
   if (p.bypass_prevention) d.blocked |= snap.bypass_categories;
   // 1. Overrides (profile and global): the admin's explicit word wins over everything else.

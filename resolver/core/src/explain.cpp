@@ -1,6 +1,7 @@
 // Explanations: everything decide() looked at, spelled out.
 #include "sprout/core/explain.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <sstream>
 
@@ -32,18 +33,60 @@ std::string answer_text(const Snapshot& snap, const Decision& d, std::size_t pro
   return "?";
 }
 
-void describe_match(const Snapshot& snap, const Decision& d, Explanation& e) {
+bool has(const std::vector<std::string>& v, std::string_view name) { return std::find(v.begin(), v.end(), name) != v.end(); }
+
+// Where an entry that is in no list was configured.
+std::string entry_source(const Snapshot& snap, std::size_t profile, const Decision& d) {
+  const config::Config& cfg = *snap.config;
+  const config::Profile& p = cfg.profiles[profile];
+  const bool allow = d.reason == Reason::allow_override;
+  if (d.reason == Reason::allow_override || d.reason == Reason::deny_override) {
+    if (has(allow ? p.allow : p.deny, d.matched)) return "profiles." + p.name + (allow ? ".allow" : ".deny");
+    if (has(allow ? cfg.allow : cfg.deny, d.matched)) return allow ? "allow (global)" : "deny (global)";
+  }
+  if (d.reason == Reason::bypass) return "the built-in bypass names";
+  if (d.reason == Reason::schedule_allow && d.schedule >= 0) return "profiles." + p.name + ".schedules." + p.schedules[static_cast<std::size_t>(d.schedule)].name + ".allow";
+  return {};
+}
+
+// When the dashboard's overrides file decided: the rule is the override, named as such.
+void describe_override(const Snapshot& snap, std::size_t profile, const Decision& d, Explanation& e) {
+  const config::Profile& p = snap.config->profiles[profile];
+  const config::ProfileOverride* o = snap.config->overrides.of(p.name);
+  if (o == nullptr) return;
+  const std::string where = " for profile " + p.name + " (dashboard override, overrides.json)";
+  const bool allow = d.reason == Reason::allow_override;
+  if ((d.reason == Reason::allow_override || d.reason == Reason::deny_override) && e.source.empty() &&
+      has(allow ? o->allow : o->deny, d.matched)) {
+    e.override_rule = (allow ? "allow '" : "block '") + std::string(d.matched) + "'" + where;
+  } else if (d.reason == Reason::category && !e.category.empty() && o->categories.contains(e.category) &&
+             o->categories.at(e.category)) {
+    e.override_rule = "category " + e.category + " switched on" + where;
+  } else if (d.schedule >= 0) {
+    for (const config::ScheduleOverride& s : o->schedules) {
+      if (s.schedule == p.schedules[static_cast<std::size_t>(d.schedule)].name && s.active)
+        e.override_rule = "schedule " + s.schedule + " extended" + where;
+    }
+  }
+  if (!e.override_rule.empty()) {
+    e.reason = "override";
+    e.source = "overrides.json (profile " + p.name + ")";
+  }
+}
+
+void describe_match(const Snapshot& snap, std::size_t profile, const Decision& d, Explanation& e) {
   e.matched = std::string(d.matched);
   if (d.category >= 0) e.category = snap.config->categories[static_cast<std::size_t>(d.category)].name;
-  if (d.list == blocklists::kNoList || d.list >= snap.config->lists.size()) return;
+  if (d.list == blocklists::kNoList || d.list >= snap.config->lists.size()) {
+    if (!e.matched.empty()) e.source = entry_source(snap, profile, d);
+    return;
+  }
   const config::List& list = snap.config->lists[d.list];
   e.list = list.name;
   if (list.name.starts_with(config::kServiceListPrefix) && d.category >= 0) {
     e.service = snap.config->categories[static_cast<std::size_t>(d.category)].description;
   }
-  const auto line = blocklists::find_line(blocklists::list_content_path(*snap.config, list),
-                                          blocklists::from_config(list.format), d.matched);
-  e.line = line.value_or(0);
+  e.line = blocklists::find_list_line(*snap.config, list, d.matched).value_or(0);
 }
 
 // The answer-side check that explain can only describe: it depends on what upstream answers.
@@ -77,13 +120,13 @@ std::uint16_t type_from_name(std::string_view type) noexcept {
 
 Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::string_view name,
                     std::string_view type, std::chrono::system_clock::time_point at, const DevicePolicy* device,
-                    const NetworkPolicy* client_id) {
+                    const NetworkPolicy* client_id, const NetworkPolicy* network) {
   Explanation e;
   e.client = client.to_string();
   e.type = type.empty() ? "A" : std::string(type);
   e.name = blocklists::normalize_domain(name).value_or(std::string(name));
   // A client ID stands where the network would: it counts, and picks the profile, like one.
-  const NetworkPolicy* net = client_id != nullptr ? client_id : snap.networks.match(client);
+  const NetworkPolicy* net = client_id != nullptr ? client_id : network != nullptr ? network : snap.networks.match(client);
   if (net == nullptr) {
     e.refused = true;
     e.action = "refuse";
@@ -113,7 +156,8 @@ Explanation explain(const Snapshot& snap, const config::IpAddress& client, std::
   e.rewrite_target = std::string(d.rewrite_target);
   e.ttl_cap = d.ttl_cap;
   e.answer = answer_text(snap, d, profile_at);
-  describe_match(snap, d, e);
+  describe_match(snap, profile_at, d, e);
+  describe_override(snap, profile_at, d, e);
   e.rebinding = rebinding_text(snap, *net, e.name);
   e.rate_limit = rate_limit_text(*snap.config, client);
   return e;
@@ -131,11 +175,19 @@ std::string to_text(const Explanation& e) {
   if (e.active_schedules.empty()) o << "none active";
   for (std::size_t i = 0; i < e.active_schedules.size(); ++i) o << (i ? ", " : "") << e.active_schedules[i];
   o << " (next change " << e.next_change << ")\n";
+  // The rule, then the entry that matched as an entry: where it is (list and line, or the
+  // config's allow/deny, or the dashboard's overrides), and the category it stands for.
   o << "rule:      " << e.reason;
-  if (!e.matched.empty()) o << " '" << e.matched << "'";
-  if (!e.category.empty()) o << ", category " << e.category;
-  if (!e.list.empty()) o << ", list " << e.list << (e.line ? " line " + std::to_string(e.line) : std::string());
+  if (!e.override_rule.empty()) o << ": " << e.override_rule;
   if (!e.service.empty()) o << " (blocked service " << e.service << ")";
+  if (!e.matched.empty()) {
+    o << "\nentry:     '" << e.matched << "'";
+    if (!e.list.empty()) o << " in list " << e.list << (e.line ? ", line " + std::to_string(e.line) : std::string(", line unknown"));
+    else if (!e.source.empty()) o << " in " << e.source;
+    if (!e.category.empty()) o << ", category " << e.category;
+  } else if (!e.category.empty()) {
+    o << ", category " << e.category;
+  }
   o << "\naction:    " << e.action << ": " << e.answer << "\n";
   o << "ttl cap:   " << (e.ttl_cap == UINT32_MAX ? std::string("none") : std::to_string(e.ttl_cap) + " s") << "\n";
   o << "rebinding: " << e.rebinding << "\n";
@@ -158,6 +210,8 @@ std::string to_json(const Explanation& e) {
                   {"category", e.category},
                   {"service", e.service},
                   {"list", e.list},
+                  {"source", e.source},
+                  {"override", e.override_rule},
                   {"answer", e.answer},
                   {"next_change", e.next_change},
                   {"line", e.line},

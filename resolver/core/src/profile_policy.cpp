@@ -27,18 +27,35 @@ dns::BlockedAnswer answer_for(const config::Profile& p) {
   return a;
 }
 
-blocklists::DomainIndex override_index(const config::Config& cfg, const config::Profile& p) {
+const std::vector<std::string> kNone;
+
+blocklists::DomainIndex override_index(const config::Config& cfg, const config::Profile& p, const config::ProfileOverride* o) {
   blocklists::IndexBuilder b;
   const blocklists::Rule deny{.allow = false, .cover = blocklists::Cover::exact_and_subtree, .nodata = false};
   const blocklists::Rule allow{.allow = true, .cover = blocklists::Cover::exact_and_subtree, .nodata = false};
-  // Profile entries and global ones land in one index; on the same name allow wins, like lists.
-  for (const auto* names : {&p.deny, &cfg.deny}) {
+  // Profile entries, global ones and the dashboard's (overrides file) land in one index; on the
+  // same name allow wins, like lists.
+  for (const auto* names : {&p.deny, &cfg.deny, o != nullptr ? &o->deny : &kNone}) {
     for (const auto& d : *names) b.add(d, deny, kDenyBit, blocklists::kNoList);
   }
-  for (const auto* names : {&p.allow, &cfg.allow}) {
+  for (const auto* names : {&p.allow, &cfg.allow, o != nullptr ? &o->allow : &kNone}) {
     for (const auto& d : *names) b.add(d, allow, kDenyBit, blocklists::kNoList);
   }
   return b.build();
+}
+
+// The dashboard's category switches and schedule overrides on top of the profile's own.
+void apply_overrides(const config::Config& cfg, const config::Profile& p, const config::ProfileOverride& o, ProfilePolicy& out) {
+  for (const auto& [category, blocked] : o.categories) {
+    const blocklists::CategorySet bit = category_mask(cfg, {category});
+    out.blocked = blocked ? out.blocked | bit : out.blocked & ~bit;
+  }
+  for (const config::ScheduleOverride& s : o.schedules) {
+    for (std::size_t i = 0; i < p.schedules.size(); ++i) {
+      if (p.schedules[i].name != s.schedule) continue;
+      out.forced.push_back({1u << i, s.active, std::chrono::sys_seconds(std::chrono::seconds(s.until))});
+    }
+  }
 }
 
 blocklists::DomainIndex allow_index(const std::vector<std::string>& names, bool local_suffixes = false) {
@@ -81,7 +98,8 @@ std::vector<ProfilePolicy> compile_profiles(const config::Config& cfg) {
     compiled.name = p.name;
     // A blocked service is the category of its own name (the loader added it with its list).
     compiled.blocked = category_mask(cfg, p.block) | category_mask(cfg, p.services);
-    compiled.overrides = override_index(cfg, p);
+    const config::ProfileOverride* o = cfg.overrides.of(p.name);
+    compiled.overrides = override_index(cfg, p, o);
     compiled.answer = answer_for(p);
     compiled.safesearch = p.safesearch;
     const config::SafeSearch& ss = p.safesearch;
@@ -97,6 +115,7 @@ std::vector<ProfilePolicy> compile_profiles(const config::Config& cfg) {
                                     category_mask(cfg, s.allow_categories) | (add ? 0 : allowed_services),
                                     allow_index(s.allow), add ? allowed_services : 0});
     }
+    if (o != nullptr) apply_overrides(cfg, p, *o, compiled);
     compiled.clock = schedule_clock(cfg, p);
     out.push_back(std::move(compiled));
   }

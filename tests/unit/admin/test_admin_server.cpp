@@ -32,11 +32,12 @@ struct Fixture {
       return problems;
     };
     h.stats_json = [] { return std::string("{\"queries\":1}"); };
-    h.explain = [this](std::string_view c, std::string_view n, std::string_view t, std::string_view d) {
+    h.explain = [this](const QueryParams& p) {
       std::lock_guard lock(seen.mutex);
-      seen.client = c, seen.name = n, seen.type = t, seen.device = d;
-      if (n == "throw.example") throw std::runtime_error("boom");
-      return ExplainResult{200, "{\"verdict\":\"blocked\"}"};
+      const auto get = [&](const char* k) { return p.count(k) ? p.at(k) : std::string(); };
+      seen.client = get("client"), seen.name = get("name"), seen.type = get("type"), seen.device = get("device");
+      if (seen.name == "throw.example") throw std::runtime_error("boom");
+      return ReportResult{200, "application/json", "{\"verdict\":\"blocked\"}"};
     };
     h.reload = [this] {
       std::lock_guard lock(seen.mutex);
@@ -171,6 +172,9 @@ TEST_CASE("admin: query parameters are percent-decoded", "[admin]") {
   CHECK(r.headers["content-type"] == "text/csv; charset=utf-8");
   CHECK(r.body == "a,b\n");
   CHECK(f.seen.report.at("scope") == "province=Hà Nội");
+  CHECK(r.headers.count("content-disposition") == 0);
+  r = http_get(f.port(), "/api/report?from=2024-01-01&to=2024-01-31&format=csv&download=1", auth);
+  CHECK(r.headers["content-disposition"] == "attachment; filename=\"sprout-report-2024-01-01-2024-01-31.csv\"");
   CHECK(f.seen.report.at("format") == "csv");
   CHECK(http_get(f.port(), "/api/explain?client=1.2.3.4", auth).status == 400);  // name missing
   CHECK(http_get(f.port(), "/api/explain?client=1.2.3.4&name=%ZZ", auth).status == 400);

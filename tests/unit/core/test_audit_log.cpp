@@ -23,8 +23,14 @@ struct TempDir {
 };
 
 core::AuditEntry entry(int i) {
-  return {std::chrono::system_clock::time_point(std::chrono::seconds(1'764'576'000 + i)), "token", "pause", "device tablet-an",
-          core::Json::array(), core::Json::array({{{"until", std::to_string(i)}}})};
+  core::AuditEntry e;
+  e.time = std::chrono::system_clock::time_point(std::chrono::seconds(1'764'576'000 + i));
+  e.principal = "token";
+  e.action = "pause";
+  e.target = "device tablet-an";
+  e.before = core::Json::array();
+  e.after = core::Json::array({{{"until", std::to_string(i)}}});
+  return e;
 }
 
 }  // namespace
@@ -102,4 +108,27 @@ TEST_CASE("an audit log that cannot be written says why; text output is escaped"
   CHECK(text.find("2025-12-01T08:00:01Z  token  pause  device evil") == 0);
   CHECK(text.find("[] -> [{\"until\":\"1\"}]") != std::string::npos);
   CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+}
+
+TEST_CASE("audit entries get ids that go on across restarts and rotations; find() reads one back", "[audit]") {
+  TempDir d;
+  const std::string path = (d.path / "audit.jsonl").string();
+  std::string error;
+  {
+    core::AuditLog log(path, 300);
+    for (int i = 0; i < 6; ++i) CHECK(log.append(entry(i), error) == static_cast<std::uint64_t>(i + 1));
+  }
+  core::AuditLog again(path, 300);  // a restart: the next id follows the newest kept
+  core::AuditEntry undo = entry(9);
+  undo.action = "undo";
+  undo.undoes = 6;
+  CHECK(again.append(undo, error) == 7);
+  const auto found = again.find(7);
+  REQUIRE(found);
+  CHECK((*found)["id"] == 7);
+  CHECK((*found)["undoes"] == 6);
+  CHECK((*found)["action"] == "undo");
+  CHECK_FALSE(again.find(1));  // rotated away (300 bytes per file: two entries)
+  CHECK_FALSE(again.find(99));
+  CHECK_FALSE(again.recent(100).front().contains("undoes"));
 }

@@ -373,6 +373,31 @@ TEST_CASE("explain names the blocked service and its rule", "[devices][services]
   CHECK(e.matched == "tiktok.com");
   CHECK(e.service == "TikTok");
   CHECK(core::to_text(e).find("(blocked service TikTok)") != std::string::npos);
+  // A built-in list names its line too (its text is compiled in, not a file).
+  CHECK(e.line > 0);
+  CHECK(core::to_text(e).find("entry:     'tiktok.com' in list service-tiktok, line " + std::to_string(e.line) + ", category tiktok") !=
+        std::string::npos);
+}
+
+TEST_CASE("explain names the matched entry and where it is: the built-in bypass list, the config's deny", "[devices]") {
+  auto loaded = config::load_string("lists: {sprout-bypass: {category: bypass, source: \"builtin:bypass\"}}\n"
+                                    "categories: {bypass: {}}\n"
+                                    "profiles: {kids: {block: [bypass], deny: [bad.example]}}\n"
+                                    "networks: {home: {cidrs: [127.0.0.0/8], profile: kids}}\n", "bypass.yaml");
+  REQUIRE(loaded.config);
+  auto cfg = std::make_shared<const config::Config>(std::move(*loaded.config));
+  auto lists = blocklists::load_lists(*cfg, {.fetch = false});
+  const core::Snapshot snap(cfg, std::make_shared<blocklists::DomainIndex>(std::move(lists.index)));
+  const auto now = std::chrono::system_clock::now();
+  const auto e = core::explain(snap, *config::IpAddress::parse("127.0.0.1"), "dns.google", "A", now);
+  CHECK(e.list == "sprout-bypass");
+  CHECK(e.line > 0);
+  const std::string text = core::to_text(e);
+  INFO(text);
+  CHECK(text.find("rule:      category\nentry:     'dns.google' in list sprout-bypass, line " + std::to_string(e.line) +
+                  ", category bypass") != std::string::npos);
+  const auto d = core::explain(snap, *config::IpAddress::parse("127.0.0.1"), "www.bad.example", "A", now);
+  CHECK(core::to_text(d).find("rule:      deny override\nentry:     'bad.example' in profiles.kids.deny") != std::string::npos);
 }
 
 TEST_CASE("a device with labels counts under its labels and network, never its name; without labels, under its network", "[devices]") {

@@ -67,6 +67,10 @@ LoadedLists load_lists(const config::Config& cfg, const LoadOptions& options = {
 // Where the last-good copy of a URL list lives (state_dir/lists/<name>.list); for a local
 // file, the file itself. Useful for find_line().
 [[nodiscard]] std::string list_content_path(const config::Config& cfg, const config::List& list);
+// The 1-based line of `domain`'s rule in the list's content as served: the file, the last-good
+// copy, or the text compiled in (builtin:NAME); nullopt when not found.
+[[nodiscard]] std::optional<std::size_t> find_list_line(const config::Config& cfg, const config::List& list,
+                                                        std::string_view domain);
 
 // For a list serving the bundled snapshot (state bundled): "bundled snapshot of 2026-08-22,
 // 102 days old", plus a warning past kBundledMaxAge; empty for any other state. One wording

@@ -341,6 +341,36 @@ struct Client {
   bool operator==(const Client&) const = default;
 };
 
+// The dashboard's changes (state_dir/overrides.json), layered on the YAML at every snapshot
+// build: the admin's commented YAML file is never rewritten.
+struct ScheduleOverride {
+  std::string schedule;
+  bool active = false;     // true: kept active (extend), false: kept inactive (skip)
+  std::int64_t until = 0;  // unix seconds; past it the override no longer counts
+  bool operator==(const ScheduleOverride&) const = default;
+};
+
+struct ProfileOverride {
+  std::string profile;
+  std::vector<std::string> allow;             // domains allowed (with subdomains)
+  std::vector<std::string> deny;              // domains blocked
+  std::map<std::string, bool> categories;     // category -> blocked (true) or not (false)
+  std::vector<ScheduleOverride> schedules;
+  bool operator==(const ProfileOverride&) const = default;
+};
+
+struct Overrides {
+  std::string source;                         // the file, for messages
+  std::vector<ProfileOverride> profiles;
+  [[nodiscard]] const ProfileOverride* of(std::string_view profile) const noexcept {
+    for (const auto& p : profiles) {
+      if (p.profile == profile) return &p;
+    }
+    return nullptr;
+  }
+  bool operator==(const Overrides&) const = default;
+};
+
 struct Config {
   // Each key also needs a row in reload_kind.cpp: whether SIGHUP applies it or a restart does.
   std::string source;                    // file name it came from, or "<embedded default>"
@@ -357,6 +387,7 @@ struct Config {
   std::string timezone = "UTC";          // IANA name used by schedules
   std::vector<std::string> allow;        // global allow overrides (every profile)
   std::vector<std::string> deny;         // global deny overrides
+  Overrides overrides;                   // state_dir/overrides.json (not YAML): the dashboard's changes
   std::vector<IpPrefix> blocked_answers; // A/AAAA answers pointing into these are blocked
   std::vector<IpPrefix> proxy_protocol;  // front ends trusted to send PROXY v2 headers
   RateLimit rate_limit;

@@ -38,6 +38,18 @@ Config embedded_default();
 std::optional<std::string_view> starter_config(std::string_view kind);
 inline constexpr std::string_view kStarterKinds = "home, school, isp";
 
+// The overrides file (JSON, read by the same located reader as the YAML: JSON is YAML) checked
+// against `cfg`: every profile, category and schedule it names must exist there, every domain
+// be a domain. Errors are file:line:col: path: message; `out` is set only without errors.
+std::vector<ConfigError> parse_overrides(std::string_view text, std::string_view file, const Config& cfg, Overrides& out);
+// The same from a file; a missing file is no overrides.
+std::vector<ConfigError> load_overrides(const std::string& path, const Config& cfg, Overrides& out);
+// Where the dashboard keeps them: <state_dir>/overrides.json.
+[[nodiscard]] std::string overrides_file(const Config& cfg);
+// Layers overrides_file(cfg) on `cfg` (serve, explain, lists: the same policy). A file with
+// errors is not applied: its errors are returned, located in it.
+std::vector<ConfigError> layer_overrides(Config& cfg);
+
 // Nameservers from a resolv.conf-style file (IPv4 and IPv6, port 53); empty if none.
 std::vector<Upstream> upstreams_from_resolv_conf(const std::string& path = "/etc/resolv.conf");
 

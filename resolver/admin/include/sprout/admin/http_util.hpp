@@ -3,8 +3,10 @@
 
 #include "sprout/core/text_escape.hpp"
 
+#include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,15 @@ struct Target {
 // Splits a request target ("/api/explain?name=a%2Eb"); nullopt when malformed (not origin-form,
 // bad escapes, NUL bytes).
 [[nodiscard]] std::optional<Target> parse_target(std::string_view target);
+
+// Adds the pairs of "a=1&b=2" (query string or application/x-www-form-urlencoded body) to
+// `params`; a key already there keeps its value unless `overwrite`. False on a bad escape or NUL.
+[[nodiscard]] bool parse_form(std::string_view text, QueryParams& params, bool overwrite);
+
+// Base64url without padding (RFC 4648 section 5): cookies, tokens, stored salts and hashes.
+[[nodiscard]] std::string base64url_encode(std::span<const std::uint8_t> bytes);
+// `bytes` random bytes (OpenSSL RAND_bytes) as base64url; throws std::runtime_error on failure.
+[[nodiscard]] std::string random_token(std::size_t bytes);
 
 // Compares in constant time (OpenSSL CRYPTO_memcmp): never reveals where the strings differ.
 [[nodiscard]] bool constant_time_equal(std::string_view a, std::string_view b) noexcept;

@@ -21,6 +21,7 @@
 #include "sprout/stats/query_log.hpp"
 #include "sprout/stats/report_command.hpp"
 #include "sprout/stats/stats_store.hpp"
+#include "sprout/core/json.hpp"
 
 namespace sprout::control {
 
@@ -36,9 +37,10 @@ struct ControlCounters {
 class Monitoring {
  public:
   using ReloadFn = std::function<admin::ReloadResult()>;
+  using OverridesFn = std::function<void(config::Overrides)>;  // publishes a snapshot with them
   Monitoring(asio::io_context& control, const std::vector<std::unique_ptr<net::Worker>>& workers,
              core::SnapshotHolder& snapshots, ListRefresher& lists, const ControlCounters& control_counters,
-             ReloadFn reload);
+             ReloadFn reload, OverridesFn apply_overrides);
   ~Monitoring();
 
   // Before the workers start: the query log, so that no query is answered unlogged.
@@ -72,6 +74,9 @@ class Monitoring {
   void hourly();
   admin::Handlers handlers();
   admin::ReportResult report(const admin::QueryParams& params);
+  admin::ReportResult overview(const admin::QueryParams& params);  // monitoring_overview.cpp
+  admin::ReportResult refresh(const admin::QueryParams& params);
+  core::Json upstreams_json(const config::Config& cfg);
   admin::BlockInfo block_info(std::string_view host, std::string_view client) const;
   void start_http(const config::Config& cfg);
   void use_stats(const config::Config* previous, const config::Config& cfg);
@@ -90,6 +95,7 @@ class Monitoring {
   ListRefresher& lists_;
   const ControlCounters& control_counters_;
   ReloadFn reload_;
+  OverridesFn apply_overrides_;
   asio::steady_timer minute_timer_;
   std::shared_ptr<const config::Config> cfg_;  // what monitoring runs with (the last use())
   std::unique_ptr<stats::StatsStore> store_;      // stats.backend sqlite
@@ -109,6 +115,8 @@ class Monitoring {
   // Running totals of each worker's blocked-domain tally (the workers' tables are emptied
   // at each harvest); the aggregator turns totals into per-minute counts.
   DomainHarvest domains_{std::chrono::milliseconds(500)};
+  // Each upstream's (queries, failures) at the last overview: "down" means all failed since.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> upstream_seen_;
 };
 
 }  // namespace sprout::control

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct AuditEntry {
   std::string action;     // what: "pause", "pause-cancel", ...
   std::string target;     // on what: "device tablet-an"
   Json before, after;     // the target's state around the change (null: none)
+  std::uint64_t undoes = 0;  // an "undo" entry: the id of the entry it reverted
+  std::uint64_t id = 0;      // set by AuditLog::append: 1, 2, ... across restarts and rotations
 };
 
 [[nodiscard]] Json to_json(const AuditEntry& e);
@@ -32,8 +35,11 @@ class AuditLog {
   explicit AuditLog(std::string path, std::uint64_t max_bytes = kDefaultMaxBytes)
       : path_(std::move(path)), max_bytes_(max_bytes) {}
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
-  // False with `error` when the entry could not be written (it is then lost).
-  bool append(const AuditEntry& e, std::string& error);
+  // The entry's id (one more than the newest in the files), or 0 with `error` when it could
+  // not be written (it is then lost).
+  std::uint64_t append(const AuditEntry& e, std::string& error);
+  // The entry with this id, if the files still hold it.
+  [[nodiscard]] std::optional<Json> find(std::uint64_t id) const;
   // The newest `limit` entries, oldest first, from the rotated and the current file.
   [[nodiscard]] std::vector<Json> recent(std::size_t limit) const;
   // Reads a log without writing to it (the CLI when the server is down).
@@ -42,6 +48,7 @@ class AuditLog {
  private:
   std::string path_;
   std::uint64_t max_bytes_;
+  std::uint64_t next_id_ = 0;  // 0: not read from the files yet
   mutable std::mutex mutex_;
 };
 

@@ -1,6 +1,7 @@
 // A profile compiled for the hot path: category mask, override index, block answer settings.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,14 @@ struct ScheduleRule {
   blocklists::CategorySet remove = 0;            // add_categories: services allowed while active
 };
 
+// A dashboard override of one schedule (config::ScheduleOverride): kept on (extend) or off
+// (skip) until `until`, whatever its windows say.
+struct ScheduleForce {
+  std::uint32_t bit = 0;  // the schedule's bit in the clock's mask
+  bool active = false;
+  std::chrono::sys_seconds until{};
+};
+
 struct ProfilePolicy {
   std::string name;
   blocklists::CategorySet blocked = 0;      // categories this profile always blocks
@@ -35,6 +44,7 @@ struct ProfilePolicy {
   bool rebinding_protection = true;
   blocklists::DomainIndex rebinding_allow;  // profile's names + kLocalSuffixes: local addresses allowed
   std::vector<ScheduleRule> schedules;      // bit i of the clock's mask = schedules[i]
+  std::vector<ScheduleForce> forced;        // from the overrides file; expired ones do nothing
   std::unique_ptr<time::ScheduleClock> clock;  // windows in the profile's time zone
 };
 
