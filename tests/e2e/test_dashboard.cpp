@@ -71,6 +71,17 @@ TEST_CASE("dashboard: accounts, session cookie, CSRF and roles against the real 
   REQUIRE(csrf.size() == 43);
   CHECK(read_file(dir / "teacher.jar").find("#HttpOnly_127.0.0.1") != std::string::npos);
   CHECK(Curl::status(teacher.run("GET", "/api/pauses")) == 200);
+  // The overview counts exactly the traffic sent (the minute in progress included).
+  for (int i = 0; i < 3; ++i) CHECK(dig(r.udp_port(), "games.test A").output.find("status: NXDOMAIN") != std::string::npos);
+  for (int i = 0; i < 2; ++i) CHECK(dig(r.udp_port(), "ok.test A").output.find("status: NOERROR") != std::string::npos);
+  const std::string overview = teacher.run("GET", "/api/overview?period=today").output;
+  INFO(overview);
+  CHECK(overview.find("\"totals\":{\"queries\":5,\"blocked\":3,\"safesearch\":0,\"bypass\":0}") != std::string::npos);
+  CHECK(overview.find("\"by_network\":[{\"network\":\"home\",\"queries\":5,\"blocked\":3}]") != std::string::npos);
+  CHECK(overview.find("\"by_category\":[{\"category\":\"games\",\"blocked\":3}]") != std::string::npos);
+  CHECK(overview.find("\"lists\":[{\"name\":\"games\",\"category\":\"games\",\"state\":\"ok\",\"entries\":1") != std::string::npos);
+  CHECK(overview.find("\"client") == std::string::npos);  // aggregates only
+  CHECK(Curl::status(teacher.run("GET", "/api/overview?period=1y")) == 400);
   // Allow a blocked domain for the profile: the DNS answer changes at once; explain names the
   // override; undo puts it back.
   const std::string change = "-H 'X-CSRF-Token: " + csrf + "' ";
