@@ -223,12 +223,14 @@ admin::ReportResult undo_request(const core::Snapshot& snap, const admin::QueryP
   if (!undoable(snap, *entry)) return json_result(409, {{"error", "entry " + id_text + " cannot be undone (already undone, or not a change)"}});
   const std::string action = entry->value("action", ""), target = entry->value("target", "");
   if (action != "override") return undo_pause(snap, *entry, get(params, "principal"));
+  if (!target.starts_with("profile ")) return json_result(409, {{"error", "entry " + id_text + " names no profile"}});
   const std::string profile = target.substr(std::string("profile ").size());
   core::Json doc = overrides_json(snap.config->overrides);
   core::Json now = profile_part(doc, profile);
-  if (now != (*entry)["after"]) return json_result(409, {{"error", "profile " + profile + "'s overrides changed since entry " + id_text}});
-  if ((*entry)["before"].is_null()) doc["profiles"].erase(profile);
-  else doc["profiles"][profile] = (*entry)["before"];
+  const core::Json after = entry->value("after", core::Json()), before = entry->value("before", core::Json());
+  if (now != after) return json_result(409, {{"error", "profile " + profile + "'s overrides changed since entry " + id_text}});
+  if (before.is_null()) doc["profiles"].erase(profile);
+  else doc["profiles"][profile] = before;
   if (auto failed = commit(snap, doc, apply)) return std::move(*failed);
   const std::uint64_t undo_id = audit(snap, get(params, "principal"), "undo", target, std::move(now), profile_part(doc, profile), id);
   return json_result(200, {{"ok", true}, {"audit_id", undo_id}});

@@ -212,18 +212,19 @@ admin::ReportResult undo_pause(const core::Snapshot& snap, const core::Json& ent
   of.scope = *scope;
   of.target = target.substr(space + 1);
   core::Json current = target_pauses(snap, of, now);
-  if (current != entry["after"]) {
+  if (current != entry.value("after", core::Json())) {
     return {409, "application/json", core::dump_json({{"error", "the pauses of " + target + " changed since (or ended)"}}) + "\n"};
   }
   std::string error;
   snap.pauses->remove(of.scope, of.target, now, error);
-  for (const core::Json& j : entry["before"]) {
-    const auto p = pause_from_json(j);
+  const core::Json before = entry.value("before", core::Json::array());
+  for (const core::Json& j : before.is_array() ? before : core::Json::array()) {
+    const auto p = j.is_object() ? pause_from_json(j) : std::nullopt;
     if (p && p->until > now) snap.pauses->add(*p, now, error);
   }
   if (!error.empty()) core::log::error("pauses: ", error);
-  const std::uint64_t id = audit(snap, principal, "undo", of, std::move(current), now, "(entry " + entry["id"].dump() + ")",
-                                 entry["id"].get<std::uint64_t>());
+  const std::uint64_t undone = entry.value("id", std::uint64_t{0});
+  const std::uint64_t id = audit(snap, principal, "undo", of, std::move(current), now, "(entry " + std::to_string(undone) + ")", undone);
   return {200, "application/json", core::dump_json({{"ok", true}, {"audit_id", id}}) + "\n"};
 }
 
