@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "overrides_http.hpp"
 #include "pause_http.hpp"
@@ -129,4 +130,19 @@ TEST_CASE("override: a schedule skipped to the end of its next window", "[overri
   CHECK(s[0].until % 86400 == 6 * 3600);
   CHECK(s[0].until > now);
   CHECK(s[0].until <= now + 33 * 3600);
+}
+
+TEST_CASE("undo: entries edited by hand are refused, never an exception", "[overrides]") {
+  World w;
+  REQUIRE(w.change({{"profile", "kids"}, {"kind", "domain"}, {"domain", "a.example"}, {"action", "allow"}}).status == 200);
+  {
+    std::ofstream log(w.dir / "audit.jsonl", std::ios::app);
+    log << "{\"id\":50,\"action\":\"override\",\"target\":\"x\"}\n"
+        << "{\"id\":51,\"action\":\"pause\",\"target\":\"device tablet\",\"before\":7}\n"
+        << "{\"id\":52,\"action\":\"override\",\"target\":\"profile kids\"}\n";
+  }
+  CHECK(w.undo("50").status == 409);
+  CHECK(w.undo("51").status == 409);
+  CHECK(w.undo("52").status == 409);  // no "after": it cannot match what is there now
+  CHECK(w.snap->config->overrides.of("kids") != nullptr);
 }
