@@ -146,3 +146,23 @@ TEST_CASE("undo: entries edited by hand are refused, never an exception", "[over
   CHECK(w.undo("52").status == 409);  // no "after": it cannot match what is there now
   CHECK(w.snap->config->overrides.of("kids") != nullptr);
 }
+
+TEST_CASE("override: the active window extended, then extended again from its new end", "[overrides]") {
+  // A window around now (UTC), on the minute: from an hour ago to an hour ahead (crossing
+  // midnight when it must).
+  const auto now = std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now());
+  const auto minute_of_day = [](std::chrono::system_clock::time_point t) {
+    return static_cast<std::uint16_t>(std::chrono::system_clock::to_time_t(t) % 86400 / 60);
+  };
+  const auto end = now + std::chrono::hours(1);
+  World w;
+  w.base.profiles[0].schedules[0].windows = {{0x7f, minute_of_day(now - std::chrono::hours(1)), minute_of_day(end)}};
+  w.publish({});
+  REQUIRE(w.change({{"profile", "kids"}, {"kind", "schedule"}, {"schedule", "bedtime"}, {"action", "extend"}, {"minutes", "30"}}).status == 200);
+  const auto until = [&] { return w.snap->config->overrides.of("kids")->schedules.at(0).until; };
+  const auto end_s = std::chrono::system_clock::to_time_t(end);
+  CHECK(until() == end_s + 1800);
+  CHECK(w.snap->config->overrides.of("kids")->schedules.at(0).active);
+  REQUIRE(w.change({{"profile", "kids"}, {"kind", "schedule"}, {"schedule", "bedtime"}, {"action", "extend"}, {"minutes", "15"}}).status == 200);
+  CHECK(until() == end_s + 2700);
+}
