@@ -4,7 +4,7 @@
 # h2load (many streams per connection, a sample of answers checked with curl), new TLS
 # handshakes per second (openssl s_time) and memory per idle TLS connection (RSS delta).
 # Both servers on CPU 0, the load generators and the upstream on CPU 1. Not part of any test run.
-# usage: tests/bench/encrypted-bench.sh BUILD_DIR [SECONDS]   (root: raises the descriptor limit)
+# usage: tests/bench/encrypted-bench.sh BUILD_DIR [SECONDS]   (raises the descriptor limit to its hard limit)
 set -eu
 build=$(cd "$1" && pwd) secs=${2:-10}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,7 +12,7 @@ work=$(mktemp -d /tmp/sprout-enc-bench.XXXXXX)
 pids=""
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"  # 1000 idle connections need more than 1024 descriptors
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cd "$work"
 

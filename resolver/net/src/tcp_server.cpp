@@ -93,6 +93,7 @@ std::chrono::milliseconds StreamConnection<Stream>::idle_timeout() {
 
 template <class Stream>
 void StreamConnection<Stream>::start() {
+  touch();
   arm_idle();
   if (settings_.transport == core::Transport::tcp && worker_.trusted_proxy(client_)) return read_proxy_header();
   read_length();
@@ -145,10 +146,11 @@ void StreamConnection<Stream>::read_proxy_header() {
 
 template <class Stream>
 void StreamConnection<Stream>::arm_idle() {
-  idle_.expires_after(idle_timeout());
+  idle_.expires_at(last_active_ + idle_timeout());
   idle_.async_wait([self = this->shared_from_this()](const boost::system::error_code& ec) {
     if (ec || !self->open_) return;
-    if (self->inflight_ > 0 || self->writing_) return self->arm_idle();  // busy, not idle
+    if (self->inflight_ > 0 || self->writing_) self->touch();  // busy, not idle
+    if (std::chrono::steady_clock::now() < self->last_active_ + self->idle_timeout()) return self->arm_idle();
     // Idle means no complete query and no answer for the whole timeout; slow or half-open
     // clients are closed here, and never hold up anyone else.
     self->close();
@@ -185,7 +187,7 @@ void StreamConnection<Stream>::read_body(std::size_t length) {
 
 template <class Stream>
 void StreamConnection<Stream>::on_message(std::size_t length) {
-  arm_idle();
+  touch();
   ++inflight_;
   worker_.counters().transport(settings_.transport).queries.fetch_add(1, std::memory_order_relaxed);
   StreamReply<Stream> reply(this->shared_from_this());
@@ -196,12 +198,11 @@ void StreamConnection<Stream>::on_message(std::size_t length) {
 template <class Stream>
 void StreamConnection<Stream>::send(std::span<const std::uint8_t> bytes) {
   if (open_) {
-    std::vector<std::uint8_t> frame(bytes.size() + 2);
-    dns::put16(frame.data(), static_cast<std::uint16_t>(bytes.size()));
-    std::copy(bytes.begin(), bytes.end(), frame.begin() + 2);
-    out_bytes_ += frame.size();
-    out_.push_back(std::move(frame));
-    if (out_bytes_ > kMaxQueuedBytes) {
+    const std::size_t at = queued_.size();
+    queued_.resize(at + 2 + bytes.size());
+    dns::put16(queued_.data() + at, static_cast<std::uint16_t>(bytes.size()));
+    std::copy(bytes.begin(), bytes.end(), queued_.begin() + static_cast<std::ptrdiff_t>(at + 2));
+    if (queued_.size() + in_write_.size() > kMaxQueuedBytes) {
       worker_.counters().transport(settings_.transport).errors.fetch_add(1, std::memory_order_relaxed);
       return close();
     }
@@ -221,14 +222,14 @@ void StreamConnection<Stream>::query_finished() {
 
 template <class Stream>
 void StreamConnection<Stream>::write_next() {
-  if (writing_ || out_.empty() || !open_) return;
+  if (writing_ || queued_.empty() || !open_) return;
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(out_.front()), [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+  std::swap(queued_, in_write_);  // queued_ is now the empty one (its capacity kept)
+  asio::async_write(socket_, asio::buffer(in_write_), [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
     self->writing_ = false;
     if (ec) return self->close();
-    self->out_bytes_ -= self->out_.front().size();
-    self->out_.pop_front();
-    self->arm_idle();
+    self->in_write_.clear();
+    self->touch();
     self->write_next();
   });
 }
