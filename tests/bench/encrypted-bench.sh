@@ -73,6 +73,12 @@ answer() {  # rcode and answer count of one DoH answer, via curl checking the ce
     python3 -c 'import sys; m=sys.stdin.buffer.read(); print("rcode", m[3]&15, "answers", int.from_bytes(m[6:8],"big"), "bytes", len(m))'
 }
 for p in $s_doh $d_doh; do answer "$p" cached.example > /dev/null; done  # fills both caches
+# CPU seconds (user + system, all threads) a server used since the last mark: on a machine others
+# load, a server with more threads gets more of CPU 0, so work per CPU second is the fair figure.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+mark() { mark_ticks=$(ticks "$1"); }
+used() { echo "server CPU: $(( $(ticks "$1") - mark_ticks )) ticks of 1/$(getconf CLK_TCK) s"; }
+pid_of() { [ "$1" = sprout ] && echo "$sprout" || echo "$dnsdist"; }
 echo "== load: $(uptime)"
 echo "== answers (curl, certificate checked)"
 for name in blocked.example cached.example; do
@@ -85,21 +91,27 @@ for name in blocked.example cached.example; do
   for who in sprout dnsdist; do
     [ $who = sprout ] && p=$s_dot || p=$d_dot
     echo "== DoT $who $name: dnsperf -m dot -c 100 -q 1000 -l $secs (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    mark "$(pid_of $who)"
     taskset -c 1 dnsperf -m dot -s 127.0.0.1 -p "$p" -d "$name.txt" -c 100 -T 1 -q 1000 -l "$secs" 2>&1 |
       grep -E "Queries sent|Queries completed|Queries lost|Response codes|Queries per second|Average Latency"
+    used "$(pid_of $who)"
   done
   for who in sprout dnsdist; do
     [ $who = sprout ] && p=$s_doh || p=$d_doh
     echo "== DoH/2 $who $name: h2load -n 200000 -c 10 -m 32 -t 1 (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    mark "$(pid_of $who)"
     taskset -c 1 h2load -n 200000 -c 10 -m 32 -t 1 "https://127.0.0.1:$p/dns-query?dns=$(b64 "$name")" 2>&1 |
       grep -E "^finished in|^requests:|^status codes:"
+    used "$(pid_of $who)"
   done
 done
 
 for who in sprout dnsdist; do
   [ $who = sprout ] && p=$s_dot || p=$d_dot
   echo "== new TLS handshakes $who: openssl s_time -new -time $secs (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  mark "$(pid_of $who)"
   taskset -c 1 openssl s_time -connect "127.0.0.1:$p" -new -time "$secs" 2>&1 | grep -E "connections in .* real|connections/user sec"
+  used "$(pid_of $who)"
 done
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
