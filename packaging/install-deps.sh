@@ -6,7 +6,7 @@ PKGS="g++-12 cmake make pkg-config
   zlib1g-dev libsqlite3-dev libpq-dev postgresql catch2 tzdata ca-certificates
   dnsutils knot-dnsutils clang-14 procps curl libssl-dev openssl libnghttp2-dev nghttp2-client chromium fonts-dejavu-core libldns-dev ccache libcctz-dev nlohmann-json3-dev
   systemd debootstrap lintian dnsmasq-base iproute2
-  knot nsd"
+  knot nsd dnsdist dnsperf"
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 missing=""
@@ -15,8 +15,9 @@ for p in $PKGS; do
 done
 if [ -n "$missing" ]; then
   $SUDO apt-get update -qq
-  # knot and nsd are RPZ primaries for the zone-transfer tests, which start their own on
-  # loopback: their packaged services must neither start now nor stay enabled.
+  # knot and nsd are RPZ primaries for the zone-transfer tests, dnsdist the TLS-terminating
+  # upstream of the DoT-upstream tests and the benchmarks' peer; the tests start their own on
+  # loopback: the packaged services must neither start now nor stay enabled.
   policy=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
@@ -26,6 +27,6 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
   if [ -n "$policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-    $SUDO systemctl disable --now knot.service nsd.service >/dev/null 2>&1 || true
+    $SUDO systemctl disable --now knot.service nsd.service dnsdist.service >/dev/null 2>&1 || true
   fi
 fi

@@ -122,8 +122,8 @@ void ConfigParser::parse(const Field& root, Config& out) {
       {"dhcp_leases", [&](const Field& f) { read_dhcp_leases(f); }},
       {"services", [&](const Field& f) { r_.entries(f, [&](auto& n, auto& s) { read_service(n, s); }); }},
       {"tls", [&](const Field& f) { read_tls(f); }},
-      {"dot", [&](const Field& f) { r_.items(f, [&](const Field& i) { read_encrypted_listener(out.dot, 853, i); }); }},
-      {"doh", [&](const Field& f) { r_.items(f, [&](const Field& i) { read_encrypted_listener(out.doh, 443, i); }); }},
+      {"dot", [&](const Field& f) { r_.items(f, [&](const Field& i) { read_encrypted_listener(out.dot, 853, false, i); }); }},
+      {"doh", [&](const Field& f) { r_.items(f, [&](const Field& i) { read_encrypted_listener(out.doh, 443, true, i); }); }},
       {"clients", [&](const Field& f) { r_.entries(f, [&](auto& n, auto& c) { read_client(n, c); }); }},
   }, true);
   check_devices(root);

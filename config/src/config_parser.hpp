@@ -67,7 +67,8 @@ class ConfigParser {
   void add_service_lists(const Field& root);
   void read_tls(const Field& f);
   UpstreamTls read_upstream_tls(const Field& f);
-  void read_encrypted_listener(std::vector<EncryptedListener>& out, std::uint16_t default_port, const Field& f);
+  void check_plain_http(const EncryptedListener& l, const Field& f);
+  void read_encrypted_listener(std::vector<EncryptedListener>& out, std::uint16_t default_port, bool doh, const Field& f);
   void read_client(const std::string& id, const Field& f);
   void check_encrypted(const Field& root);
   std::optional<Endpoint> read_endpoint(const Field& f);

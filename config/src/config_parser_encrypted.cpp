@@ -66,11 +66,14 @@ UpstreamTls ConfigParser::read_upstream_tls(const Field& f) {
          if (s && s->empty()) r_.error(v, "expected a PEM file path (or no ca_file: the system trust store), found an empty string");
          else if (s) t.ca_file = resolve_path(*s);
        }},
+      {"max_connections", [&](const Field& v) {
+         if (auto n = r_.integer(v, 1, 64)) t.max_connections = static_cast<int>(*n);
+       }},
   });
   return t;
 }
 
-void ConfigParser::read_encrypted_listener(std::vector<EncryptedListener>& out, std::uint16_t default_port,
+void ConfigParser::read_encrypted_listener(std::vector<EncryptedListener>& out, std::uint16_t default_port, bool doh,
                                            const Field& f) {
   EncryptedListener l;
   l.endpoint.port = default_port;
@@ -90,8 +93,30 @@ void ConfigParser::read_encrypted_listener(std::vector<EncryptedListener>& out, 
       {"max_handshakes", [&](const Field& v) { count(l.max_handshakes, v, 10000); }},
       {"handshake_timeout", [&](const Field& v) { if (auto d = r_.duration(v, 100ms, 1min)) l.handshake_timeout = *d; }},
       {"idle_timeout", [&](const Field& v) { if (auto d = r_.duration(v, 100ms, 1h)) l.idle_timeout = *d; }},
+      {"plain_http", [&](const Field& v) {
+         if (!doh) r_.error(v, "plain_http is for DoH behind a reverse proxy; DoT is always TLS");
+         else if (auto b = r_.boolean(v)) l.plain_http = *b;
+       }},
+      {"trusted_proxies", [&](const Field& v) {
+         if (!doh) r_.error(v, "trusted_proxies is for DoH with plain_http: true");
+         else l.trusted_proxies = read_prefixes(v);
+       }},
   });
+  check_plain_http(l, f);
   out.push_back(std::move(l));
+}
+
+// Plain HTTP is only for a reverse proxy in front, which must be named: otherwise every client
+// would be the proxy, or X-Forwarded-For would be believed from anyone.
+void ConfigParser::check_plain_http(const EncryptedListener& l, const Field& f) {
+  if (l.plain_http && l.trusted_proxies.empty()) {
+    r_.error(f, "plain_http: true needs trusted_proxies (the reverse proxy's addresses, e.g. [127.0.0.1/32])");
+  }
+  if (!l.plain_http && !l.trusted_proxies.empty()) {
+    const YAML::Node node = f.node["trusted_proxies"];
+    r_.error(Field{node, f.path + ".trusted_proxies", node.Mark()},
+             "trusted_proxies is read only with plain_http: true (X-Forwarded-For from a TLS-terminating proxy)");
+  }
 }
 
 void ConfigParser::read_client(const std::string& id, const Field& f) {
@@ -115,7 +140,7 @@ void ConfigParser::read_client(const std::string& id, const Field& f) {
 void ConfigParser::check_encrypted(const Field& root) {
   const Config& c = *cfg_;
   const bool listeners = !c.dot.empty() || !c.doh.empty();
-  if (listeners && (c.tls.certificate.empty() || c.tls.key.empty())) {
+  if (needs_certificate(c) && (c.tls.certificate.empty() || c.tls.key.empty())) {
     r_.error(key_of(root, c.dot.empty() ? "doh" : "dot"),
              "DoT and DoH listeners need 'tls: {certificate, key}' (PEM files: the chain and its private key)");
   }
@@ -128,3 +153,11 @@ void ConfigParser::check_encrypted(const Field& root) {
 }
 
 }  // namespace sprout::config::detail
+
+namespace sprout::config {
+
+bool needs_certificate(const Config& c) noexcept {
+  return !c.dot.empty() || std::any_of(c.doh.begin(), c.doh.end(), [](const EncryptedListener& l) { return !l.plain_http; });
+}
+
+}  // namespace sprout::config

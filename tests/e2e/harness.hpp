@@ -131,6 +131,8 @@ class TcpClient {
   void shutdown_write() const;
   // True when the server closes the connection (EOF or reset) within `timeout`.
   [[nodiscard]] bool closed_by_peer(Millis timeout);
+  // What was read and not yet taken as a framed message (closed_by_peer keeps what it reads).
+  [[nodiscard]] const Bytes& received() const { return buffer_; }
 
  private:
   bool fill(std::size_t wanted, Clock::time_point deadline);

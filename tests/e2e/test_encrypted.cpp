@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "dnsdist_front.hpp"
 #include "resolver_fixture.hpp"
 
 using namespace sprout::e2e;
@@ -233,18 +234,16 @@ TEST_CASE("DoH: bad requests get their status and the server keeps serving", "[r
   DotStack s;
   const Bytes query = MessageBuilder::query("allowed.example", 1, 0).bytes;
   write_file(s.dir / "query.bin", std::string(query.begin(), query.end()));
-  write_file(s.dir / "big.bin", std::string(70000, 'x'));
+  write_file(s.dir / "big.bin", std::string(1 << 20, 'x'));
   const std::string file = "--data-binary @" + (s.dir / "query.bin").string();
   for (const char* version : {"--http2", "--http1.1"}) {
     INFO(version);
     const std::string v = std::string(version) + " ";
     CHECK(s.curl("/dns-query", v + "-X PUT -H 'Content-Type: application/dns-message' " + file).status == 405);
     CHECK(s.curl("/dns-query", v + "-X POST -H 'Content-Type: text/plain' " + file).status == 415);
-    // HTTP/1.1: the 413 comes after the header, and the unread body is dropped with the
-    // connection; curl waits for it (Expect: 100-continue, no 1 s timeout under load) instead
-    // of sending the body into a closing socket.
-    const std::string expect = v == "--http1.1 " ? "-H 'Expect: 100-continue' --expect100-timeout 30 " : "";
-    CHECK(s.curl("/dns-query", v + expect + "-X POST -H 'Content-Type: application/dns-message' --data-binary @" +
+    // HTTP/1.1: the 413 comes after the header while curl (no Expect: 100-continue) is still
+    // sending its 1 MiB: the server drains the rest before it closes, or curl would meet a reset.
+    CHECK(s.curl("/dns-query", v + "-H 'Expect:' -X POST -H 'Content-Type: application/dns-message' --data-binary @" +
                                    (s.dir / "big.bin").string()).status == 413);
     CHECK(s.curl("/dns-query?dns=not*base64", v).status == 400);
     CHECK(s.curl("/dns-query?other=1", v).status == 400);
@@ -252,6 +251,54 @@ TEST_CASE("DoH: bad requests get their status and the server keeps serving", "[r
     CHECK(rcode_of(s.curl("/dns-query?dns=" + base64url(query), v).body) == 0);
   }
   CHECK(s.resolver->process().running());
+}
+
+TEST_CASE("DoH over plain HTTP behind a proxy: X-Forwarded-For names the client only from a trusted proxy; an oversize body is drained",
+          "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  TempDir dir;
+  FakeUpstream upstream(dir.path(), "upstream", UpstreamSpec{});
+  const std::uint16_t admin = free_tcp_port();
+  // No tls block: a plain-HTTP listener needs no certificate. 127.0.0.1 is the proxy; the
+  // children's network is 192.0.2.0/24, behind it.
+  const std::string config =
+      "listen: [\"127.0.0.1:0\"]\nworkers: 1\nupstreams: [{address: 127.0.0.1, port: " + std::to_string(upstream.port()) +
+      "}]\nadmin: {listen: \"127.0.0.1:" + std::to_string(admin) + "\"}\nstats: {enabled: false}\nrate_limit: {qps: 0}\n"
+      "profiles:\n  kids: {deny: [games.example]}\n"
+      "networks:\n  lo: {cidrs: [127.0.0.0/8], profile: default}\n  class: {cidrs: [192.0.2.0/24], profile: kids}\n"
+      "doh:\n  - {address: 127.0.0.1, port: 0, plain_http: true, trusted_proxies: [127.0.0.1/32]}\n";
+  Resolver resolver(dir.path(), config);
+  const std::uint16_t port = ready_port(dir.path(), "doh");
+  REQUIRE(port != 0);
+  const std::string get = "'http://127.0.0.1:" + std::to_string(port) + "/dns-query?dns=" +
+                          base64url(MessageBuilder::query("games.example", 1, 0).bytes) + "'";
+  // The rcode (a byte of the answer) as curl's output: od prints the body's fourth byte.
+  const auto rcode = [&](const std::string& args) {
+    const CommandResult r = run_command("curl -sS --max-time 5 " + args + " " + get + " | od -An -tu1 -j3 -N1");
+    INFO(r.output);
+    const auto digit = r.output.find_first_of("0123456789");
+    return r.output.find("curl") != std::string::npos || digit == std::string::npos ? -1 : std::stoi(r.output.substr(digit)) & 0xf;
+  };
+  CHECK(rcode("-H 'X-Forwarded-For: 192.0.2.7'") == 3);  // the class's profile: NXDOMAIN
+  CHECK(rcode("-H 'X-Forwarded-For: 192.0.2.7, 127.0.0.1'") == 3);  // our proxy's own hop is skipped
+  CHECK(rcode("") == 0);  // the proxy itself: lo, default
+  // A client that writes its own header, straight to the listener from 127.0.0.2: ignored, counted.
+  CHECK(rcode("--interface 127.0.0.2 -H 'X-Forwarded-For: 192.0.2.7'") == 0);
+  CHECK(rcode("-H 'X-Forwarded-For: not-an-address'") == 0);  // unreadable: the peer, counted
+  const std::string m = run_command("curl -s --max-time 5 'http://127.0.0.1:" + std::to_string(admin) + "/metrics'").output;
+  CHECK(m.find("sprout_encrypted_forwarded_for_ignored_total{transport=\"doh\"} 2\n") != std::string::npos);
+
+  // An oversize POST sent whole before reading: the 413 goes out after the header, then the
+  // server drains the body. Closing with it unread would reset the connection under the
+  // client's send (seen: send fails, no status read).
+  TcpClient big(port);
+  const std::string head = "POST /dns-query HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/dns-message\r\n"
+                           "Content-Length: 4194304\r\n\r\n";
+  Bytes request(head.begin(), head.end());
+  request.resize(request.size() + (4u << 20), 'x');
+  CHECK(big.send_raw(request));
+  CHECK(big.closed_by_peer(5000ms));
+  CHECK(std::string(big.received().begin(), big.received().end()).starts_with("HTTP/1.1 413"));
 }
 
 TEST_CASE("DoH: broken HTTP/2 framing closes that connection only", "[resolver][doh]") {
@@ -293,58 +340,89 @@ TEST_CASE("DoH: a silent connection and a slow request stall nobody", "[resolver
 
 namespace {
 
-// A second sproutdns whose only upstream is `front`'s DoT listener, verified against the test CA.
-std::unique_ptr<Resolver> dot_client(const DotStack& front, const std::filesystem::path& dir, const std::string& server_name,
-                                     std::filesystem::path ca = {}) {
-  if (ca.empty()) ca = front.dir / "ca.pem";
-  std::filesystem::create_directories(dir);
-  const std::string config = "listen: [\"127.0.0.1:0\"]\nworkers: 1\nupstreams:\n"
-                             "  - {address: 127.0.0.1, port: " + std::to_string(front.port) +
-                             ", timeout: 1s, tries: 1, tls: {server_name: " + server_name + ", ca_file: " +
-                             ca.string() + "}}\n"
-                             "cache: {max_entries: 0}\nadmin: {enabled: false}\nstats: {enabled: false}\n"
-                             "networks:\n  lo: {cidrs: [127.0.0.1/32], profile: default}\n";
-  return std::make_unique<Resolver>(dir, config);
-}
+// The DoT upstream's test bed: dnsdist's DoT frontend (the test's certificate) in front of a
+// fake upstream, and a sproutdns whose only upstream it is.
+struct DotUpstreamStack {
+  TempDir dir;
+  std::unique_ptr<FakeUpstream> upstream;
+  std::unique_ptr<DnsdistFront> dnsdist;
+
+  DotUpstreamStack() {
+    make_certificates(dir.path(), "dnsdist");
+    upstream = std::make_unique<FakeUpstream>(dir.path(), "upstream", UpstreamSpec{});
+    dnsdist = std::make_unique<DnsdistFront>(dir / "dnsdist", upstream->port(), dir / "server.pem", dir / "server.key");
+  }
+
+  // A sproutdns forwarding to dnsdist over TLS, checking for `server_name` against `ca`
+  // (default: the test CA); `extra` joins the upstream's tls block.
+  [[nodiscard]] std::unique_ptr<Resolver> client(const std::string& name, const std::string& server_name,
+                                                 std::filesystem::path ca = {}, const std::string& extra = "") const {
+    if (ca.empty()) ca = dir / "ca.pem";
+    std::filesystem::create_directories(dir / name);
+    const std::string config = "listen: [\"127.0.0.1:0\"]\nworkers: 1\nupstreams:\n"
+                               "  - {address: 127.0.0.1, port: " + std::to_string(dnsdist->port()) +
+                               ", timeout: 2s, tries: 1, tls: {server_name: " + server_name + ", ca_file: " +
+                               ca.string() + extra + "}}\n"
+                               "cache: {max_entries: 0}\nadmin: {enabled: false}\nstats: {enabled: false}\n"
+                               "rate_limit: {qps: 0}\nnetworks:\n  lo: {cidrs: [127.0.0.1/32], profile: default}\n";
+    return std::make_unique<Resolver>(dir / name, config);
+  }
+};
 
 }  // namespace
 
-TEST_CASE("DoT upstream: queries go over verified TLS, pipelined, and come back after the upstream restarts", "[resolver][dot-upstream]") {
+TEST_CASE("DoT upstream: queries go to dnsdist over verified TLS, pipelined, and come back after it restarts",
+          "[resolver][dot-upstream]") {
   SPROUT_REQUIRE_RESOLVER();
-  DotStack front;  // Sprout's own DoT listener terminates TLS in front of the fake upstream
-  const auto client = dot_client(front, front.dir / "client", kServerName);
+  DotUpstreamStack s;
+  const auto client = s.client("client", kServerName);
   CHECK(parse_dig_output(dig(client->udp_port(), "first.example A").output).answer_data("A") ==
         std::vector<std::string>{"192.0.2.1"});
-  CHECK(wait_until([&] { return front.upstream->saw_query("first.example."); }, 2000ms));
-  // Several at once share the one connection (pipelined, answered in any order).
-  std::vector<std::string> names;
-  for (int i = 0; i < 8; ++i) names.push_back("p" + std::to_string(i) + ".example");
+  CHECK(wait_until([&] { return s.upstream->saw_query("first.example."); }, 2000ms));
+  // Several at once share the connection (pipelined, answered in any order).
   std::string many;
-  for (const auto& n : names) many += " " + n + " A";
+  for (int i = 0; i < 8; ++i) many += " p" + std::to_string(i) + ".example A";
   const CommandResult r = run_command("dig @127.0.0.1 -p " + std::to_string(client->udp_port()) +
                                       " +time=3 +tries=1 +noall +answer" + many);
-  for (const auto& n : names) CHECK(r.output.find(n + ".") != std::string::npos);
-  // The upstream goes away and comes back on the same port: the next query reconnects.
-  const std::uint16_t dot = front.port, doh = front.doh_port;
-  front.resolver.reset();
+  for (int i = 0; i < 8; ++i) CHECK(r.output.find("p" + std::to_string(i) + ".example.") != std::string::npos);
+  CHECK(s.dnsdist->connections() == 1);
+  // dnsdist goes away and comes back on the same port: a later query reconnects (backoff).
+  s.dnsdist->stop();
   CHECK(parse_dig_output(dig(client->udp_port(), "during.example A").output).status == "SERVFAIL");
-  front.start(dot, doh);
+  s.dnsdist->start();
   CHECK(wait_until([&] { return parse_dig_output(dig(client->udp_port(), "after.example A").output).status == "NOERROR"; },
                    15000ms));
+  CHECK(s.upstream->saw_query("after.example."));
+}
+
+TEST_CASE("DoT upstream: under load another connection opens, up to max_connections", "[resolver][dot-upstream]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotUpstreamStack s;
+  const auto client = s.client("client", kServerName, {}, ", max_connections: 3");
+  REQUIRE(parse_dig_output(dig(client->udp_port(), "warm.example A").output).status == "NOERROR");
+  CHECK(s.dnsdist->connections() == 1);
+  // 80 queries the upstream never answers stay in flight (2 s timeout): more than one
+  // connection should carry (16 each before another opens), never more than 3.
+  UdpClient load;
+  for (int i = 0; i < 80; ++i) REQUIRE(load.send(MessageBuilder::query("silent.q" + std::to_string(i) + ".example", 1, 0).bytes, client->udp_port()));
+  CHECK(wait_until([&] { return s.dnsdist->connections() >= 3; }, 1500ms));
+  CHECK(s.dnsdist->connections() == 3);
+  // The connections under load still answer other queries.
+  CHECK(parse_dig_output(dig(client->udp_port(), "meanwhile.example A").output).status == "NOERROR");
 }
 
 TEST_CASE("DoT upstream: an unverifiable upstream gets nothing, and nothing goes out in clear", "[resolver][dot-upstream]") {
   SPROUT_REQUIRE_RESOLVER();
-  DotStack front;
-  // Another name than the certificate's (the front refuses that SNI too) ...
-  const auto wrong_name = dot_client(front, front.dir / "client1", "dns.elsewhere.example");
+  DotUpstreamStack s;
+  // Another name than the certificate's ...
+  const auto wrong_name = s.client("client1", "dns.elsewhere.example");
   CHECK(parse_dig_output(dig(wrong_name->udp_port(), "first.example A").output).status == "SERVFAIL");
-  // ... and the right name from a CA the client does not trust: the client's own check refuses it.
-  std::filesystem::create_directories(front.dir / "other");
+  // ... and the right name from a CA the client does not trust.
+  std::filesystem::create_directories(s.dir / "other");
   must_run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj '/CN=Other CA' -keyout " +
-           (front.dir / "other" / "ca.key").string() + " -out " + (front.dir / "other" / "ca.pem").string() + " 2>&1");
-  const auto untrusted = dot_client(front, front.dir / "client2", kServerName, front.dir / "other" / "ca.pem");
+           (s.dir / "other" / "ca.key").string() + " -out " + (s.dir / "other" / "ca.pem").string() + " 2>&1");
+  const auto untrusted = s.client("client2", kServerName, s.dir / "other" / "ca.pem");
   CHECK(parse_dig_output(dig(untrusted->udp_port(), "second.example A").output).status == "SERVFAIL");
-  CHECK_FALSE(front.upstream->saw_query("first.example."));
-  CHECK_FALSE(front.upstream->saw_query("second.example."));
+  CHECK_FALSE(s.upstream->saw_query("first.example."));
+  CHECK_FALSE(s.upstream->saw_query("second.example."));
 }

@@ -1,16 +1,18 @@
 // Fuzz target: DoH request parsing and client-ID extraction, the code that reads what a DoH or
-// DoT client sends before any DNS: the request target, method, content type and body, and the
-// SNI checked against the server name.
+// DoT client sends before any DNS: the request target, method, content type and body, the SNI
+// checked against the server name, and X-Forwarded-For behind a trusted proxy.
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fuzz_check.hpp"
 #include "sprout/core/client_id.hpp"
 #include "sprout/core/doh_request.hpp"
+#include "sprout/core/forwarded_for.hpp"
 
 namespace {
 
@@ -39,6 +41,21 @@ void check_sni(std::string_view sni) {
   FUZZ_CHECK(valid_id(r.id));
   FUZZ_CHECK(sni.substr(0, r.id.size()) == r.id);  // the first label, as received
   FUZZ_CHECK(client_id_from_sni(std::string(r.id) + "." + std::string(kServerName), kServerName).id == r.id);
+}
+
+// X-Forwarded-For (plain-HTTP DoH behind a proxy): believed only from a trusted peer, and
+// what it names is an address that reads back as itself.
+void check_forwarded(std::string_view header) {
+  static const std::vector<sprout::config::IpPrefix> trusted{*sprout::config::IpPrefix::parse("10.0.0.0/8")};
+  const auto proxy = *sprout::config::IpAddress::parse("10.0.0.5");
+  const auto stranger = *sprout::config::IpAddress::parse("192.0.2.9");
+  const ForwardedClient from_proxy = forwarded_client(proxy, header, trusted);
+  FUZZ_CHECK(from_proxy.status != ForwardedStatus::untrusted);
+  if (from_proxy.status != ForwardedStatus::forwarded) FUZZ_CHECK(from_proxy.client == proxy);
+  else FUZZ_CHECK(sprout::config::IpAddress::parse(from_proxy.client.to_string()) == from_proxy.client);
+  const ForwardedClient from_stranger = forwarded_client(stranger, header, trusted);
+  FUZZ_CHECK(from_stranger.client == stranger);
+  FUZZ_CHECK(from_stranger.status == ForwardedStatus::untrusted || from_stranger.status == ForwardedStatus::peer);
 }
 
 }  // namespace
@@ -76,5 +93,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)doh_max_age(body);
   check_sni(target);
   check_sni(type);
+  check_forwarded(type);  // the content-type line doubles as an X-Forwarded-For value
   return 0;
 }

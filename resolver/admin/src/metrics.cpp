@@ -174,7 +174,7 @@ void write_central(std::string& out, const MetricsInput::CentralStats& c) {
 void write_encrypted(std::string& out, const std::vector<EncryptedStats>& transports) {
   if (transports.empty()) return;
   using Field = std::uint64_t EncryptedStats::*;
-  const std::array<std::tuple<const char*, const char*, Field>, 5> metrics{{
+  const std::array<std::tuple<const char*, const char*, Field>, 6> metrics{{
       {"sprout_encrypted_connections_total", "Encrypted DNS connections accepted (within the connection and handshake caps).",
        &EncryptedStats::connections},
       {"sprout_encrypted_handshakes_total", "TLS handshakes completed.", &EncryptedStats::handshakes},
@@ -183,6 +183,9 @@ void write_encrypted(std::string& out, const std::vector<EncryptedStats>& transp
       {"sprout_encrypted_queries_total", "DNS queries received over encrypted transports.", &EncryptedStats::queries},
       {"sprout_encrypted_errors_total", "Connections refused at a cap or closed for broken framing or requests.",
        &EncryptedStats::errors},
+      {"sprout_encrypted_forwarded_for_ignored_total",
+       "X-Forwarded-For headers not believed on plain-HTTP DoH (the peer is no trusted proxy, or the header is unreadable).",
+       &EncryptedStats::forwarded_ignored},
   }};
   for (const auto& [name, help, field] : metrics) {
     write_header(out, name, "counter", help);

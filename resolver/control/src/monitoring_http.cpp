@@ -101,6 +101,7 @@ std::vector<admin::EncryptedStats> encrypted_stats(const config::Config& cfg,
       s.handshake_failures += c.handshake_failures.load(std::memory_order_relaxed);
       s.queries += c.queries.load(std::memory_order_relaxed);
       s.errors += c.errors.load(std::memory_order_relaxed);
+      s.forwarded_ignored += c.forwarded_ignored.load(std::memory_order_relaxed);
     }
     out.push_back(std::move(s));
   };

@@ -320,7 +320,7 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
 // with unchanged paths: certbot renews the files in place. A bad file on reload keeps the
 // running certificate, with an error line saying why.
 bool Server::load_certificate(const config::Config& cfg, bool starting) {
-  if (cfg.dot.empty() && cfg.doh.empty()) return true;
+  if (!config::needs_certificate(cfg)) return true;
   cert_stamp_ = certificate_stamp(cfg.tls);  // a failed load is not retried until the files change again
   const std::string why = tls_.load(cfg.tls);
   if (why.empty()) {
@@ -339,7 +339,7 @@ void Server::watch_leases() {
     const auto snap = snapshots_.load();
     if (snap->directory && snap->directory->refresh_leases()) core::log::debug("dhcp_leases re-read");
     // The same for the certificate: a renewal that forgot the reload hook is served anyway.
-    if (!running_->dot.empty() || !running_->doh.empty()) {
+    if (config::needs_certificate(*running_)) {
       if (certificate_stamp(running_->tls) != cert_stamp_) load_certificate(*running_, false);
     }
     watch_leases();

@@ -27,9 +27,21 @@ std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
+// A plain-HTTP connection still lives in a TlsStream (one connection type for both), but only its
+// TCP socket is ever used: this context makes its unused SSL object and is never handshaken.
+asio::ssl::context& unused_tls_context() {
+  static asio::ssl::context ctx{asio::ssl::context::tls_server};
+  return ctx;
+}
+
 }  // namespace
 
 void accept_doh(Worker& worker, std::size_t listener, asio::ip::tcp::socket socket) {
+  if (worker.encrypted_listener(core::Transport::doh, listener).plain_http) {
+    if (!admit_plain(worker, listener, socket)) return;
+    TlsStream stream(std::move(socket), unused_tls_context());
+    return std::make_shared<DohConnection>(worker, std::move(stream), listener, nullptr)->start();
+  }
   auto tls = admit_encrypted(worker, core::Transport::doh, listener, socket);
   if (tls == nullptr) return;
   TlsStream stream(std::move(socket), tls->doh_ctx);
@@ -43,7 +55,7 @@ DohConnection::DohConnection(Worker& worker, TlsStream stream, std::size_t liste
   ++load_.open;
   boost::system::error_code ec;
   const auto remote = stream_.lowest_layer().remote_endpoint(ec);
-  if (!ec) client_ = to_ip(remote.address());
+  if (!ec) peer_ = client_ = to_ip(remote.address());
   stream_.lowest_layer().set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
@@ -53,6 +65,7 @@ DohConnection::~DohConnection() {
 }
 
 void DohConnection::start() {
+  if (plain()) return h1_read();  // behind a proxy that terminated TLS: HTTP/1.1 only
   tls_server_handshake(stream_, timer_, worker_.encrypted_listener(core::Transport::doh, listener_), load_,
                        worker_.counters().transport(core::Transport::doh),
                        [self = shared_from_this()](const boost::system::error_code& ec) { self->handshake_done(ec); });
@@ -92,7 +105,7 @@ void DohConnection::dispatch(std::int32_t stream, const core::DohRequest& reques
   ++inflight_;
   DohReply reply(shared_from_this(), stream);
   worker_.driver().run(p.message, client_, core::Transport::doh, reply,
-                       core::EncryptedOrigin{static_cast<std::uint16_t>(listener_), id});
+                       core::EncryptedOrigin{static_cast<std::uint16_t>(listener_), id, plain()});
 }
 
 void DohConnection::answered(std::int32_t stream, std::span<const std::uint8_t> dns) {
@@ -115,6 +128,29 @@ void DohConnection::respond(std::int32_t stream, int status, std::span<const std
   if (!open_) return;
   if (h2_ != nullptr) return h2_respond(stream, status, body, type, max_age);
   h1_respond(status, body, type, max_age);
+}
+
+// Closing with bytes unread makes the kernel send a reset, which can destroy our answer in the
+// client's receive buffer and fails a client still sending (an oversize body after its 413).
+// So: end our side, read and drop what still comes, and close at EOF or after kLinger.
+void DohConnection::linger() {
+  constexpr auto kLinger = std::chrono::seconds(2);
+  boost::system::error_code ec;
+  stream_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) return close();
+  timer_.expires_after(kLinger);
+  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& e) {
+    if (!e) self->close();
+  });
+  drain();
+}
+
+void DohConnection::drain() {
+  // Raw TCP bytes: nothing more of this connection is read as TLS or HTTP.
+  stream_.next_layer().async_read_some(asio::buffer(h2_in_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+    if (ec || !self->open_) return self->close();
+    self->drain();
+  });
 }
 
 void DohConnection::close() {

@@ -56,7 +56,17 @@ class DohConnection : public std::enable_shared_from_this<DohConnection> {
                std::optional<std::uint32_t> max_age);
   void refuse(std::int32_t stream, int status, std::string_view reason);
   void arm_idle();
+  void linger();  // after the last response: half-close, drain, then close
+  void drain();
   void close();
+  [[nodiscard]] bool plain() const noexcept { return tls_ == nullptr; }
+  // HTTP/1.1's I/O runs on the TLS stream, or on its TCP socket for plain HTTP.
+  template <class F>
+  void with_stream(F&& f) {
+    if (plain()) f(stream_.next_layer());
+    else f(stream_);
+  }
+  void set_client(const boost::beast::http::fields& headers);
 
   void h1_read();
   void h1_request(const boost::system::error_code& ec);
@@ -72,9 +82,10 @@ class DohConnection : public std::enable_shared_from_this<DohConnection> {
   TlsStream stream_;
   std::size_t listener_;
   ListenerLoad& load_;
-  std::shared_ptr<const TlsServerContext> tls_;
+  std::shared_ptr<const TlsServerContext> tls_;  // null: plain HTTP behind a proxy
   asio::steady_timer timer_;  // handshake timeout, then idle timeout
-  config::IpAddress client_;
+  config::IpAddress peer_;    // the TCP peer
+  config::IpAddress client_;  // whom the request is for: the peer, or X-Forwarded-For from a trusted proxy
   std::string sni_id_;        // the client ID the SNI named, when the path names none
   int inflight_ = 0;          // queries awaiting their answer
   bool open_ = true;
@@ -89,7 +100,7 @@ class DohConnection : public std::enable_shared_from_this<DohConnection> {
   // HTTP/2: concurrent streams, answered in any order.
   nghttp2_session* h2_ = nullptr;
   std::map<std::int32_t, H2Stream> h2_streams_;
-  std::array<std::uint8_t, 16384> h2_in_{};
+  std::array<std::uint8_t, 16384> h2_in_{};  // also drain()'s scratch: an HTTP/1.1 connection never reads HTTP/2
   std::vector<std::uint8_t> h2_out_;
   bool h2_in_recv_ = false;  // inside nghttp2_session_mem_recv: no mem_send from its callbacks
 };

@@ -2,7 +2,10 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <boost/range/iterator_range.hpp>
+
 #include "doh_connection.hpp"
+#include "sprout/core/forwarded_for.hpp"
 
 namespace sprout::net {
 namespace {
@@ -21,8 +24,26 @@ void DohConnection::h1_read() {
   h1_parser_->body_limit(core::kMaxDohMessage);
   h1_parser_->header_limit(kMaxHeaderBytes);
   arm_idle();
-  http::async_read(stream_, h1_buffer_, *h1_parser_,
-                   [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) { self->h1_request(ec); });
+  with_stream([&](auto& stream) {
+    http::async_read(stream, h1_buffer_, *h1_parser_,
+                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) { self->h1_request(ec); });
+  });
+}
+
+// Plain HTTP: every request names its client anew (a proxy reuses one connection for many).
+void DohConnection::set_client(const http::fields& headers) {
+  if (!plain()) return;
+  std::string forwarded;
+  for (const auto& f : boost::make_iterator_range(headers.equal_range("X-Forwarded-For"))) {
+    if (!forwarded.empty()) forwarded += ',';
+    forwarded.append(f.value().data(), f.value().size());
+  }
+  const auto& trusted = worker_.encrypted_listener(core::Transport::doh, listener_).trusted_proxies;
+  const core::ForwardedClient c = core::forwarded_client(peer_, forwarded, trusted);
+  if (c.status == core::ForwardedStatus::untrusted || c.status == core::ForwardedStatus::malformed) {
+    worker_.counters().transport(core::Transport::doh).forwarded_ignored.fetch_add(1, std::memory_order_relaxed);
+  }
+  client_ = c.client;
 }
 
 void DohConnection::h1_request(const boost::system::error_code& ec) {
@@ -34,6 +55,7 @@ void DohConnection::h1_request(const boost::system::error_code& ec) {
   if (ec) return close();  // end of stream, a timeout, or not HTTP at all
   const auto& req = h1_parser_->get();
   h1_keep_alive_ = req.keep_alive();
+  set_client(req);
   const core::DohRequest request{view(req.method_string()), view(req.target()), view(req[http::field::content_type]),
                                  req.body()};
   dispatch(0, request);
@@ -49,10 +71,13 @@ void DohConnection::h1_respond(int status, std::span<const std::uint8_t> body, s
   res.keep_alive(h1_keep_alive_);
   res.prepare_payload();
   writing_ = true;
-  http::async_write(stream_, res, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-    self->writing_ = false;
-    if (ec || !self->h1_keep_alive_) return self->close();
-    self->h1_read();
+  with_stream([&](auto& stream) {
+    http::async_write(stream, res, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+      self->writing_ = false;
+      if (ec) return self->close();
+      if (!self->h1_keep_alive_) return self->linger();
+      self->h1_read();
+    });
   });
 }
 

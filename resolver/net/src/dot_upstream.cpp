@@ -1,14 +1,16 @@
-// DoT upstream I/O: queries are framed (RFC 7766), given IDs unique on the connection, written
-// back to back and answered in any order; a lost connection fails its queries over at once.
+// DoT upstream I/O: queries are framed (RFC 7766), given IDs unique across the upstream's
+// connections, written back to back and answered in any order; a lost connection fails its
+// own queries over at once, the others carry on.
 #include "sprout/net/dot_upstream.hpp"
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
+#include <cstring>
 #include <random>
 
 #include "sprout/core/log.hpp"
@@ -19,6 +21,8 @@ namespace {
 
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{10000};
+constexpr std::size_t kReadChunk = 16384;  // one TLS record's worth of answers per read
+constexpr const char* kClosedByUpstream = "closed by the upstream";
 
 asio::ip::tcp::endpoint endpoint_of(const config::Upstream& u) {
   const auto& b = u.address.bytes;
@@ -34,8 +38,12 @@ struct DotUpstream::Link {
   Link(asio::io_context& io, asio::ssl::context& ctx) : stream(io, ctx) {}
   asio::ssl::stream<asio::ip::tcp::socket> stream;
   DotUpstream* owner = nullptr;
-  std::array<std::uint8_t, 2> length{};
-  std::vector<std::uint8_t> body;
+  std::vector<std::uint8_t> in;  // answers read, the last one possibly incomplete
+  std::size_t have = 0;
+  // Frames queued while a write is under way go out together in the next one.
+  std::vector<std::uint8_t> queued, in_write;
+  std::size_t inflight = 0;
+  bool ready = false;
   bool writing = false;
 };
 
@@ -56,10 +64,10 @@ DotUpstream::DotUpstream(asio::io_context& io, const config::Upstream& upstream)
 
 DotUpstream::~DotUpstream() {
   alive_.reset();
-  if (link_) {
-    link_->owner = nullptr;
+  for (const auto& link : links_) {
+    link->owner = nullptr;
     boost::system::error_code ignored;
-    link_->stream.lowest_layer().close(ignored);
+    link->stream.lowest_layer().close(ignored);
   }
   timer_.cancel();
   auto pending = std::move(pending_);
@@ -67,123 +75,156 @@ DotUpstream::~DotUpstream() {
 }
 
 void DotUpstream::send(std::span<const std::uint8_t> query, AresCallback callback) {
-  if (!setup_error_.empty() || query.size() < dns::kHeaderSize || pending_.size() >= 0xffff ||
-      (!link_ && Clock::now() < retry_at_)) {
-    return callback(ARES_ECONNREFUSED, {});  // failing at once lets the Forwarder try the next upstream
-  }
+  std::shared_ptr<Link> link;
+  if (setup_error_.empty() && query.size() >= dns::kHeaderSize && pending_.size() < 0xffff) link = pick_link();
+  if (link == nullptr) return callback(ARES_ECONNREFUSED, {});  // failing at once lets the Forwarder try the next upstream
   while (pending_.count(next_id_) != 0) ++next_id_;
   const std::uint16_t id = next_id_++;
-  std::vector<std::uint8_t> frame(query.size() + 2);
-  dns::put16(frame.data(), static_cast<std::uint16_t>(query.size()));
-  std::copy(query.begin(), query.end(), frame.begin() + 2);
-  dns::put16(frame.data() + 2, id);  // the driver matches answers by question and restores the client's ID
-  const auto timeout = upstream_.timeout * upstream_.tries;
-  pending_.emplace(id, Pending{std::move(callback), Clock::now() + timeout});
-  to_write_.push_back(std::move(frame));
+  const std::size_t at = link->queued.size();
+  link->queued.resize(at + 2 + query.size());
+  dns::put16(link->queued.data() + at, static_cast<std::uint16_t>(query.size()));
+  std::copy(query.begin(), query.end(), link->queued.begin() + static_cast<std::ptrdiff_t>(at + 2));
+  dns::put16(link->queued.data() + at + 2, id);  // the driver matches answers by question and restores the client's ID
+  const auto deadline = Clock::now() + upstream_.timeout * upstream_.tries;
+  pending_.emplace(id, Pending{std::move(callback), deadline, link.get()});
+  ++link->inflight;
+  deadlines_.emplace_back(deadline, id);
   arm_timer();
-  if (!link_) return connect();
-  write_next();
+  write_next(link);
 }
 
-void DotUpstream::connect() {
-  link_ = std::make_shared<Link>(io_, ctx_);
-  link_->owner = this;
-  SSL* ssl = link_->stream.native_handle();
+// The least loaded connection, unless every one is past kOpenAnotherAt and another may open.
+std::shared_ptr<DotUpstream::Link> DotUpstream::pick_link() {
+  const std::shared_ptr<Link>* best = nullptr;
+  for (const auto& l : links_) if (best == nullptr || l->inflight < (*best)->inflight) best = &l;
+  const bool may_open = links_.size() < static_cast<std::size_t>(upstream_.tls->max_connections) && Clock::now() >= retry_at_;
+  if (best != nullptr && ((*best)->inflight < kOpenAnotherAt || !may_open)) return *best;
+  return may_open ? connect() : nullptr;  // nothing open and still backing off: fail over at once
+}
+
+std::shared_ptr<DotUpstream::Link> DotUpstream::connect() {
+  auto link = std::make_shared<Link>(io_, ctx_);
+  link->owner = this;
+  links_.push_back(link);
+  SSL* ssl = link->stream.native_handle();
   // SNI and the name the certificate must carry: the configured server_name, never the address.
   SSL_set_tlsext_host_name(ssl, upstream_.tls->server_name.c_str());
   SSL_set1_host(ssl, upstream_.tls->server_name.c_str());
-  link_->stream.lowest_layer().async_connect(endpoint_of(upstream_), [link = link_](const boost::system::error_code& ec) {
+  link->stream.lowest_layer().async_connect(endpoint_of(upstream_), [link](const boost::system::error_code& ec) {
     if (link->owner == nullptr) return;
     if (ec) return link->owner->connected(link, ec);
-    link->stream.lowest_layer().set_option(asio::ip::tcp::no_delay(true));
+    boost::system::error_code ignored;
+    link->stream.lowest_layer().set_option(asio::ip::tcp::no_delay(true), ignored);
     link->stream.async_handshake(asio::ssl::stream_base::client, [link](const boost::system::error_code& ec2) {
       if (link->owner != nullptr) link->owner->connected(link, ec2);
     });
   });
+  return link;
 }
 
 void DotUpstream::connected(const std::shared_ptr<Link>& link, const boost::system::error_code& ec) {
-  if (link != link_) return;
-  if (ec) return lost("connect: " + ec.message());
-  ready_ = true;
+  if (ec) return lost(link, "connect: " + ec.message());
+  link->ready = true;
   backoff_ = std::chrono::milliseconds{0};
-  write_next();
-  read_next();
+  write_next(link);
+  read_next(link);
 }
 
-void DotUpstream::write_next() {
-  if (!ready_ || link_->writing || to_write_.empty()) return;
-  link_->writing = true;
-  asio::async_write(link_->stream, asio::buffer(to_write_.front()), [link = link_](const boost::system::error_code& ec, std::size_t) {
+void DotUpstream::write_next(const std::shared_ptr<Link>& link) {
+  if (!link->ready || link->writing || link->queued.empty()) return;
+  link->writing = true;
+  std::swap(link->queued, link->in_write);
+  asio::async_write(link->stream, asio::buffer(link->in_write), [link](const boost::system::error_code& ec, std::size_t) {
     link->writing = false;
+    link->in_write.clear();
     DotUpstream* self = link->owner;
-    if (self == nullptr || link != self->link_) return;
-    if (ec) return self->lost("write: " + ec.message());
-    self->to_write_.pop_front();
-    self->write_next();
+    if (self == nullptr) return;
+    if (ec) return self->lost(link, "write: " + ec.message());
+    self->write_next(link);
   });
 }
 
-void DotUpstream::read_next() {
-  asio::async_read(link_->stream, asio::buffer(link_->length), [link = link_](const boost::system::error_code& ec, std::size_t) {
+void DotUpstream::read_next(const std::shared_ptr<Link>& link) {
+  if (link->in.size() - link->have < kReadChunk) link->in.resize(link->have + kReadChunk);
+  auto room = asio::buffer(link->in.data() + link->have, link->in.size() - link->have);
+  link->stream.async_read_some(room, [link](const boost::system::error_code& ec, std::size_t n) {
     DotUpstream* self = link->owner;
-    if (self == nullptr || link != self->link_) return;
-    if (ec) return self->lost(ec == asio::error::eof ? "closed by the upstream" : "read: " + ec.message());
-    link->body.resize(dns::get16(link->length.data()));
-    asio::async_read(link->stream, asio::buffer(link->body), [link](const boost::system::error_code& ec2, std::size_t) {
-      DotUpstream* owner = link->owner;
-      if (owner == nullptr || link != owner->link_) return;
-      if (ec2) return owner->lost("read: " + ec2.message());
-      owner->answered(link->body);
-      if (owner->link_ == link) owner->read_next();
-    });
+    if (self == nullptr) return;
+    if (ec) return self->lost(link, ec == asio::error::eof ? kClosedByUpstream : "read: " + ec.message());
+    link->have += n;
+    std::size_t at = 0;  // every complete frame is an answer
+    while (link->have - at >= 2 && link->have - at - 2 >= dns::get16(link->in.data() + at)) {
+      const std::size_t size = dns::get16(link->in.data() + at);
+      self->answered(*link, {link->in.data() + at + 2, size});
+      at += 2 + size;
+      if (link->owner != self) return;
+    }
+    std::memmove(link->in.data(), link->in.data() + at, link->have - at);
+    link->have -= at;
+    self->read_next(link);
   });
 }
 
-void DotUpstream::answered(std::span<std::uint8_t> answer) {
+void DotUpstream::answered(Link& link, std::span<std::uint8_t> answer) {
   if (answer.size() < dns::kHeaderSize) return;  // nothing to match it with; the query times out
-  finish(dns::get16(answer.data()), ARES_SUCCESS, answer);
+  const std::uint16_t id = dns::get16(answer.data());
+  const auto it = pending_.find(id);
+  // Late (after its timeout), or an ID this connection never sent: not an answer to anything.
+  if (it == pending_.end() || it->second.link != &link) return;
+  finish(id, ARES_SUCCESS, answer);
 }
 
 void DotUpstream::finish(std::uint16_t id, int status, std::span<std::uint8_t> answer) {
   const auto it = pending_.find(id);
-  if (it == pending_.end()) return;  // late, after its timeout
+  if (it == pending_.end()) return;
+  --it->second.link->inflight;
   AresCallback callback = std::move(it->second.callback);
   pending_.erase(it);
   callback(status, answer);
 }
 
-void DotUpstream::lost(const std::string& why) {
-  const bool idle = pending_.empty();
+void DotUpstream::lost(const std::shared_ptr<Link>& link, const std::string& why) {
+  const bool idle = link->ready && link->inflight == 0;
   boost::system::error_code ignored;
-  link_->owner = nullptr;
-  link_->stream.lowest_layer().close(ignored);
-  link_.reset();
-  ready_ = false;
-  to_write_.clear();
-  if (idle && why == "closed by the upstream") return;  // an idle connection closed: reconnect when needed
+  link->owner = nullptr;
+  link->stream.lowest_layer().close(ignored);
+  std::erase(links_, link);
+  if (idle && why == kClosedByUpstream) return;  // an idle connection closed: reconnect when needed
   core::log::debug("upstream ", upstream_.address.to_string(), ":", upstream_.port, " (dot): ", why);
-  // Reconnect no sooner than the backoff, doubling while it keeps failing.
+  // New connections no sooner than the backoff, doubling while they keep failing.
   backoff_ = std::min(kMaxBackoff, backoff_ == std::chrono::milliseconds{0} ? kFirstBackoff : backoff_ * 2);
   retry_at_ = Clock::now() + backoff_;
-  auto pending = std::move(pending_);
-  pending_.clear();
-  for (auto& [id, p] : pending) p.callback(ARES_ECONNREFUSED, {});
+  std::vector<std::uint16_t> on_link;
+  for (const auto& [id, p] : pending_) if (p.link == link.get()) on_link.push_back(id);
+  for (const std::uint16_t id : on_link) finish(id, ARES_ECONNREFUSED);
 }
 
 void DotUpstream::arm_timer() {
-  if (pending_.empty()) return;
-  Clock::time_point earliest = Clock::time_point::max();
-  for (const auto& [id, p] : pending_) earliest = std::min(earliest, p.deadline);
-  timer_.expires_at(earliest);
+  // Entries whose query finished go first: the queue stays as long as the queries in flight.
+  while (!deadlines_.empty()) {
+    const auto it = pending_.find(deadlines_.front().second);
+    if (it != pending_.end() && it->second.deadline == deadlines_.front().first) break;
+    deadlines_.pop_front();
+  }
+  if (timer_armed_ || deadlines_.empty()) return;
+  timer_armed_ = true;
+  timer_.expires_at(deadlines_.front().first);
   timer_.async_wait([this, alive = std::weak_ptr<DotUpstream*>(alive_)](const boost::system::error_code& ec) {
-    if (ec || alive.expired()) return;
-    const auto now = Clock::now();
-    std::vector<std::uint16_t> expired;
-    for (const auto& [id, p] : pending_) if (p.deadline <= now) expired.push_back(id);
-    for (const std::uint16_t id : expired) finish(id, ARES_ETIMEOUT);
-    arm_timer();
+    if (alive.expired()) return;
+    timer_armed_ = false;
+    if (!ec) expire();
   });
+}
+
+void DotUpstream::expire() {
+  const auto now = Clock::now();
+  while (!deadlines_.empty() && deadlines_.front().first <= now) {
+    const auto [deadline, id] = deadlines_.front();
+    deadlines_.pop_front();
+    const auto it = pending_.find(id);
+    if (it != pending_.end() && it->second.deadline == deadline) finish(id, ARES_ETIMEOUT);
+  }
+  arm_timer();
 }
 
 }  // namespace sprout::net

@@ -2,7 +2,9 @@
 // queries overlap.
 #include "sprout/net/tcp_server.hpp"
 
+#include <algorithm>
 #include <boost/asio/read.hpp>
+#include <cstring>
 #include <boost/asio/write.hpp>
 
 #include "sprout/core/log.hpp"
@@ -17,6 +19,7 @@ namespace {
 
 // A client that reads slower than it asks must not make us buffer without bound.
 constexpr std::size_t kMaxQueuedBytes = 1u << 20;
+constexpr std::size_t kReadChunk = 4096;  // many pipelined queries; grown for one larger message
 
 template <class Stream>
 constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
@@ -93,9 +96,10 @@ std::chrono::milliseconds StreamConnection<Stream>::idle_timeout() {
 
 template <class Stream>
 void StreamConnection<Stream>::start() {
+  touch();
   arm_idle();
   if (settings_.transport == core::Transport::tcp && worker_.trusted_proxy(client_)) return read_proxy_header();
-  read_length();
+  read_messages();
 }
 
 template <class Stream>
@@ -128,7 +132,7 @@ void StreamConnection<Stream>::read_proxy_header() {
     const core::ProxyHeader h = core::parse_proxy_v2(self->body_);
     if (h.status == core::ProxyStatus::absent) return self->close();  // TCP from a front end must start with it
     if (h.status != core::ProxyStatus::incomplete || h.length == 0) {
-      if (h.status == core::ProxyStatus::local) return self->read_length();
+      if (h.status == core::ProxyStatus::local) return self->read_messages();
       return self->close();
     }
     self->body_.resize(h.length);
@@ -138,17 +142,18 @@ void StreamConnection<Stream>::read_proxy_header() {
                        const core::ProxyHeader full = core::parse_proxy_v2(self->body_);
                        if (full.status == core::ProxyStatus::ok) self->client_ = full.source;
                        else if (full.status != core::ProxyStatus::local) return self->close();
-                       self->read_length();
+                       self->read_messages();
                      });
   });
 }
 
 template <class Stream>
 void StreamConnection<Stream>::arm_idle() {
-  idle_.expires_after(idle_timeout());
+  idle_.expires_at(last_active_ + idle_timeout());
   idle_.async_wait([self = this->shared_from_this()](const boost::system::error_code& ec) {
     if (ec || !self->open_) return;
-    if (self->inflight_ > 0 || self->writing_) return self->arm_idle();  // busy, not idle
+    if (self->inflight_ > 0 || self->writing_) self->touch();  // busy, not idle
+    if (std::chrono::steady_clock::now() < self->last_active_ + self->idle_timeout()) return self->arm_idle();
     // Idle means no complete query and no answer for the whole timeout; slow or half-open
     // clients are closed here, and never hold up anyone else.
     self->close();
@@ -156,52 +161,57 @@ void StreamConnection<Stream>::arm_idle() {
 }
 
 template <class Stream>
-void StreamConnection<Stream>::read_length() {
-  if (!open_ || reading_ || inflight_ >= worker_.tcp_limits().max_inflight_per_connection) return;
-  reading_ = true;
-  asio::async_read(socket_, asio::buffer(length_), [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-    self->reading_ = false;
-    if (ec) return self->close();
-    const std::size_t length = dns::get16(self->length_.data());
+void StreamConnection<Stream>::read_messages() {
+  if (!open_ || reading_ || processing_) return;
+  const int cap = worker_.tcp_limits().max_inflight_per_connection;
+  std::size_t used = 0;
+  processing_ = true;
+  while (open_ && inflight_ < cap && in_have_ - used >= 2) {
+    const std::size_t length = dns::get16(in_.data() + used);
     if (length < dns::kHeaderSize) {
-      self->worker_.counters().transport(self->settings_.transport).errors.fetch_add(1, std::memory_order_relaxed);
-      return self->close();  // nothing answerable can follow
+      worker_.counters().transport(settings_.transport).errors.fetch_add(1, std::memory_order_relaxed);
+      processing_ = false;
+      return close();  // nothing answerable can follow
     }
-    self->read_body(length);
-  });
-}
-
-template <class Stream>
-void StreamConnection<Stream>::read_body(std::size_t length) {
+    if (in_have_ - used - 2 < length) break;
+    used += 2 + length;
+    on_message({in_.data() + used - length, length});  // the driver copies what goes upstream
+  }
+  processing_ = false;
+  std::memmove(in_.data(), in_.data() + used, in_have_ - used);
+  in_have_ -= used;
+  if (!open_ || inflight_ >= cap) return;  // query_finished() resumes at the cap
+  // Room for at least the rest of the message begun, and a few small ones.
+  const std::size_t begun = in_have_ >= 2 ? 2 + dns::get16(in_.data()) : 2;
+  in_.resize(std::max({in_.size(), in_have_ + kReadChunk, begun}));
   reading_ = true;
-  body_.resize(length);
-  asio::async_read(socket_, asio::buffer(body_), [self = this->shared_from_this(), length](const boost::system::error_code& ec, std::size_t) {
-    self->reading_ = false;
-    if (ec) return self->close();
-    self->on_message(length);
-    self->read_length();
-  });
+  socket_.async_read_some(asio::buffer(in_.data() + in_have_, in_.size() - in_have_),
+                          [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                            self->reading_ = false;
+                            if (ec) return self->close();
+                            self->in_have_ += n;
+                            self->read_messages();
+                          });
 }
 
 template <class Stream>
-void StreamConnection<Stream>::on_message(std::size_t length) {
-  arm_idle();
+void StreamConnection<Stream>::on_message(std::span<const std::uint8_t> message) {
+  touch();
   ++inflight_;
   worker_.counters().transport(settings_.transport).queries.fetch_add(1, std::memory_order_relaxed);
   StreamReply<Stream> reply(this->shared_from_this());
-  worker_.driver().run(std::span(body_.data(), length), client_, settings_.transport, reply,
+  worker_.driver().run(message, client_, settings_.transport, reply,
                        core::EncryptedOrigin{settings_.listener, client_id_});
 }
 
 template <class Stream>
 void StreamConnection<Stream>::send(std::span<const std::uint8_t> bytes) {
   if (open_) {
-    std::vector<std::uint8_t> frame(bytes.size() + 2);
-    dns::put16(frame.data(), static_cast<std::uint16_t>(bytes.size()));
-    std::copy(bytes.begin(), bytes.end(), frame.begin() + 2);
-    out_bytes_ += frame.size();
-    out_.push_back(std::move(frame));
-    if (out_bytes_ > kMaxQueuedBytes) {
+    const std::size_t at = queued_.size();
+    queued_.resize(at + 2 + bytes.size());
+    dns::put16(queued_.data() + at, static_cast<std::uint16_t>(bytes.size()));
+    std::copy(bytes.begin(), bytes.end(), queued_.begin() + static_cast<std::ptrdiff_t>(at + 2));
+    if (queued_.size() + in_write_.size() > kMaxQueuedBytes) {
       worker_.counters().transport(settings_.transport).errors.fetch_add(1, std::memory_order_relaxed);
       return close();
     }
@@ -216,19 +226,19 @@ void StreamConnection<Stream>::query_dropped() { query_finished(); }
 template <class Stream>
 void StreamConnection<Stream>::query_finished() {
   --inflight_;
-  read_length();  // resumes reading if the in-flight cap had paused it
+  read_messages();  // resumes reading if the in-flight cap had paused it
 }
 
 template <class Stream>
 void StreamConnection<Stream>::write_next() {
-  if (writing_ || out_.empty() || !open_) return;
+  if (writing_ || queued_.empty() || !open_) return;
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(out_.front()), [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+  std::swap(queued_, in_write_);  // queued_ is now the empty one (its capacity kept)
+  asio::async_write(socket_, asio::buffer(in_write_), [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
     self->writing_ = false;
     if (ec) return self->close();
-    self->out_bytes_ -= self->out_.front().size();
-    self->out_.pop_front();
-    self->arm_idle();
+    self->in_write_.clear();
+    self->touch();
     self->write_next();
   });
 }

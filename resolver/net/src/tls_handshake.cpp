@@ -5,19 +5,31 @@
 
 namespace sprout::net {
 
-std::shared_ptr<const TlsServerContext> admit_encrypted(Worker& worker, core::Transport t, std::size_t listener,
-                                                        asio::ip::tcp::socket& socket) {
+namespace {
+
+bool admit(Worker& worker, core::Transport t, std::size_t listener, asio::ip::tcp::socket& socket, bool have_certificate) {
   const config::EncryptedListener& limits = worker.encrypted_listener(t, listener);
   const ListenerLoad& load = worker.encrypted_load(t, listener);
-  std::shared_ptr<const TlsServerContext> tls = worker.tls_context();
-  if (tls == nullptr || load.open >= limits.max_connections || load.handshaking >= limits.max_handshakes) {
+  if (!have_certificate || load.open >= limits.max_connections || load.handshaking >= limits.max_handshakes) {
     boost::system::error_code ignored;
     socket.close(ignored);  // a prompt close lets the client go elsewhere
     worker.counters().transport(t).errors.fetch_add(1, std::memory_order_relaxed);
-    return nullptr;
+    return false;
   }
   worker.counters().transport(t).connections.fetch_add(1, std::memory_order_relaxed);
-  return tls;
+  return true;
+}
+
+}  // namespace
+
+std::shared_ptr<const TlsServerContext> admit_encrypted(Worker& worker, core::Transport t, std::size_t listener,
+                                                        asio::ip::tcp::socket& socket) {
+  std::shared_ptr<const TlsServerContext> tls = worker.tls_context();
+  return admit(worker, t, listener, socket, tls != nullptr) ? tls : nullptr;
+}
+
+bool admit_plain(Worker& worker, std::size_t listener, asio::ip::tcp::socket& socket) {
+  return admit(worker, core::Transport::doh, listener, socket, true);
 }
 
 std::string_view sni_client_id(TlsStream& stream, const TlsServerContext& tls) {

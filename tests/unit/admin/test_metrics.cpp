@@ -180,7 +180,7 @@ TEST_CASE("the central stats writer's samples are written only with the postgres
 TEST_CASE("encrypted transports get their counters, one sample per transport; none without listeners", "[metrics]") {
   MetricsInput in = small_input();
   CHECK(render_metrics(in).find("sprout_encrypted") == std::string::npos);
-  in.encrypted = {{"dot", 5, 4, 1, 30, 2}, {"doh", 7, 7, 0, 12, 3}};
+  in.encrypted = {{"dot", 5, 4, 1, 30, 2, 0}, {"doh", 7, 7, 0, 12, 3, 4}};
   const std::string text = render_metrics(in);
   for (const char* line : {"sprout_encrypted_connections_total{transport=\"dot\"} 5",
                            "sprout_encrypted_handshakes_total{transport=\"dot\"} 4",
@@ -189,6 +189,7 @@ TEST_CASE("encrypted transports get their counters, one sample per transport; no
                            "sprout_encrypted_errors_total{transport=\"dot\"} 2",
                            "sprout_encrypted_connections_total{transport=\"doh\"} 7",
                            "sprout_encrypted_queries_total{transport=\"doh\"} 12",
+                           "sprout_encrypted_forwarded_for_ignored_total{transport=\"doh\"} 4",
                            "# TYPE sprout_encrypted_handshakes_total counter"}) {
     INFO(line);
     CHECK(text.find(line) != std::string::npos);

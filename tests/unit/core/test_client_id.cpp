@@ -95,6 +95,21 @@ TEST_CASE("a listener that refuses unknown IDs answers REFUSED; known IDs still 
   CHECK(a.ask("games.example", core::Transport::doh, "phone-an") == 3);
 }
 
+TEST_CASE("plain-HTTP DoH behind a proxy: without an ID the forwarded address decides, an ID its profile", "[client-id]") {
+  test::DriverHarness h(roaming(config::UnknownClients::refuse));  // doh[0] refuses unknown IDs
+  const auto ask = [&](const char* client, std::string_view id) {
+    test::RecordingResponder r(h.sent);
+    const std::size_t before = h.sent->answers.size();
+    h.driver.run(MessageBuilder::query("games.example", 1, 7).bytes, *config::IpAddress::parse(client),
+                 core::Transport::doh, r, {0, id, true});
+    return h.sent->answers.size() == before ? kNoAnswerYet : rcode(h.last());
+  };
+  CHECK(ask("192.168.1.5", "") == kNoAnswerYet);  // lan, default profile: upstream
+  CHECK(ask("203.0.113.9", "") == 5);             // in no network: refused, as over UDP
+  CHECK(ask("203.0.113.9", "phone-an") == 3);     // the ID's profile (kids), whatever the address
+  CHECK(ask("192.168.1.5", "nobody") == 5);       // an unknown ID: the listener refuses it
+}
+
 TEST_CASE("explain --client-id: the ID's profile and labels, whatever the address", "[client-id]") {
   auto snap = roaming(config::UnknownClients::refuse);
   const auto addr = *config::IpAddress::parse("0.0.0.0");

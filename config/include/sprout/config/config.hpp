@@ -57,6 +57,7 @@ struct Endpoint {  // listen: "127.0.0.1:5354", "[::1]:5354"
 struct UpstreamTls {
   std::string server_name;
   std::string ca_file;  // PEM; empty: the system trust store
+  int max_connections = 4;  // per worker: another opens when every one has many queries in flight
   bool operator==(const UpstreamTls&) const = default;
 };
 
@@ -329,6 +330,10 @@ struct EncryptedListener {
   int max_handshakes = 64;               // TLS handshakes in progress
   std::chrono::milliseconds handshake_timeout{5000};
   std::chrono::milliseconds idle_timeout{30000};
+  // DoH only: HTTP/1.1 without TLS, for a reverse proxy in front that terminates TLS. The client
+  // is then the X-Forwarded-For address when the TCP peer is in trusted_proxies.
+  bool plain_http = false;
+  std::vector<IpPrefix> trusted_proxies;
   bool operator==(const EncryptedListener&) const = default;
 };
 
@@ -408,5 +413,8 @@ struct Config {
   std::vector<EncryptedListener> doh;    // DNS over HTTPS listeners
   std::vector<Client> clients;           // client IDs of DoT/DoH clients
 };
+
+// A certificate is needed by every DoT listener and every DoH listener but a plain-HTTP one.
+[[nodiscard]] bool needs_certificate(const Config& c) noexcept;
 
 }  // namespace sprout::config

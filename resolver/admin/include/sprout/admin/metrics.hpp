@@ -62,6 +62,7 @@ struct EncryptedStats {
   std::uint64_t handshake_failures = 0;
   std::uint64_t queries = 0;
   std::uint64_t errors = 0;
+  std::uint64_t forwarded_ignored = 0;  // X-Forwarded-For not believed (plain-HTTP DoH)
 };
 
 // Everything /metrics shows, filled by the lead (already summed over workers).

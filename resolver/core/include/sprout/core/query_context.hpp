@@ -45,6 +45,9 @@ enum class Transport : std::uint8_t { udp, tcp, dot, doh, kCount };
 struct EncryptedOrigin {
   std::uint16_t listener = 0;
   std::string_view client_id;
+  // Plain-HTTP DoH behind a trusted proxy: the address is the client's own (X-Forwarded-For),
+  // so a request without an ID is judged by its network, as over plain DNS.
+  bool by_address = false;
 };
 
 struct QueryContext {

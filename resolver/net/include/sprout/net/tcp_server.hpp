@@ -8,7 +8,7 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <array>
-#include <deque>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -67,11 +67,11 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection<St
 
  private:
   void read_proxy_header();
-  void read_length();
-  void read_body(std::size_t length);
-  void on_message(std::size_t length);
+  void read_messages();  // runs every complete message read (up to the in-flight cap), then reads on
+  void on_message(std::span<const std::uint8_t> message);
   void write_next();
   void arm_idle();
+  void touch() { last_active_ = std::chrono::steady_clock::now(); }
   void close();
   void query_finished();
   void handshake_done(const boost::system::error_code& ec);
@@ -84,10 +84,18 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection<St
   config::IpAddress client_;
   std::string client_id_;  // DoT: from the SNI, after the handshake
   std::shared_ptr<const TlsServerContext> tls_;
-  std::array<std::uint8_t, 2> length_{};
-  std::vector<std::uint8_t> body_;
-  std::deque<std::vector<std::uint8_t>> out_;
-  std::size_t out_bytes_ = 0;
+  std::vector<std::uint8_t> body_;  // the PROXY v2 header
+  // What was read: pipelined queries arrive together (and a TLS record holds several), so one
+  // read takes them all instead of two reads (length, message) per query.
+  std::vector<std::uint8_t> in_;
+  std::size_t in_have_ = 0;
+  bool processing_ = false;  // inside read_messages(): an answer sent meanwhile must not re-enter it
+  // Answers queued while a write is under way leave together in the next one: one TLS record
+  // and one send for many pipelined answers.
+  std::vector<std::uint8_t> queued_, in_write_;
+  // The idle timer is not moved on every query and answer (a timer cancel and re-arm each):
+  // when it fires it checks the last activity and waits out the rest.
+  std::chrono::steady_clock::time_point last_active_{};
   int inflight_ = 0;
   bool reading_ = false;
   bool writing_ = false;

@@ -20,6 +20,9 @@ namespace sprout::net {
 // cost CPU, so they have their own, smaller cap: slowloris handshakes fill only that.
 [[nodiscard]] std::shared_ptr<const TlsServerContext> admit_encrypted(Worker& worker, core::Transport t, std::size_t listener,
                                                                       asio::ip::tcp::socket& socket);
+// The same caps for a plain-HTTP DoH connection (no certificate, no handshake): false when it
+// was closed.
+[[nodiscard]] bool admit_plain(Worker& worker, std::size_t listener, asio::ip::tcp::socket& socket);
 
 // The server handshake, counted in `load.handshaking` while it runs and closed by `timer` at
 // the listener's handshake timeout; `done(ec)` after, with the outcome counted.

@@ -42,6 +42,7 @@ struct TransportCounters {
   std::atomic<std::uint64_t> handshake_failures{0};  // failed, timed out, or a wrong SNI refused
   std::atomic<std::uint64_t> queries{0};
   std::atomic<std::uint64_t> errors{0};              // refused at a cap, broken framing, overflowing output
+  std::atomic<std::uint64_t> forwarded_ignored{0};   // X-Forwarded-For not believed (untrusted peer, unreadable)
 };
 
 // Transport counters (queries by network, category and action are in QueryCounters):
