@@ -68,7 +68,12 @@ using PiecePtr = std::shared_ptr<const blocklists::ListPiece>;
 struct Adopted {
   bool changed = false;  // the stored zone changed: rebuild the lists
   PiecePtr patched;      // the list's piece patched for it (null: read the copy again)
+  std::chrono::milliseconds stored{0}, patching{0};  // for the log line
 };
+
+std::chrono::milliseconds ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t);
+}
 
 // An IXFR: the delta applied to our zone in place (no copy of the zone), stored, and the
 // served piece patched here, off the control thread, when it was built from the copy being
@@ -83,8 +88,11 @@ bool apply_ixfr(ZoneFollower::Follow& f, const transfer::ZoneDelta& d, const Lis
   f.patched.reset();
   const transfer::Soa old_soa = f.zone->soa;
   const std::uint64_t old_bytes = f.zone->wire_bytes;
+  const auto start = std::chrono::steady_clock::now();
   transfer::apply_delta(*f.zone, d);
-  if (!transfer::store_zone(f.path, *f.zone, now, error)) {
+  const bool stored = transfer::store_zone(f.path, *f.zone, now, error);
+  out.stored = ms_since(start);
+  if (!stored) {
     transfer::apply_delta(*f.zone, transfer::ZoneDelta{old_soa, d.added, d.deleted, old_bytes});  // undone
     return false;
   }
@@ -92,7 +100,9 @@ bool apply_ixfr(ZoneFollower::Follow& f, const transfer::ZoneDelta& d, const Lis
   if (!base) return true;
   const blocklists::RpzChange change{f.zone->soa.text, d.deleted, d.added,
                                      [&f](std::string_view owner, std::string& lines) { transfer::lines_of(*f.zone, owner, lines); }};
+  const auto patch_start = std::chrono::steady_clock::now();
   out.patched = blocklists::patch_rpz_piece(*base, f.list, change, blocklists::stored_identity(f.list, f.path));
+  out.patching = ms_since(patch_start);
   f.patched = out.patched;
   return true;
 }
@@ -121,6 +131,7 @@ Adopted adopt(ZoneFollower::Follow& f, transfer::TransferResult& r, ListRefreshe
   const auto start = std::chrono::steady_clock::now();
   const bool stored = r.delta && f.zone ? apply_ixfr(f, *r.delta, refresher, now, out, error)
                                         : transfer::store_zone(f.path, *r.zone, now, error);
+  if (!r.delta) out.stored = ms_since(start);
   if (!stored) {
     core::log::error("list ", name, ": ", error, "; the new zone is not served");
     return out;
@@ -128,10 +139,12 @@ Adopted adopt(ZoneFollower::Follow& f, transfer::TransferResult& r, ListRefreshe
   if (!r.delta) f.zone = std::move(r.zone);
   f.fetched = now;
   out.changed = true;
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  const std::string patch = !r.delta       ? std::string()
+                           : out.patched ? ", index patched in " + std::to_string(out.patching.count()) + " ms"
+                                         : ", index to rebuild";
   core::log::info("list ", name, ": zone ", zone, " serial ", f.zone->soa.serial, " by ", outcome_word(r.outcome), " from ",
-                  r.primary, " (", f.zone->records.size(), " records, ", r.messages, " messages, ", r.took.count(), " ms; ",
-                  r.delta ? (out.patched ? "index patched" : "index to rebuild") : "stored", " in ", ms.count(), " ms)");
+                  r.primary, " (", f.zone->records.size(), " records, ", r.messages, " messages, ", r.took.count(),
+                  " ms; stored in ", out.stored.count(), " ms", patch, ")");
   return out;
 }
 
