@@ -234,6 +234,39 @@ Outcome read_all(ResponseReader& r, const std::vector<std::vector<std::uint8_t>>
 
 }  // namespace
 
+// What ldns writes for a record after ldns_rr2canonical, in the stored line's layout.
+std::string ldns_line(const std::string& record) {
+  ldns_rr* rr = nullptr;
+  REQUIRE(ldns_rr_new_frm_str(&rr, record.c_str(), 60, nullptr, nullptr) == LDNS_STATUS_OK);
+  ldns_rr2canonical(rr);
+  char* owner = ldns_rdf2str(ldns_rr_owner(rr));
+  char* target = ldns_rdf2str(ldns_rr_rdf(rr, 0));
+  std::string out = std::string(owner) + "\tIN\tCNAME\t" + target;
+  free(owner);
+  free(target);
+  ldns_rr_free(rr);
+  return out;
+}
+
+TEST_CASE("a record's stored line is ldns's canonical text, escapes included", "[transfer]") {
+  const auto key = std::optional<config::TsigKey>(test_key());
+  const Request req = make_request("rpz.test", key, nullptr, Clock::now());
+  const std::vector<std::string> odd{"We\\.ird\\032Na\\(me\\;.Rpz.Test. CNAME Target\\255.Example.",
+                                     "plain.rpz.test. CNAME .", "*.UP.rpz.test. CNAME rpz-passthru.",
+                                     "x\\\\y\\\"z.rpz.test. CNAME *."};
+  std::vector<std::string> zone{soa(7)};
+  zone.insert(zone.end(), odd.begin(), odd.end());
+  zone.push_back(soa(7));
+  ResponseReader r("rpz.test", key, req, nullptr, 1 << 20);
+  const auto wire = response(req, zone);
+  REQUIRE(r.add(wire.data(), wire.size(), Clock::now()) == Outcome::full_zone);
+  const RpzZone z = r.take_zone();
+  for (const auto& rec : odd) {
+    INFO(rec << " -> " << ldns_line(rec));
+    CHECK(z.records.count(ldns_line(rec)) == 1);
+  }
+}
+
 TEST_CASE("TSIG on every Nth message: unsigned ones are covered by the next MAC (RFC 8945 5.3.1)", "[transfer][tsig]") {
   const auto key = std::optional<config::TsigKey>(test_key());
   const Request req = make_request("rpz.test", key, nullptr, Clock::now());
