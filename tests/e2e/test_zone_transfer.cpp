@@ -252,7 +252,7 @@ TEST_CASE("bench: a large RPZ zone from knotd, and NOTIFY to served", "[.][bench
   const std::string log = r->process().stderr_text();
   WARN("IXFR of one name (add, delete, ...) to served, ms from sproutdns's NOTIFY log line (ms clock): "
        << from_notify << "; from knotc zone-reload's return: " << from_reload << "; from before the reload: " << from_change
-       << "; last: " << log_line(log, "by IXFR"));
+       << "; last: " << log_line(log, "by IXFR") << "; then " << log_line(log, "lists: "));
   CHECK(log.find("index patched") != std::string::npos);
   r.reset();
   knot.stop();
