@@ -155,6 +155,38 @@ TEST_CASE("nsd primary: AXFR with TSIG, then a change + NOTIFY answered with the
   CHECK_FALSE(blocked(wrong.udp_port(), "adult.example"));
 }
 
+TEST_CASE("sproutdns lists: when the zone expires; --fetch transfers each zone once and says what came", "[resolver][transfer]") {
+  SPROUT_REQUIRE_RESOLVER();
+  REQUIRE(have_knot());
+  TempDir dir;
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  sprout::test::RpzPrimary knot("rpz.test");
+  knot.write_zone(5, {"adult.example", "*.casino.example"});
+  REQUIRE(knot.start());
+  const std::string cfg = transfer_config(upstream.port(), dir.path(), knot.port(), sprout::test::RpzPrimary::kSecret);
+  {
+    Resolver r(dir.path(), cfg);
+    REQUIRE(wait_until([&] { return blocked(r.udp_port(), "adult.example"); }, std::chrono::seconds(5)));
+  }
+  const std::string lists = sproutdns_path() + " lists --config " + (dir / "sprout.yaml").string();
+  const auto shown = run_command(lists);
+  INFO(shown.output);
+  CHECK(shown.exit_code == 0);
+  CHECK(shown.output.find("    zone expires at ") != std::string::npos);  // the SOA's 86400 s from the transfer
+  const auto same = run_command(lists + " --fetch");
+  INFO(same.output);
+  CHECK(same.output.find("province-rpz: zone rpz.test up to date at serial 5") != std::string::npos);
+  knot.write_zone(6, {"adult.example", "*.casino.example", "new.example"});
+  REQUIRE(knot.reload());
+  const auto newer = run_command(lists + " --fetch");
+  INFO(newer.output);
+  CHECK(newer.output.find("province-rpz: zone rpz.test serial 6 by IXFR: 4 records") != std::string::npos);  // and the NS
+  knot.stop();
+  const auto down = run_command(lists + " --fetch");
+  CHECK(down.output.find("province-rpz: transfer of rpz.test failed: ") != std::string::npos);
+  CHECK(down.output.find("adult") == std::string::npos);  // the table: counts, not names
+}
+
 namespace {
 
 // In-process, no dig process per poll: the bench times tens of milliseconds.

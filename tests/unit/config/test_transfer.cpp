@@ -126,6 +126,14 @@ TEST_CASE("bad transfer configs: every error located, saying what is valid", "[t
   }
 }
 
+TEST_CASE("on_expire: keep (default) or drop; anything else is an error naming both", "[transfer]") {
+  CHECK(must_load(kHead + "    source: axfr://192.0.2.1/rpz.example\n").lists[0].transfer->on_expire == OnExpire::keep);
+  CHECK(must_load(kHead + "    source: axfr://192.0.2.1/rpz.example\n    transfer: {on_expire: drop}\n").lists[0].transfer->on_expire ==
+        OnExpire::drop);
+  CHECK_THAT(errors_of(kHead + "    source: axfr://192.0.2.1/rpz.example\n    transfer: {on_expire: delete}\n"),
+             Catch::Contains("t.yaml:6:") && Catch::Contains("lists.province.transfer.on_expire: 'delete' is not valid (valid: keep, drop)"));
+}
+
 TEST_CASE("a zone feeds one list: the same zone twice is refused where it repeats", "[transfer]") {
   const std::string e = errors_of(
       "categories: {adult: {}}\nlists:\n"
