@@ -112,6 +112,91 @@ std::size_t DomainIndex::memory_bytes() const noexcept {  // (the shared kPassAl
   return sizeof(*this) + table_.bytes() + attrs_.capacity() * sizeof(Attr);
 }
 
+std::optional<Attr> DomainIndex::find(std::uint64_t key) const noexcept {
+  if (key == 0) key = 1;  // as IndexBuilder::append stores it
+  if (size_ == 0) return std::nullopt;
+  const Slot* s = index_detail::find_slot(slots(), home_range_, key);
+  if (s == nullptr) return std::nullopt;
+  return attrs_[s->value];
+}
+
+void DomainIndex::for_each(const std::function<void(std::uint64_t, const Attr&)>& f) const {
+  const Slot* s = slots();
+  for (std::size_t i = 0; i < slot_count_; ++i) {
+    if (s[i].key() != 0) f(s[i].key(), attrs_[s[i].value]);
+  }
+}
+
+namespace {
+
+// Sorted Robin Hood layout (IndexBuilder::place): entry i sits at max(home(i), pos(i-1) + 1).
+// Removing one: the displaced entries after it move back one slot each, up to the first
+// empty slot or entry at its home, which gives the layout a build would give the rest.
+bool erase_key(Slot* s, std::size_t home_range, std::uint64_t key) {
+  Slot* at = const_cast<Slot*>(index_detail::find_slot(s, home_range, key));
+  if (at == nullptr) return false;
+  std::size_t q = static_cast<std::size_t>(at - s);
+  while (s[q + 1].key() != 0 && index_detail::home_slot(s[q + 1].key(), home_range) <= q) {
+    s[q] = s[q + 1];
+    ++q;
+  }
+  s[q] = Slot{};
+  return true;
+}
+
+// Adding one: its place is after the smaller keys from its home on; the run from there to
+// the next empty slot moves up one. The table grows by a slot when that empty slot was the
+// final sentinel (the caller made room).
+void insert_key(Slot* s, std::size_t& slot_count, std::size_t home_range, std::uint64_t key, std::uint32_t value) {
+  std::size_t p = index_detail::home_slot(key, home_range);
+  while (s[p].key() != 0 && s[p].key() < key) ++p;
+  std::size_t e = p;
+  while (s[e].key() != 0) ++e;
+  if (e == slot_count - 1) ++slot_count;  // the new last slot is a fresh zero page: empty
+  std::memmove(static_cast<void*>(s + p + 1), s + p, (e - p) * sizeof(Slot));
+  s[p] = Slot{static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32), value};
+}
+
+std::uint32_t intern_into(std::vector<Attr>& attrs, const Attr& a) {
+  for (std::size_t i = 0; i < attrs.size(); ++i) {  // a list has a handful of distinct ones
+    if (!(attrs[i] < a) && !(a < attrs[i])) return static_cast<std::uint32_t>(i);
+  }
+  attrs.push_back(a);
+  return static_cast<std::uint32_t>(attrs.size() - 1);
+}
+
+}  // namespace
+
+std::optional<DomainIndex> DomainIndex::patched(std::span<const KeyChange> changes) const {
+  // A build fills kLoadPercent of the home range; a patched table may go a little past it
+  // (and a tiny one by a few entries: probes of a handful of slots cost nothing).
+  constexpr std::size_t kMaxPatchedLoad = kLoadPercent + 5;
+  constexpr std::size_t kSmallSlack = 16;
+  if (size_ == 0 || filter_ != &kPassAll) return std::nullopt;
+  std::size_t grow = 0;
+  for (const KeyChange& c : changes) grow += c.attr ? 1 : 0;
+  if ((size_ + grow) * 100 > home_range_ * kMaxPatchedLoad + kSmallSlack * 100) return std::nullopt;
+  DomainIndex out;
+  out.seed_ = seed_;
+  out.home_range_ = home_range_;
+  out.slot_count_ = slot_count_;
+  out.size_ = size_;
+  out.attrs_ = attrs_;
+  out.filter_ = &kPassAll;
+  out.filter_words_ = 1;
+  out.table_.resize((slot_count_ + grow) * sizeof(Slot));  // fresh pages: the room is empty
+  std::memcpy(out.table_.data(), table_.data(), slot_count_ * sizeof(Slot));
+  auto* s = static_cast<Slot*>(out.table_.data());
+  for (const KeyChange& c : changes) {
+    const std::uint64_t key = c.key == 0 ? 1 : c.key;
+    if (erase_key(s, home_range_, key)) --out.size_;
+    if (!c.attr) continue;
+    insert_key(s, out.slot_count_, home_range_, key, intern_into(out.attrs_, *c.attr));
+    ++out.size_;
+  }
+  return out;
+}
+
 IndexBuilder::IndexBuilder(std::uint64_t seed) : seed_(seed) {}
 
 std::uint64_t IndexBuilder::random_seed() {

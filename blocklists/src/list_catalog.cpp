@@ -125,6 +125,9 @@ ListCatalog ListCatalog::build(const config::Config& cfg, std::span<const ListCa
   ListCatalog cat;
   cat.seed_ = pick_seed(options, previous);
   PieceReuse reuse;
+  for (const PiecePtr& p : options.offered) {
+    if (p && p->table().seed() == cat.seed_) reuse.offer(p);
+  }
   for (const ListCatalog* p : previous) {
     if (p == nullptr || p->seed_ != cat.seed_) continue;
     for (const Entry& e : p->entries_) reuse.offer(e.piece);

@@ -142,11 +142,7 @@ Parsed parse_content(LineReader& reader, Format format, const std::string& label
     p.stats.read_error = reader.error();
     return p;
   }
-  p.stats = parse_list(reader, format, label, [&](std::string_view name, const Rule& rule, std::size_t) {
-    Rule effective = rule;
-    if (allowlist) effective.allow = true;  // an allowlist's entries all allow
-    builder.add(name, effective, CategorySet{1}, ListId{0});
-  });
+  p.stats = add_entries(builder, reader, format, label, allowlist);
   if (!p.stats.read_error.empty()) {
     p.error = p.stats.read_error;
   } else if (p.stats.entries == 0 && p.stats.invalid + p.stats.unsupported > 0) {
@@ -339,10 +335,13 @@ PiecePtr load_transferred(ListStatus& s, const config::List& list, const SourceC
   if (s.state != ListState::stale) return piece;  // unusable
   s.state = ListState::ok;
   const auto expire = list.transfer && list.transfer->expire ? list.transfer->expire : meta.expire;
-  if (expire && *meta.fetched + *expire < Clock::now()) {
-    s.state = ListState::stale;
-    s.error = "zone expired: no successful transfer for longer than expire (" + std::to_string(expire->count()) +
-              " s); serving the last complete zone";
+  if (expire) s.expires = *meta.fetched + *expire;
+  if (s.expires && *s.expires < Clock::now()) {
+    const bool drop = list.transfer && list.transfer->on_expire == config::OnExpire::drop;
+    s.state = drop ? ListState::failed : ListState::stale;
+    s.error = "zone expired: no successful transfer for longer than expire (" + std::to_string(expire->count()) + " s); " +
+              (drop ? "not served (on_expire: drop)" : "serving the last complete zone");
+    if (drop) return nullptr;
   }
   return piece;
 }
@@ -393,6 +392,20 @@ PiecePtr load_builtin(ListStatus& s, const config::List& list, const SourceConte
 }
 
 }  // namespace
+
+ParseStats add_entries(IndexBuilder& builder, LineReader& reader, Format format, std::string_view label, bool allowlist) {
+  return parse_list(reader, format, label, [&](std::string_view name, const Rule& rule, std::size_t) {
+    Rule effective = rule;
+    if (allowlist) effective.allow = true;  // an allowlist's entries all allow
+    builder.add(name, effective, CategorySet{1}, ListId{0});
+  });
+}
+
+ListIdentity stored_identity(const config::List& list, const std::string& path) {
+  ListIdentity id = settings_identity(list);
+  read_identity(id, path);
+  return id;
+}
 
 void PieceReuse::offer(const PiecePtr& piece) {
   if (piece && piece->reusable()) pieces_.push_back(piece);

@@ -2,6 +2,7 @@
 // a ListPiece, or reusing an earlier piece of the same identity without reading anything.
 #pragma once
 
+#include "sprout/blocklists/line_reader.hpp"
 #include "sprout/blocklists/list_catalog.hpp"
 
 #include <cstdint>
@@ -33,6 +34,10 @@ struct SourceContext {
   std::uint64_t seed;
   PieceReuse& reuse;
 };
+
+// Parses a list into `builder` as a piece holds it: canonical attributes (category bit 0,
+// ListId 0), every entry an allow when the list is an allowlist.
+ParseStats add_entries(IndexBuilder& builder, LineReader& reader, Format format, std::string_view label, bool allowlist);
 
 // Fills `s` (state, error, parse figures, last_refresh, reused) and returns the piece the
 // list serves from: null or unusable when it serves nothing.

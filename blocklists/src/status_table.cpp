@@ -49,6 +49,7 @@ std::string bundled_note(const ListStatus& s, std::chrono::system_clock::time_po
 // Every cell below may come from a list or its download: escaped for the terminal, so an
 // escape sequence cannot redraw the screen and a NUL cannot hide the rows after it.
 std::string format_status_table(const std::vector<ListStatus>& raw) {
+  const auto now = std::chrono::system_clock::now();
   std::vector<ListStatus> lists = raw;
   for (auto& s : lists) {
     for (std::string* t : {&s.name, &s.category, &s.source, &s.error}) *t = config::printable(*t);
@@ -82,6 +83,7 @@ std::string format_status_table(const std::vector<ListStatus>& raw) {
     pad(out, std::string(format_name(s.format)), 7);
     pad(out, utc_time(s.last_refresh), 17);
     out += s.source + "\n";
+    if (s.expires) out += std::string("    zone ") + (*s.expires < now ? "expired at " : "expires at ") + utc_time(s.expires) + "\n";
     if (!s.error.empty()) out += "    error: " + s.error + "\n";
     for (const auto& e : s.first_errors) out += "    " + e + "\n";
   }

@@ -235,7 +235,7 @@ void ConfigParser::read_list(const std::string& name, const Field& f) {
            l.source = *s;  // builtin:NAME = a list compiled into sproutdns (checked when loaded)
          } else if (s->starts_with("axfr://")) {
            l.source = *s;
-           source_transfer = read_axfr_source(v, *s);
+           source_transfer = read_axfr_source(v, name, *s);
          } else if (scheme != std::string::npos) {
            r_.error(v, "'" + *s + "' has an unsupported URL scheme (valid: http, https, axfr, builtin:NAME, or a file path)");
          } else {

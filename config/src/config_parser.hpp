@@ -34,7 +34,7 @@ class ConfigParser {
   void read_tcp(const Field& f);
   void read_list(const std::string& name, const Field& f);
   // config_parser_transfer.cpp: `source: axfr://...` and the `transfer:` block.
-  std::optional<Transfer> read_axfr_source(const Field& f, const std::string& text);
+  std::optional<Transfer> read_axfr_source(const Field& f, const std::string& list, const std::string& text);
   void read_transfer(List& l, const Field& f);
   std::optional<TsigKey> read_tsig(const Field& f);
   void read_tsig_secret(TsigKey& k, const Field& f);
@@ -93,6 +93,7 @@ class ConfigParser {
   std::set<std::string> used_services_;
   std::map<std::string, std::string> cidr_owner_;  // "10.0.0.0/8" -> network name
   std::map<std::string, std::string> mac_owner_;   // "02:00:00:00:00:0a" -> device name
+  std::map<std::string, std::string> zone_owner_;  // transferred zone -> "list NAME (line N)"
   bool saw_listen_ = false;
   bool saw_networks_ = false;
 };

@@ -59,7 +59,7 @@ std::string secret_in(const std::string& text) {
 
 }  // namespace
 
-std::optional<Transfer> ConfigParser::read_axfr_source(const Field& f, const std::string& text) {
+std::optional<Transfer> ConfigParser::read_axfr_source(const Field& f, const std::string& list, const std::string& text) {
   const std::string_view rest = std::string_view(text).substr(kAxfrScheme.size());
   const auto slash = rest.find('/');
   const std::string_view host = rest.substr(0, slash);
@@ -74,6 +74,12 @@ std::optional<Transfer> ConfigParser::read_axfr_source(const Field& f, const std
   if (zone.empty() || !name.value) {
     r_.error(f, "'" + text + "': expected the zone after the primary, e.g. axfr://192.0.2.1/rpz.example" +
                     (zone.empty() ? std::string() : " ('" + std::string(zone) + "' " + name.why + ")"));
+    return std::nullopt;
+  }
+  // One follower and one NOTIFY target per zone: two lists naming it would fight over it.
+  const std::string owner = "list " + list + " (line " + std::to_string(f.node.Mark().line + 1) + ")";
+  if (auto [it, fresh] = zone_owner_.emplace(*name.value, owner); !fresh) {
+    r_.error(f, "'" + text + "': zone '" + *name.value + "' is already followed by " + it->second + "; a zone may feed one list");
     return std::nullopt;
   }
   Transfer t;
@@ -102,6 +108,9 @@ void ConfigParser::read_transfer(List& l, const Field& f) {
          if (auto s = seconds(v, std::chrono::seconds(1), std::chrono::hours(1))) t.max_time = *s;
        }},
       {"allow_notify", [&](const Field& v) { t.allow_notify = read_prefixes(v); }},
+      {"on_expire", [&](const Field& v) {
+         if (auto e = r_.choice<OnExpire>(v, {{"keep", OnExpire::keep}, {"drop", OnExpire::drop}})) t.on_expire = *e;
+       }},
   });
 }
 

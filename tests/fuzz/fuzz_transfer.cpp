@@ -37,7 +37,7 @@ void read_stream(const std::vector<std::span<const std::uint8_t>>& msgs, const s
   req.id = 0x1234;  // the seeds answer this ID
   req.ixfr = current.has_value();
   if (key) req.mac.assign(32, 0xab);
-  ResponseReader reader("rpz.test", key, req, current, 1 << 20);
+  ResponseReader reader("rpz.test", key, req, current ? &*current : nullptr, 1 << 20);
   const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
   for (const auto& m : msgs) {
     const Outcome o = reader.add(m.data(), m.size(), now);

@@ -128,6 +128,15 @@ void write_lists(std::string& out, const MetricsInput& in) {
   for (const auto& l : in.lists) {
     if (l.age_seconds) write_sample(out, "sprout_list_age_seconds", {{"list", l.name}, {"category", l.category}}, format_double(*l.age_seconds));
   }
+  write_header(out, "sprout_list_expire_seconds", "gauge",
+               "Zone transfer lists: seconds until the zone expires without a successful refresh (negative: expired).");
+  for (const auto& l : in.lists) {
+    if (l.expire_seconds) write_sample(out, "sprout_list_expire_seconds", {{"list", l.name}, {"category", l.category}}, format_double(*l.expire_seconds));
+  }
+  write_header(out, "sprout_list_expired", "gauge", "Zone transfer lists: 1 when the zone is past its expire.");
+  for (const auto& l : in.lists) {
+    if (l.expire_seconds) write_sample(out, "sprout_list_expired", {{"list", l.name}, {"category", l.category}}, *l.expire_seconds < 0 ? "1" : "0");
+  }
   write_header(out, "sprout_list_refresh_failures_total", "counter", "Failed blocklist refreshes (the last good copy is kept).");
   for (const auto& l : in.lists) {
     write_sample(out, "sprout_list_refresh_failures_total", {{"list", l.name}, {"category", l.category}}, l.refresh_failures);

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "sprout/blocklists/list_loader.hpp"
+#include "sprout/transfer/transfer_client.hpp"
 #include "sprout/config/loader.hpp"
 #include "sprout/config/printable.hpp"
 #include "sprout/control/list_refresher.hpp"
@@ -44,6 +45,29 @@ int check_config(const std::vector<std::string>& args) {
   return 0;
 }
 
+// `lists --fetch` for lists fed by zone transfer: one transfer each (an IXFR from the stored
+// copy when there is one), reported on a line; the copy itself is the server's to replace,
+// so the table below still shows what it serves.
+static void check_transfers(const config::Config& cfg) {
+  for (const config::List& l : cfg.lists) {
+    if (!l.transfer) continue;
+    auto stored = transfer::load_stored_zone(blocklists::list_content_path(cfg, l));
+    const auto r = transfer::transfer_zone_now(*l.transfer, l.max_bytes,
+                                               stored ? std::optional<transfer::RpzZone>(std::move(stored->zone)) : std::nullopt);
+    const std::string name = config::printable(l.name), zone = config::printable(l.transfer->zone);
+    if (r.outcome == transfer::Outcome::failed) {
+      std::printf("%s: transfer of %s failed: %s\n", name.c_str(), zone.c_str(), config::printable(r.error).c_str());
+    } else if (!r.zone) {
+      std::printf("%s: zone %s up to date at serial %u (from %s, %lld ms)\n", name.c_str(), zone.c_str(),
+                  stored ? stored->zone.soa.serial : 0u, r.primary.c_str(), static_cast<long long>(r.took.count()));
+    } else {
+      std::printf("%s: zone %s serial %u by %s: %zu records (from %s, %zu messages, %lld ms)\n", name.c_str(), zone.c_str(),
+                  r.zone->soa.serial, r.delta ? "IXFR" : "AXFR", r.zone->records.size(), r.primary.c_str(), r.messages,
+                  static_cast<long long>(r.took.count()));
+    }
+  }
+}
+
 int lists(const std::vector<std::string>& args) {
   std::string path;
   blocklists::LoadOptions options;
@@ -55,6 +79,7 @@ int lists(const std::vector<std::string>& args) {
   }
   const auto cfg = load_config(path);
   if (!cfg) return 1;
+  if (options.fetch) check_transfers(*cfg);
   const auto loaded = blocklists::load_lists(*cfg, options);
   std::fputs(blocklists::format_status_table(loaded.lists).c_str(), stdout);
   std::printf("index: %zu names, %zu bytes\n", loaded.index.size(), loaded.index.memory_bytes());

@@ -18,7 +18,8 @@ usage:
   sproutdns check-config FILE     print every error in FILE; exit 0 if valid, 1 if not
   sproutdns lists [--config FILE] [--fetch]
       load every configured list and print name, category, source, entries, invalid
-      lines, last refresh and state (--fetch: download URL lists now)
+      lines, last refresh and state, when a transferred zone expires (--fetch:
+      download URL lists now; one transfer of each axfr:// zone, reported)
   sproutdns explain [--config FILE] --client ADDR [--device NAME] [--at TIME] [--json] NAME [TYPE]
       the full decision for NAME asked by ADDR (as device NAME) at TIME (ISO 8601, default now)
   sproutdns devices [--config FILE]

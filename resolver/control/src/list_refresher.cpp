@@ -74,10 +74,12 @@ static void carry_devices(core::Snapshot& snap, std::initializer_list<const core
 std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
                                                    std::vector<blocklists::ListStatus>* statuses,
                                                    std::shared_ptr<cache::PacketCache> cache,
-                                                   const core::Snapshot* previous, const core::Snapshot* newer) {
+                                                   const core::Snapshot* previous, const core::Snapshot* newer,
+                                                   std::vector<std::shared_ptr<const blocklists::ListPiece>> offered) {
   const auto start = std::chrono::steady_clock::now();
   blocklists::LoadOptions options;
   options.fetch = fetch;
+  options.offered = std::move(offered);
   // Only lists whose content or settings changed are read and parsed again.
   std::vector<const blocklists::ListCatalog*> reuse;
   for (const core::Snapshot* s : {newer, previous}) {
@@ -145,7 +147,8 @@ void ListRefresher::refresh_now() {
   start_build(true);
 }
 
-void ListRefresher::rebuild_now() {
+void ListRefresher::rebuild_now(std::shared_ptr<const blocklists::ListPiece> patched) {
+  if (patched) offered_.push_back(std::move(patched));
   if (busy_) {
     rebuild_wanted_ = true;
     return;
@@ -153,13 +156,23 @@ void ListRefresher::rebuild_now() {
   start_build(false);
 }
 
+std::shared_ptr<const blocklists::ListPiece> ListRefresher::served_piece(const std::string& name) const {
+  const auto snap = holder_.load();
+  if (!snap || !snap->lists.catalog()) return nullptr;
+  const auto& lists = snap->config->lists;
+  for (std::size_t i = 0; i < lists.size() && i < blocklists::kNoList; ++i) {
+    if (lists[i].name == name) return snap->lists.catalog()->piece(static_cast<blocklists::ListId>(i));
+  }
+  return nullptr;
+}
+
 void ListRefresher::start_build(bool fetch, std::shared_ptr<const core::Snapshot> download,
                                 std::vector<blocklists::ListStatus> download_statuses) {
   busy_ = true;
   std::thread([this, fetch, download = std::move(download), download_statuses = std::move(download_statuses),
-               cfg = cfg_, shared = shared_, cache = cache_, previous = holder_.load()] {
+               cfg = cfg_, shared = shared_, cache = cache_, previous = holder_.load(), offered = std::exchange(offered_, {})] {
     std::vector<blocklists::ListStatus> statuses;
-    auto snap = build_snapshot(cfg, fetch, &statuses, cache, previous.get(), download.get());
+    auto snap = build_snapshot(cfg, fetch, &statuses, cache, previous.get(), download.get(), offered);
     keep_download_errors(statuses, download_statuses);
     std::lock_guard lock(shared->mutex);
     if (!shared->alive) return;
@@ -206,6 +219,16 @@ void ListRefresher::finished(std::shared_ptr<const config::Config> cfg, bool fet
 std::vector<blocklists::ListStatus> ListRefresher::statuses() const {
   std::lock_guard lock(mutex_);
   return statuses_;
+}
+
+void ListRefresher::note_checked(const std::string& name, std::chrono::system_clock::time_point at,
+                                 std::optional<std::chrono::system_clock::time_point> expires) {
+  std::lock_guard lock(mutex_);
+  for (auto& s : statuses_) {
+    if (s.name != name) continue;
+    s.last_refresh = at;
+    s.expires = expires;
+  }
 }
 
 void ListRefresher::set_statuses(std::vector<blocklists::ListStatus> s) {

@@ -68,8 +68,9 @@ std::vector<admin::ListStats> list_stats(const std::vector<blocklists::ListStatu
   for (const auto& l : lists) {
     // The bundled seed before any download was tried is not a failed refresh.
     const bool failed = l.state != blocklists::ListState::ok && (l.state != blocklists::ListState::bundled || !l.error.empty());
-    admin::ListStats s{l.name, l.category, l.entries, std::nullopt, failed ? 1u : 0u};
+    admin::ListStats s{l.name, l.category, l.entries, std::nullopt, failed ? 1u : 0u, std::nullopt};
     if (l.last_refresh) s.age_seconds = std::chrono::duration<double>(now - *l.last_refresh).count();
+    if (l.expires) s.expire_seconds = std::chrono::duration<double>(*l.expires - now).count();
     out.push_back(std::move(s));
   }
   return out;

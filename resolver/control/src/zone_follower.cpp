@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "sprout/blocklists/list_loader.hpp"
+#include "sprout/blocklists/list_patch.hpp"
 #include "sprout/core/log.hpp"
 #include "sprout/transfer/notify_message.hpp"
 #include "sprout/transfer/transfer_client.hpp"
@@ -36,6 +37,7 @@ struct ZoneFollower::Follow {
   bool stopped = false;
   bool notified = false;  // a NOTIFY came while a transfer ran: check again right after it
   bool running = false;
+  std::shared_ptr<const blocklists::ListPiece> patched;  // the last piece patched by an IXFR
 
   Follow(asio::io_context& io, config::List l, std::string p) : list(std::move(l)), path(std::move(p)), timer(io) {}
 
@@ -47,52 +49,118 @@ struct ZoneFollower::Follow {
     if (list.transfer->retry) return *list.transfer->retry;
     return zone && zone->soa.retry > 0 ? seconds(zone->soa.retry) : kRetryWithoutZone;
   }
-  [[nodiscard]] bool expired(std::chrono::system_clock::time_point now) const {
+  // When the zone expires unless refreshed (none: no zone, or no expire).
+  [[nodiscard]] std::optional<std::chrono::system_clock::time_point> expires() const {
     const auto expire = list.transfer->expire ? *list.transfer->expire : seconds(zone ? zone->soa.expire : 0);
-    return fetched && expire.count() > 0 && *fetched + expire < now;
+    if (!fetched || expire.count() <= 0) return std::nullopt;
+    return *fetched + expire;
+  }
+  [[nodiscard]] bool expired(std::chrono::system_clock::time_point now) const {
+    const auto e = expires();
+    return e && *e < now;
   }
 };
 
 namespace {
 
-// One round: transfer, store, log; true when the stored zone changed.
-bool adopt(ZoneFollower::Follow& f, transfer::TransferResult& r) {
+using PiecePtr = std::shared_ptr<const blocklists::ListPiece>;
+
+struct Adopted {
+  bool changed = false;  // the stored zone changed: rebuild the lists
+  PiecePtr patched;      // the list's piece patched for it (null: read the copy again)
+  std::chrono::milliseconds stored{0}, patching{0};  // for the log line
+};
+
+std::chrono::milliseconds ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t);
+}
+
+// An IXFR: the delta applied to our zone in place (no copy of the zone), stored, and the
+// served piece patched here, off the control thread, when it was built from the copy being
+// replaced. False (zone unchanged) when the copy cannot be stored.
+bool apply_ixfr(ZoneFollower::Follow& f, const transfer::ZoneDelta& d, const ListRefresher& refresher,
+                std::chrono::system_clock::time_point now, Adopted& out, std::string& error) {
+  // The piece of the copy about to be replaced: our last patch when the rebuild that serves it
+  // has not published yet (NOTIFYs in quick succession), else the one served.
+  const blocklists::ListIdentity now_stored = blocklists::stored_identity(f.list, f.path);
+  PiecePtr base = f.patched && f.patched->identity() == now_stored ? f.patched : refresher.served_piece(f.list.name);
+  if (base && base->identity() != now_stored) base.reset();
+  f.patched.reset();
+  const transfer::Soa old_soa = f.zone->soa;
+  const std::uint64_t old_bytes = f.zone->wire_bytes;
+  const auto start = std::chrono::steady_clock::now();
+  transfer::apply_delta(*f.zone, d);
+  const bool stored = transfer::store_zone(f.path, *f.zone, now, error);
+  out.stored = ms_since(start);
+  if (!stored) {
+    transfer::apply_delta(*f.zone, transfer::ZoneDelta{old_soa, d.added, d.deleted, old_bytes});  // undone
+    return false;
+  }
+  out.changed = true;
+  if (!base) return true;
+  const blocklists::RpzChange change{f.zone->soa.text, d.deleted, d.added,
+                                     [&f](std::string_view owner, std::string& lines) { transfer::lines_of(*f.zone, owner, lines); }};
+  const auto patch_start = std::chrono::steady_clock::now();
+  out.patched = blocklists::patch_rpz_piece(*base, f.list, change, blocklists::stored_identity(f.list, f.path));
+  out.patching = ms_since(patch_start);
+  f.patched = out.patched;
+  return true;
+}
+
+// One round's result: stored, logged; says whether (and how) the lists must be rebuilt.
+Adopted adopt(ZoneFollower::Follow& f, transfer::TransferResult& r, ListRefresher& refresher) {
   const auto& name = f.list.name;
   const auto& zone = f.list.transfer->zone;
   const auto now = std::chrono::system_clock::now();
+  Adopted out;
   if (r.outcome == transfer::Outcome::failed) {
     core::log::warn("list ", name, ": transfer of ", zone, " failed: ", r.error, "; ",
                     f.zone ? "serving the last good zone (serial " + std::to_string(f.zone->soa.serial) + ")" : std::string("no zone yet"));
     if (f.expired(now)) core::log::error("list ", name, ": zone ", zone, " expired (no successful transfer within expire)");
-    return false;
+    return out;
   }
   std::string error;
   if (r.outcome == transfer::Outcome::up_to_date) {
+    out.changed = f.expired(now);  // expired until now: the lists say so (or dropped it) until rebuilt
     f.fetched = now;  // checked: expire counts from here
     if (f.zone && !transfer::store_zone_meta(f.path, *f.zone, now, error)) core::log::warn("list ", name, ": ", error);
+    refresher.note_checked(name, now, f.expires());
     core::log::debug("list ", name, ": zone ", zone, " up to date (serial ", f.zone ? f.zone->soa.serial : 0, ")");
-    return false;
+    return out;
   }
-  if (!transfer::store_zone(f.path, *r.zone, now, error)) {
+  const auto start = std::chrono::steady_clock::now();
+  const bool stored = r.delta && f.zone ? apply_ixfr(f, *r.delta, refresher, now, out, error)
+                                        : transfer::store_zone(f.path, *r.zone, now, error);
+  if (!r.delta) out.stored = ms_since(start);
+  if (!stored) {
     core::log::error("list ", name, ": ", error, "; the new zone is not served");
-    return false;
+    return out;
   }
-  core::log::info("list ", name, ": zone ", zone, " serial ", r.zone->soa.serial, " by ", outcome_word(r.outcome), " from ",
-                  r.primary, " (", r.zone->records.size(), " records, ", r.messages, " messages, ", r.took.count(), " ms)");
-  f.zone = std::move(r.zone);
+  if (!r.delta) f.zone = std::move(r.zone);
   f.fetched = now;
-  return true;
+  out.changed = true;
+  const std::string patch = !r.delta       ? std::string()
+                           : out.patched ? ", index patched in " + std::to_string(out.patching.count()) + " ms"
+                                         : ", index to rebuild";
+  core::log::info("list ", name, ": zone ", zone, " serial ", f.zone->soa.serial, " by ", outcome_word(r.outcome), " from ",
+                  r.primary, " (", f.zone->records.size(), " records, ", r.messages, " messages, ", r.took.count(),
+                  " ms; stored in ", out.stored.count(), " ms", patch, ")");
+  return out;
 }
 
-asio::awaitable<void> follow_loop(std::shared_ptr<ZoneFollower::Follow> f, std::function<void()> changed) {
+asio::awaitable<void> follow_loop(std::shared_ptr<ZoneFollower::Follow> f, ListRefresher& refresher,
+                                  std::function<void(PiecePtr)> changed) {
   while (!f->stopped) {
     f->running = true;
     f->notified = false;
-    transfer::TransferResult r = co_await transfer::transfer_zone(*f->list.transfer, f->list.max_bytes, f->zone);
+    // f->zone is changed only by this loop, after the transfer has ended.
+    transfer::TransferResult r =
+        co_await transfer::transfer_zone(*f->list.transfer, f->list.max_bytes, f->zone ? &*f->zone : nullptr);
     f->running = false;
     if (f->stopped) break;
     const bool ok = r.outcome != transfer::Outcome::failed;
-    if (adopt(*f, r) || (!ok && f->expired(std::chrono::system_clock::now()))) changed();
+    Adopted a = adopt(*f, r, refresher);
+    if (a.changed || (!ok && f->expired(std::chrono::system_clock::now()))) changed(std::move(a.patched));
     if (f->notified) continue;
     f->timer.expires_after(ok ? f->refresh() : f->retry());
     boost::system::error_code ec;
@@ -130,7 +198,11 @@ void ZoneFollower::use(const std::shared_ptr<const config::Config>& cfg) {
         f->fetched = stored->fetched;
       }
       next.emplace(l.transfer->zone, f);
-      asio::co_spawn(io_, follow_loop(f, [this] { asio::post(control_, [this] { refresher_.rebuild_now(); }); }),
+      asio::co_spawn(io_,
+                     follow_loop(f, refresher_,
+                                 [this](PiecePtr patched) {
+                                   asio::post(control_, [this, patched] { refresher_.rebuild_now(patched); });
+                                 }),
                      asio::detached);
     }
     for (auto& [zone, f] : follows_) {  // lists removed or changed by the reload

@@ -24,6 +24,7 @@ namespace {
 struct Attempt {
   Outcome outcome = Outcome::failed;
   std::optional<RpzZone> zone;
+  std::optional<ZoneDelta> delta;
   std::string error;
   std::size_t messages = 0;
   bool ixfr = false;
@@ -31,7 +32,7 @@ struct Attempt {
 
 // One request and its response stream on a connected socket.
 asio::awaitable<Attempt> exchange(tcp::socket& socket, const config::Transfer& t, std::uint64_t max_bytes,
-                                  const std::optional<RpzZone>& current) {
+                                  const RpzZone* current) {
   Attempt a;
   const Request req = make_request(t.zone, t.tsig, current, std::chrono::system_clock::now());
   a.ixfr = req.ixfr;
@@ -56,7 +57,8 @@ asio::awaitable<Attempt> exchange(tcp::socket& socket, const config::Transfer& t
     a.messages = reader.messages();
     if (a.outcome == Outcome::more) continue;
     if (a.outcome == Outcome::failed) a.error = reader.error();
-    if (a.outcome == Outcome::full_zone || a.outcome == Outcome::incremental) a.zone = reader.take_zone();
+    if (a.outcome == Outcome::full_zone) a.zone = reader.take_zone();
+    if (a.outcome == Outcome::incremental) a.delta = reader.take_delta();
     co_return a;
   }
   a.outcome = Outcome::failed;
@@ -66,7 +68,7 @@ asio::awaitable<Attempt> exchange(tcp::socket& socket, const config::Transfer& t
 }
 
 asio::awaitable<Attempt> from_primary(const config::Endpoint& primary, const config::Transfer& t, std::uint64_t max_bytes,
-                                      const std::optional<RpzZone>& current, Clock::time_point deadline) {
+                                      const RpzZone* current, Clock::time_point deadline) {
   auto ex = co_await asio::this_coro::executor;
   tcp::socket socket(ex);
   auto timed_out = std::make_shared<bool>(false);
@@ -89,6 +91,7 @@ asio::awaitable<Attempt> from_primary(const config::Endpoint& primary, const con
     if (*timed_out) {
       a.outcome = Outcome::failed;
       a.zone.reset();
+      a.delta.reset();
       a.error = "the transfer took longer than max_time (" + std::to_string(t.max_time.count()) + " s)";
     }
   }
@@ -99,7 +102,7 @@ asio::awaitable<Attempt> from_primary(const config::Endpoint& primary, const con
 }  // namespace
 
 asio::awaitable<TransferResult> transfer_zone(const config::Transfer& t, std::uint64_t max_bytes,
-                                              std::optional<RpzZone> current) {
+                                              const RpzZone* current) {
   TransferResult r;
   const auto start = Clock::now();
   const auto deadline = start + t.max_time;
@@ -110,12 +113,13 @@ asio::awaitable<TransferResult> transfer_zone(const config::Transfer& t, std::ui
     if (a.outcome == Outcome::failed && a.ixfr && Clock::now() < deadline && a.error.find("max_size") == std::string::npos &&
         a.error.find("TSIG") == std::string::npos) {
       r.error += (r.error.empty() ? "" : "; ") + r.primary + ": IXFR: " + a.error + ", trying AXFR";
-      a = co_await from_primary(primary, t, max_bytes, std::nullopt, deadline);
+      a = co_await from_primary(primary, t, max_bytes, nullptr, deadline);
     }
     r.messages = a.messages;
     if (a.outcome != Outcome::failed) {
       r.outcome = a.outcome;
       r.zone = std::move(a.zone);
+      r.delta = std::move(a.delta);
       r.error.clear();
       break;
     }
@@ -129,12 +133,16 @@ asio::awaitable<TransferResult> transfer_zone(const config::Transfer& t, std::ui
 TransferResult transfer_zone_now(const config::Transfer& t, std::uint64_t max_bytes, std::optional<RpzZone> current) {
   asio::io_context io;
   TransferResult out;
-  asio::co_spawn(io, transfer_zone(t, max_bytes, std::move(current)),
+  asio::co_spawn(io, transfer_zone(t, max_bytes, current ? &*current : nullptr),
                  [&out](std::exception_ptr e, TransferResult r) {
                    if (e) out.error = "internal error in the transfer";
                    else out = std::move(r);
                  });
   io.run();
+  if (out.delta && current) {
+    apply_delta(*current, *out.delta);
+    out.zone = std::move(current);
+  }
   return out;
 }
 

@@ -4,12 +4,15 @@
 #include <cstring>
 
 #include "ldns_handles.hpp"
+#include "tsig_gap.hpp"
 
 namespace sprout::transfer {
 using namespace detail;
 namespace {
 
 std::string key_owner(const config::TsigKey& k) { return k.name + "."; }
+
+constexpr std::size_t kMaxUnsigned = 99;  // RFC 8945 5.3.1: "at least every 100th message" is signed
 
 // ldns reads an SOA with fewer fields (RDLENGTH 0 is legal on the wire) and then asserts
 // when a missing one is read: every field is checked before any is.
@@ -42,16 +45,60 @@ std::int64_t tsig_time(const ldns_rr* tsig) {
 
 namespace detail {
 
+namespace {
+
+// A dname's presentation text, lowercase, with the final dot: the bytes ldns_rdf2str gives
+// after ldns_rr2canonical (same escapes), without its printf per character, which was a
+// third of a large AXFR's time.
+void append_dname(std::string& out, const ldns_rdf* dname) {
+  const std::uint8_t* d = ldns_rdf_data(dname);
+  const std::size_t size = ldns_rdf_size(dname);
+  if (size <= 1) {
+    out += '.';
+    return;
+  }
+  for (std::size_t pos = 0; pos < size && d[pos] != 0;) {
+    const std::size_t len = d[pos++];
+    for (std::size_t i = 0; i < len && pos < size; ++i, ++pos) {
+      unsigned char c = d[pos];
+      if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
+      if (c == '.' || c == ';' || c == '(' || c == ')' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x21 || c > 0x7e) {  // not isascii && isgraph
+        const char esc[5] = {'\\', static_cast<char>('0' + c / 100), static_cast<char>('0' + c / 10 % 10),
+                             static_cast<char>('0' + c % 10), 0};
+        out += esc;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    out += '.';
+  }
+}
+
+bool is_dname(const ldns_rdf* r) { return r != nullptr && ldns_rdf_get_type(r) == LDNS_RDF_TYPE_DNAME; }
+
+}  // namespace
+
 std::string name_text(const ldns_rdf* dname) {
-  char* s = ldns_rdf2str(dname);
-  std::string out = s != nullptr ? s : "";
-  free(s);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  std::string out;
+  append_dname(out, dname);
   if (out.size() > 1 && out.back() == '.') out.pop_back();
   return out;
 }
 
 std::string record_text(const ldns_rr* rr) {
+  // An RPZ zone is nearly all CNAMEs: written here directly (the same text as below).
+  if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && ldns_rr_rd_count(rr) == 1 && is_dname(ldns_rr_rdf(rr, 0)) &&
+      is_dname(ldns_rr_owner(rr))) {
+    std::string out;
+    out.reserve(64);
+    append_dname(out, ldns_rr_owner(rr));
+    out += "\tIN\tCNAME\t";
+    append_dname(out, ldns_rr_rdf(rr, 0));
+    return out;
+  }
   RrPtr copy(ldns_rr_clone(rr));
   ldns_rr2canonical(copy.get());
   char* owner = ldns_rdf2str(ldns_rr_owner(copy.get()));
@@ -89,8 +136,7 @@ bool serial_after(std::uint32_t a, std::uint32_t b) noexcept {
   return a != b && static_cast<std::uint32_t>(a - b) < 0x80000000u;
 }
 
-Request make_request(const std::string& zone, const std::optional<config::TsigKey>& key,
-                     const std::optional<RpzZone>& current, std::chrono::system_clock::time_point) {
+Request make_request(const std::string& zone, const std::optional<config::TsigKey>& key, const RpzZone* current, std::chrono::system_clock::time_point) {
   Request r;
   ldns_rdf* name = ldns_dname_new_frm_str((zone + ".").c_str());
   PktPtr pkt;
@@ -126,19 +172,23 @@ struct ResponseReader::Impl {
   std::string zone;
   std::optional<config::TsigKey> key;
   Request request;
-  const std::optional<RpzZone>& current;
+  const RpzZone* current;
   std::uint64_t max_bytes;
   std::uint64_t bytes = 0;
   RdfPtr mac;  // the MAC the next message's digest starts from
+  TsigGap gap;  // unsigned messages since the last signed one
   Phase phase = Phase::first_soa;
   Outcome kind = Outcome::more;
   Soa target;              // the primary's SOA (first record)
   std::uint32_t version = 0;  // IXFR: the serial the deltas so far reached
-  RpzZone zone_out;
+  RpzZone zone_out;  // full_zone
+  // incremental, net: a deletion cancels an addition earlier in the stream and vice versa,
+  // so `current` is never copied and applying the delta needs no order.
+  std::set<std::string> added, deleted;
   std::size_t records = 0;
 
-  Impl(const std::string& z, const std::optional<config::TsigKey>& k, const Request& r,
-       const std::optional<RpzZone>& c, std::uint64_t m)
+  Impl(const std::string& z, const std::optional<config::TsigKey>& k, const Request& r, const RpzZone* c,
+       std::uint64_t m)
       : zone(z), key(k), request(r), current(c), max_bytes(m) {
     if (!r.mac.empty()) mac.reset(ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, r.mac.size(), r.mac.data()));
   }
@@ -156,11 +206,22 @@ std::string ResponseReader::Impl::check_tsig(ldns_pkt* pkt, const std::uint8_t* 
                                              std::size_t index, std::chrono::system_clock::time_point now) {
   const ldns_rr* tsig = ldns_pkt_tsig(pkt);
   const std::string n = "message " + std::to_string(index + 1);
-  if (tsig == nullptr) return n + " is not signed (key " + key->name + " required on every message)";
+  if (tsig == nullptr) {
+    // RFC 8945 5.3.1: after the first, up to 99 messages in a row may be unsigned; the next
+    // signed one covers them (and a stream must end signed: see ResponseReader::add).
+    if (index == 0) return n + " is not signed (key " + key->name + " required)";
+    if (gap.unsigned_count() == 0 && !gap.open(*key, mac.get())) return n + ": the TSIG key cannot be used";
+    if (gap.unsigned_count() == kMaxUnsigned) return n + ": more than " + std::to_string(kMaxUnsigned) + " messages in a row unsigned";
+    gap.add_unsigned(wire, size);
+    return {};
+  }
   if (name_text(ldns_rr_owner(tsig)) != key->name) return n + " is signed with another key (" + name_text(ldns_rr_owner(tsig)) + ")";
   // ldns compares the MAC only; it rejects nothing else.
-  if (!ldns_pkt_tsig_verify_next(pkt, wire, size, key_owner(*key).c_str(), key->secret.c_str(), mac.get(), index > 0 ? 1 : 0))
-    return n + ": TSIG check failed (wrong key or altered message)";
+  const bool after_gap = gap.unsigned_count() > 0;
+  const bool good = after_gap ? gap.close(wire, size, tsig)
+                              : ldns_pkt_tsig_verify_next(pkt, wire, size, key_owner(*key).c_str(), key->secret.c_str(),
+                                                          mac.get(), index > 0 ? 1 : 0);
+  if (!good) return n + ": TSIG check failed (wrong key or altered message" + (after_gap ? std::string(" before it") : "") + ")";
   if (std::string late = tsig_time_problem(tsig, now); !late.empty()) return n + ": TSIG " + late;
   if (ldns_rr_rd_count(tsig) < 4 || ldns_rr_rdf(tsig, 3) == nullptr) return n + ": TSIG record malformed (no MAC)";
   mac.reset(ldns_rdf_clone(ldns_rr_rdf(tsig, 3)));
@@ -208,7 +269,6 @@ std::string ResponseReader::Impl::feed(const ldns_rr* rr) {
       return {};
     case Phase::second:
       if (is_soa && request.ixfr && current && soa_serial(rr) == current->soa.serial && target.serial != current->soa.serial) {
-        zone_out = *current;  // deltas from our version
         version = current->soa.serial;
         phase = Phase::ixfr_delete;
         kind = Outcome::incremental;
@@ -240,9 +300,13 @@ std::string ResponseReader::Impl::feed(const ldns_rr* rr) {
 
 std::string ResponseReader::Impl::feed_ixfr(const ldns_rr* rr, bool is_soa) {
   if (!is_soa) {
-    const std::string text = record_text(rr);
-    if (phase == Phase::ixfr_add) zone_out.records.insert(text);
-    else if (zone_out.records.erase(text) == 0) return "the IXFR deletes a record we do not have (" + text + "): out of step";
+    std::string text = record_text(rr);
+    const bool ours = current->records.contains(text);
+    if (phase == Phase::ixfr_add) {
+      if (deleted.erase(text) == 0 && !ours) added.insert(std::move(text));
+    } else if (added.erase(text) == 0) {
+      if (!ours || !deleted.insert(text).second) return "the IXFR deletes a record we do not have (" + text + "): out of step";
+    }
     return {};
   }
   const std::uint32_t serial = soa_serial(rr);
@@ -266,7 +330,7 @@ std::string ResponseReader::Impl::feed_ixfr(const ldns_rr* rr, bool is_soa) {
 }
 
 ResponseReader::ResponseReader(const std::string& zone, const std::optional<config::TsigKey>& key,
-                               const Request& request, const std::optional<RpzZone>& current, std::uint64_t max_bytes)
+                               const Request& request, const RpzZone* current, std::uint64_t max_bytes)
     : impl_(new Impl(zone, key, request, current, max_bytes)) {}
 
 ResponseReader::~ResponseReader() { delete impl_; }
@@ -292,6 +356,10 @@ Outcome ResponseReader::add(const std::uint8_t* wire, std::size_t size, std::chr
     if (!error_.empty()) return Outcome::failed;
   }
   if (impl_->phase == Phase::done) {
+    if (impl_->gap.unsigned_count() > 0) {  // nothing would ever cover the last messages
+      error_ = "the stream ends with " + std::to_string(impl_->gap.unsigned_count()) + " unsigned messages";
+      return Outcome::failed;
+    }
     impl_->zone_out.wire_bytes = impl_->bytes;
     return impl_->kind;
   }
@@ -302,6 +370,22 @@ Outcome ResponseReader::add(const std::uint8_t* wire, std::size_t size, std::chr
   return Outcome::more;
 }
 
-RpzZone ResponseReader::take_zone() { return std::move(impl_->zone_out); }
+RpzZone ResponseReader::take_zone() {
+  if (impl_->kind != Outcome::incremental) return std::move(impl_->zone_out);
+  RpzZone z = *impl_->current;
+  apply_delta(z, take_delta());
+  return z;
+}
+
+ZoneDelta ResponseReader::take_delta() {
+  ZoneDelta d;
+  d.soa = impl_->zone_out.soa;
+  d.wire_bytes = impl_->zone_out.wire_bytes;
+  d.deleted.assign(std::make_move_iterator(impl_->deleted.begin()), std::make_move_iterator(impl_->deleted.end()));
+  d.added.assign(std::make_move_iterator(impl_->added.begin()), std::make_move_iterator(impl_->added.end()));
+  impl_->deleted.clear();
+  impl_->added.clear();
+  return d;
+}
 
 }  // namespace sprout::transfer

@@ -19,7 +19,8 @@ MetricsInput small_input() {
   in.query_duration = {{0.001, 0.01}, {4, 1, 1}, 0.05};
   in.cache = {7, 3, 2};
   in.upstreams = {{"9.9.9.9:53", 10, 1, {{0.1}, {9, 1}, 1.5}}};
-  in.lists = {{"ut1-adult", "adult", 1000, 60.5, 2}, {"never", "gambling", 0, std::nullopt, 1}};
+  in.lists = {{"ut1-adult", "adult", 1000, 60.5, 2}, {"never", "gambling", 0, std::nullopt, 1},
+              {"rpz", "adult", 5, 3.5, 0, -2.5}};
   in.reloads = 1;
   in.tcp_connections = 4;
   in.guards[static_cast<std::size_t>(sprout::core::Guard::rate_refused)] = 6;
@@ -83,13 +84,22 @@ sprout_client_options_ignored_total{reason="duplicate"} 1
 # TYPE sprout_list_entries gauge
 sprout_list_entries{list="ut1-adult",category="adult"} 1000
 sprout_list_entries{list="never",category="gambling"} 0
+sprout_list_entries{list="rpz",category="adult"} 5
 # HELP sprout_list_age_seconds Seconds since each blocklist was last loaded successfully.
 # TYPE sprout_list_age_seconds gauge
 sprout_list_age_seconds{list="ut1-adult",category="adult"} 60.5
+sprout_list_age_seconds{list="rpz",category="adult"} 3.5
+# HELP sprout_list_expire_seconds Zone transfer lists: seconds until the zone expires without a successful refresh (negative: expired).
+# TYPE sprout_list_expire_seconds gauge
+sprout_list_expire_seconds{list="rpz",category="adult"} -2.5
+# HELP sprout_list_expired Zone transfer lists: 1 when the zone is past its expire.
+# TYPE sprout_list_expired gauge
+sprout_list_expired{list="rpz",category="adult"} 1
 # HELP sprout_list_refresh_failures_total Failed blocklist refreshes (the last good copy is kept).
 # TYPE sprout_list_refresh_failures_total counter
 sprout_list_refresh_failures_total{list="ut1-adult",category="adult"} 2
 sprout_list_refresh_failures_total{list="never",category="gambling"} 1
+sprout_list_refresh_failures_total{list="rpz",category="adult"} 0
 # HELP sprout_reloads_total Successful configuration reloads.
 # TYPE sprout_reloads_total counter
 sprout_reloads_total 1

@@ -339,5 +339,20 @@ TEST_CASE("load_lists: a list by zone transfer serves its stored zone; past expi
   CHECK(expired.lists[0].state == bl::ListState::stale);
   CHECK(expired.lists[0].entries == 3);  // still served
   CHECK_THAT(expired.lists[0].error, Catch::Contains("zone expired"));
+  CHECK(expired.index.lookup("porn.example", 0b001).verdict == bl::Verdict::block);
+  // When it expires(d) is in the status (/metrics and `sproutdns lists` show it).
+  REQUIRE(fresh.lists[0].expires);
+  CHECK(std::chrono::system_clock::to_time_t(*fresh.lists[0].expires) == now - 100 + 86400);
+  CHECK(std::chrono::system_clock::to_time_t(*expired.lists[0].expires) == now - 100 + 60);
+  CHECK_THAT(bl::format_status_table(expired.lists), Catch::Contains("    zone expired at "));
+  CHECK_THAT(bl::format_status_table(fresh.lists), Catch::Contains("    zone expires at "));
+
+  c.lists[0].transfer->on_expire = cfg::OnExpire::drop;  // expired: not served at all
+  auto dropped = bl::load_lists(c, opts());
+  CHECK(dropped.lists[0].state == bl::ListState::failed);
+  CHECK_THAT(dropped.lists[0].error, Catch::Contains("not served (on_expire: drop)"));
+  CHECK(dropped.index.lookup("porn.example", 0b001).verdict == bl::Verdict::none);
+  c.lists[0].transfer->expire = std::nullopt;  // the SOA's day has not passed: served
+  CHECK(bl::load_lists(c, opts()).index.lookup("porn.example", 0b001).verdict == bl::Verdict::block);
   fs::remove_all(dir);
 }

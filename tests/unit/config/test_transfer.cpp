@@ -105,7 +105,7 @@ TEST_CASE("bad transfer configs: every error located, saying what is valid", "[t
       "  f:\n    category: adult\n    source: axfr://192.0.2.1/rpz.example\n    transfer:\n"
       "      primaries: [nope]\n      tsig: {name: k, algorithm: hmac-md5, secret_file: /nonexistent/key}\n"
       "      max_time: 2h\n      refresh: soon\n      allow_notify: [300.1.1.1]\n      primary: 192.0.2.3\n"
-      "  g: {category: adult, source: 'axfr://192.0.2.1/rpz.example', transfer: {tsig: {name: k, secret_file: " +
+      "  g: {category: adult, source: 'axfr://192.0.2.1/rpz-g.example', transfer: {tsig: {name: k, secret_file: " +
       junk.path.string() + "}}}\n"
       "  h: {category: adult, source: 'ftp://192.0.2.1/rpz.example'}\n");
   for (const char* want : {
@@ -124,4 +124,31 @@ TEST_CASE("bad transfer configs: every error located, saying what is valid", "[t
     INFO(want);
     CHECK_THAT(e, Catch::Contains(want));
   }
+}
+
+TEST_CASE("on_expire: keep (default) or drop; anything else is an error naming both", "[transfer]") {
+  CHECK(must_load(kHead + "    source: axfr://192.0.2.1/rpz.example\n").lists[0].transfer->on_expire == OnExpire::keep);
+  CHECK(must_load(kHead + "    source: axfr://192.0.2.1/rpz.example\n    transfer: {on_expire: drop}\n").lists[0].transfer->on_expire ==
+        OnExpire::drop);
+  CHECK_THAT(errors_of(kHead + "    source: axfr://192.0.2.1/rpz.example\n    transfer: {on_expire: delete}\n"),
+             Catch::Contains("t.yaml:6:") && Catch::Contains("lists.province.transfer.on_expire: 'delete' is not valid (valid: keep, drop)"));
+}
+
+TEST_CASE("a zone feeds one list: the same zone twice is refused where it repeats", "[transfer]") {
+  const std::string e = errors_of(
+      "categories: {adult: {}}\nlists:\n"
+      "  a: {category: adult, source: 'axfr://192.0.2.1/rpz.example'}\n"
+      "  b: {category: adult, source: 'axfr://192.0.2.1/RPZ.example.'}\n"
+      "  c: {category: adult, source: 'axfr://[2001:db8::1]:5300/rpz.example'}\n"
+      "  d: {category: adult, source: 'axfr://192.0.2.1/other.example'}\n");
+  CHECK_THAT(e, Catch::Contains("t.yaml:4:") &&
+                    Catch::Contains("lists.b.source: 'axfr://192.0.2.1/RPZ.example.': zone 'rpz.example' is already followed by "
+                                    "list a (line 3); a zone may feed one list"));
+  CHECK_THAT(e, Catch::Contains("t.yaml:5:") && Catch::Contains("lists.c.source:"));
+  CHECK_THAT(e, !Catch::Contains("lists.d"));
+  // The same list name twice is a duplicate key (YAML map), refused with its line.
+  const std::string twice = errors_of("categories: {adult: {}}\nlists:\n"
+                                      "  a: {category: adult, source: 'axfr://192.0.2.1/rpz.example'}\n"
+                                      "  a: {category: adult, source: 'axfr://192.0.2.1/other.example'}\n");
+  CHECK_THAT(twice, Catch::Contains("t.yaml:4:") && Catch::Contains("duplicate name 'a' (first defined on line 3)"));
 }

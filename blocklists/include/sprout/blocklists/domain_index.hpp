@@ -4,7 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
+#include <span>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -117,6 +120,12 @@ class PageBuffer {
 
 class ListCatalog;
 
+// One key's attributes after its list changed; none: the key is gone.
+struct KeyChange {
+  std::uint64_t key = 0;
+  std::optional<index_detail::Attr> attr;
+};
+
 // Whether IndexBuilder::build adds the index's own Bloom filter. A ListCatalog's per-list
 // pieces skip it: the catalog keeps one filter over all of them.
 enum class BloomFilter : std::uint8_t { build, skip };
@@ -146,6 +155,17 @@ class DomainIndex {
   [[nodiscard]] std::size_t memory_bytes() const noexcept;  // everything it owns
   [[nodiscard]] std::size_t attr_count() const noexcept { return attrs_.size(); }
   [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
+
+  // The attributes held for `key` (as IndexBuilder stored it), or none.
+  [[nodiscard]] std::optional<index_detail::Attr> find(std::uint64_t key) const noexcept;
+  // Every (key, attributes) held, in key order.
+  void for_each(const std::function<void(std::uint64_t, const index_detail::Attr&)>& f) const;
+  // A copy with `changes` applied in place, in the same layout a build would give these keys
+  // over this table's home range: an IXFR's few changes cost a copy of the table, not a
+  // sort of every entry. Only for an index built without a filter (BloomFilter::skip, as
+  // catalog pieces are); none when it is not, or when the table would be fuller than a
+  // build would make it by more than a few percent (the caller rebuilds).
+  [[nodiscard]] std::optional<DomainIndex> patched(std::span<const KeyChange> changes) const;
 
  private:
   friend class IndexBuilder;

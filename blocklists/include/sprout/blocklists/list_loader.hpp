@@ -7,6 +7,7 @@
 #include "sprout/blocklists/list_format.hpp"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,7 +45,11 @@ struct ListStatus {
   ListState state = ListState::failed;
   std::string error;  // why stale / failed
   bool reused = false;  // content unchanged: the previous catalog's piece serves, nothing re-read
+  // A transferred zone: when it expires (last successful check + expire) unless refreshed.
+  std::optional<std::chrono::system_clock::time_point> expires;
 };
+
+class ListPiece;
 
 struct LoadOptions {
   // false (fast start): URL lists are served from their last-good copy, without touching
@@ -53,6 +58,9 @@ struct LoadOptions {
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds transfer_timeout{120};
   std::uint64_t seed = 0;  // hash seed of the index; 0 = the previous catalog's, else random
+  // Pieces built outside an update (a transferred list patched by IXFR), reused like the
+  // previous catalogs' when their identity and seed match.
+  std::vector<std::shared_ptr<const ListPiece>> offered;
 };
 
 struct LoadedLists {

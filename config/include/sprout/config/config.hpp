@@ -103,6 +103,8 @@ struct TsigKey {
 };
 
 // A list followed by zone transfer (AXFR/IXFR) from RPZ primaries: `source: axfr://...`.
+enum class OnExpire { keep, drop };
+
 struct Transfer {
   std::string zone;                          // lowercase, without the final dot
   std::vector<Endpoint> primaries;           // tried in order; the source's primary first
@@ -112,6 +114,8 @@ struct Transfer {
   std::optional<std::chrono::seconds> expire;   // absent: the zone's SOA expire
   std::chrono::seconds max_time{60};         // one transfer, connect to last message
   std::vector<IpPrefix> allow_notify;        // absent: the primaries' addresses
+  // Past expire without a successful refresh: keep serving the last zone (stale) or drop it.
+  OnExpire on_expire = OnExpire::keep;
   bool operator==(const Transfer&) const = default;
 };
 

@@ -26,7 +26,8 @@ std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Con
                                                    std::vector<blocklists::ListStatus>* statuses,
                                                    std::shared_ptr<cache::PacketCache> cache,
                                                    const core::Snapshot* previous = nullptr,
-                                                   const core::Snapshot* newer = nullptr);
+                                                   const core::Snapshot* newer = nullptr,
+                                                   std::vector<std::shared_ptr<const blocklists::ListPiece>> offered = {});
 
 // Runs list downloads on a background thread and hands finished snapshots back to the
 // control io_context, which publishes them. A download that finishes after a reload is not
@@ -43,9 +44,15 @@ class ListRefresher {
   // for the lists it covers; lists it does not (added by a reload) are fetched after it.
   void refresh_now();
   // A list's stored copy changed (a zone transfer finished): rebuild from the copies, without
-  // the network; after the running build when one runs.
-  void rebuild_now();
+  // the network; after the running build when one runs. `patched`: that list's piece already
+  // patched for the new copy (its identity), used instead of reading the copy again.
+  void rebuild_now(std::shared_ptr<const blocklists::ListPiece> patched = nullptr);
+  // The piece the served snapshot uses for the list named `name` (null: none). Any thread.
+  [[nodiscard]] std::shared_ptr<const blocklists::ListPiece> served_piece(const std::string& name) const;
   [[nodiscard]] std::vector<blocklists::ListStatus> statuses() const;
+  // A transferred list's zone was checked and is up to date (no rebuild): its status says so.
+  void note_checked(const std::string& name, std::chrono::system_clock::time_point at,
+                    std::optional<std::chrono::system_clock::time_point> expires);
   // True once every list had its first chance: files at start, URL lists after the first
   // download attempt (successful or not). /health reports ready from then on.
   [[nodiscard]] bool settled() const noexcept { return settled_.load(std::memory_order_acquire); }
@@ -78,6 +85,7 @@ class ListRefresher {
   std::atomic<bool> busy_{false};
   bool rebuild_wanted_ = false;                       // rebuild_now() while busy (control thread only)
   bool fetch_wanted_ = false;                         // refresh_now() while busy (control thread only)
+  std::vector<std::shared_ptr<const blocklists::ListPiece>> offered_;  // for the next build (control thread only)
   std::shared_ptr<const config::Config> fetched_for_; // the config of the last finished download
   std::atomic<bool> settled_{false};
   mutable std::mutex mutex_;

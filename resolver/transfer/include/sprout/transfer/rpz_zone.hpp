@@ -7,6 +7,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace sprout::transfer {
 
@@ -25,6 +27,21 @@ struct RpzZone {
   std::set<std::string> records;
   std::uint64_t wire_bytes = 0;  // what the transfer that built it carried
 };
+
+// What an IXFR changed, net over all its deltas: lines as in RpzZone::records. A record
+// deleted and added again appears in neither list.
+struct ZoneDelta {
+  Soa soa;  // the zone's new SOA
+  std::vector<std::string> deleted;
+  std::vector<std::string> added;
+  std::uint64_t wire_bytes = 0;
+};
+
+// Applies `delta` in place (the deletions were checked against `zone` when it was read).
+void apply_delta(RpzZone& zone, const ZoneDelta& delta);
+
+// Appends every line `zone` holds for `owner` ("name." as in the records) to `out`, one a line.
+void lines_of(const RpzZone& zone, std::string_view owner, std::string& out);
 
 // The last-good copy: `path` (zone text) and `path + ".meta"` (serial, timers, when fetched).
 struct StoredZone {

@@ -20,17 +20,20 @@ namespace sprout::transfer {
 
 struct TransferResult {
   Outcome outcome = Outcome::failed;  // up_to_date, full_zone, incremental or failed
-  std::optional<RpzZone> zone;        // the new zone (full_zone, incremental)
+  std::optional<RpzZone> zone;        // full_zone: the new zone (transfer_zone_now: incremental too)
+  std::optional<ZoneDelta> delta;     // incremental: what changed from `current`
   std::string primary;                // the one that answered (or the last tried)
   std::string error;                  // failed: every primary's reason
   std::size_t messages = 0;
   std::chrono::milliseconds took{0};
 };
 
+// `current` (null: none) must live until the transfer ends; it is only read.
 boost::asio::awaitable<TransferResult> transfer_zone(const config::Transfer& t, std::uint64_t max_bytes,
-                                                     std::optional<RpzZone> current);
+                                                     const RpzZone* current);
 
-// Blocking wrapper for tools and tests: runs transfer_zone on its own io_context.
+// Blocking wrapper for tools and tests: runs transfer_zone on its own io_context; an
+// incremental result also carries the whole new zone (`current` with the delta applied).
 TransferResult transfer_zone_now(const config::Transfer& t, std::uint64_t max_bytes, std::optional<RpzZone> current);
 
 }  // namespace sprout::transfer

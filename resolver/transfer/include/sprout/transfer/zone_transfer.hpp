@@ -26,16 +26,16 @@ struct Request {
 };
 
 // An IXFR from `current` when there is one, else an AXFR; signed when `key` is set.
-Request make_request(const std::string& zone, const std::optional<config::TsigKey>& key,
-                     const std::optional<RpzZone>& current, std::chrono::system_clock::time_point now);
+Request make_request(const std::string& zone, const std::optional<config::TsigKey>& key, const RpzZone* current, std::chrono::system_clock::time_point now);
 
 enum class Outcome { more, up_to_date, full_zone, incremental, failed };
 
 // Reads the messages of one response stream in order.
 class ResponseReader {
  public:
+  // `current` (null: none) must outlive the reader; an IXFR is read as a delta against it.
   ResponseReader(const std::string& zone, const std::optional<config::TsigKey>& key, const Request& request,
-                 const std::optional<RpzZone>& current, std::uint64_t max_bytes);
+                 const RpzZone* current, std::uint64_t max_bytes);
   ~ResponseReader();
   ResponseReader(const ResponseReader&) = delete;
   ResponseReader& operator=(const ResponseReader&) = delete;
@@ -44,8 +44,11 @@ class ResponseReader {
   // the end (failed: error() says why, the stream must be dropped).
   Outcome add(const std::uint8_t* wire, std::size_t size, std::chrono::system_clock::time_point now);
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
-  // After full_zone or incremental: the new zone (for incremental: `current` with the deltas).
+  // After full_zone or incremental: the new zone (for incremental a copy of `current` with
+  // the delta applied: tools and tests; the follower applies take_delta() in place).
   [[nodiscard]] RpzZone take_zone();
+  // After incremental: what changed.
+  [[nodiscard]] ZoneDelta take_delta();
   [[nodiscard]] std::size_t messages() const noexcept { return messages_; }
 
  private:
