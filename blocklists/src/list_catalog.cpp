@@ -39,10 +39,11 @@ constexpr std::size_t kNamesPerLine = 32;  // 512 bits: 16 per name
 [[nodiscard]] std::size_t filter_line(std::uint64_t key, std::size_t lines) noexcept {
   return scale_to_range(key, lines);
 }
-// Words 0-3: any piece (low key bits pick the bits, as index_detail::filter_bits).
-[[nodiscard]] std::size_t any_word(std::uint64_t key) noexcept { return (key >> 12) & 3; }
+// Words 0-3: any piece (key bits 16-29 pick the word and the bits, as
+// index_detail::filter_bits; the low 16 bits of a key are zero).
+[[nodiscard]] std::size_t any_word(std::uint64_t key) noexcept { return (key >> 28) & 3; }
 // Words 4-7: the three bits of (key, probe), from the high bits of a multiply of both.
-[[nodiscard]] std::uint64_t owner_base(std::uint64_t key) noexcept { return key * 0xff51afd7ed558ccdull; }
+[[nodiscard]] std::uint64_t owner_base(std::uint64_t key) noexcept { return (key >> 16) * 0xff51afd7ed558ccdull; }
 [[nodiscard]] std::uint64_t owner_hash(std::uint64_t base, std::size_t probe) noexcept {
   const unsigned r = static_cast<unsigned>(probe * 7) & 63;  // 7 is odd: 64 distinct rotations
   return r == 0 ? base : (base << r) | (base >> (64 - r));
@@ -60,7 +61,7 @@ bool probe_named(const index_detail::PieceProbe* const* named, std::size_t& n, s
   for (std::size_t j = 0; j < n; ++j) {
     const Slot* s = index_detail::find_slot(named[j]->slots, named[j]->home_range, key);
     if (s == nullptr) continue;
-    at = held ? index_detail::merged(at, named[j]->attrs[s->value]) : named[j]->attrs[s->value];
+    at = held ? index_detail::merged(at, named[j]->attrs[s->value()]) : named[j]->attrs[s->value()];
     held = true;
   }
   n = 0;
@@ -198,7 +199,7 @@ std::vector<bool> ListCatalog::build_small_group() {
     const DomainIndex& t = entries_[i].piece->table();
     const Slot* s = t.slots();
     for (std::size_t j = 0; j < t.slot_count(); ++j) {
-      if (s[j].key() != 0) builder.add_attr(s[j].key(), entries_[i].attrs[s[j].value]);
+      if (s[j].key() != 0) builder.add_attr(s[j].key(), entries_[i].attrs[s[j].value()]);
     }
   }
   small_group_ = builder.build(BloomFilter::skip);
@@ -226,7 +227,7 @@ void ListCatalog::finish() {
 
 void ListCatalog::build_filter() {
   filter_lines_ = std::max<std::size_t>(1, (names_ + kNamesPerLine - 1) / kNamesPerLine);
-  filter_ = index_detail::PageBuffer{};
+  filter_ = PageBuffer{};
   filter_.resize(filter_lines_ * kLineWords * sizeof(std::uint64_t));  // fresh pages are zero
   auto* words = static_cast<std::uint64_t*>(filter_.data());
   for (std::size_t p = 0; p < probes_.size(); ++p) {
@@ -313,7 +314,7 @@ DomainIndex ListCatalog::flatten() && {
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return names(a) < names(b); });
   IndexBuilder builder(seed_);
   probes_.clear();
-  filter_ = index_detail::PageBuffer{};
+  filter_ = PageBuffer{};
   small_group_ = DomainIndex{};
   for (std::size_t i : order) {
     Entry& e = entries_[i];
@@ -321,7 +322,7 @@ DomainIndex ListCatalog::flatten() && {
       const DomainIndex& t = e.piece->table();
       const Slot* s = t.slots();
       for (std::size_t j = 0; j < t.slot_count(); ++j) {
-        if (s[j].key() != 0) builder.add_attr(s[j].key(), e.attrs[s[j].value]);
+        if (s[j].key() != 0) builder.add_attr(s[j].key(), e.attrs[s[j].value()]);
       }
     }
     e.piece.reset();

@@ -125,10 +125,11 @@ TEST_CASE("probe runs: many keys crowding the same slots", "[index]") {
   bl::IndexBuilder b(kSeed);
   const std::uint64_t k1 = bl::domain_key("target.com", kSeed);
   const std::uint64_t k2 = bl::domain_key("other.org", kSeed);
+  const std::uint64_t step = std::uint64_t{1} << 16;  // keys are 48 bits high (kKeyMask)
   for (std::uint64_t d = 1; d <= 200; ++d) {  // neighbours share the home slot region
-    b.add_key(k1 - d, block(), kAdult, 5);
-    b.add_key(k1 + d, block(), kAdult, 5);
-    b.add_key(k2 + d, block(), kAdult, 5);
+    b.add_key(k1 - d * step, block(), kAdult, 5);
+    b.add_key(k1 + d * step, block(), kAdult, 5);
+    b.add_key(k2 + d * step, block(), kAdult, 5);
   }
   b.add("target.com", block(), kGames, 0);
   b.add("other.org", block(), kGames, 1);
