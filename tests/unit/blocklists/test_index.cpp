@@ -149,7 +149,9 @@ TEST_CASE("growth: 200k names all found, misses stay misses", "[index]") {
   CHECK(b.pending() == 200000);
   const auto idx = b.build();
   CHECK(idx.size() == 200000);
-  CHECK(idx.memory_bytes() < 200000 * 24);
+  // 8-byte slots at 85% load and the 1-byte filter: 10.4 bytes per name (15.1 with the
+  // 12-byte slots before; issue 12 item 6 counts every MiB of a million-name list).
+  CHECK(idx.memory_bytes() < 200000 * 11);
   int found = 0, false_hits = 0;
   for (int i = 0; i < 200000; ++i) {
     const auto m = idx.lookup(name_of("www.n", i, ".example", i % 97, ".com"), kAll);
