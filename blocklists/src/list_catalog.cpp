@@ -12,7 +12,8 @@
 // costs the line plus that list's table, as before. 16 bits per name: 1 byte more than the
 // merged index, where a merged lookup index next to the pieces would be a second copy.
 // Denser lines (12 or 10 bits per name) measured slower on misses; smaller lists are merged
-// into one group (build_small_group) so that many of them cost one probe.
+// into one group (build_small_group) so that many of them cost one probe. With one probe
+// only, the lines are words 0-3 alone (line_words): 8 bits per name, as the merged index.
 #include "sprout/blocklists/list_catalog.hpp"
 
 #include "index_rules.hpp"
@@ -33,8 +34,14 @@ using index_detail::Slot;
 namespace {
 
 constexpr std::size_t kLineWords = 8;
+constexpr std::size_t kAnyWords = 4;  // words 0-3 of a line
 constexpr std::size_t kMaxNamed = 16;
 constexpr std::size_t kNamesPerLine = 32;  // 512 bits: 16 per name
+
+// With one probe, words 4-7 (which probes may hold a key) say nothing its table does not:
+// the lines are then words 0-3 only, 8 bits per name (a single list of 1M names: 1 MiB
+// less resident, issue 12 item 6).
+[[nodiscard]] std::size_t line_words(std::size_t probes) noexcept { return probes > 1 ? kLineWords : kAnyWords; }
 
 [[nodiscard]] std::size_t filter_line(std::uint64_t key, std::size_t lines) noexcept {
   return scale_to_range(key, lines);
@@ -228,15 +235,17 @@ void ListCatalog::finish() {
 void ListCatalog::build_filter() {
   filter_lines_ = std::max<std::size_t>(1, (names_ + kNamesPerLine - 1) / kNamesPerLine);
   filter_ = PageBuffer{};
-  filter_.resize(filter_lines_ * kLineWords * sizeof(std::uint64_t));  // fresh pages are zero
+  const std::size_t lw = line_words(probes_.size());
+  filter_.resize(filter_lines_ * lw * sizeof(std::uint64_t));  // fresh pages are zero
   auto* words = static_cast<std::uint64_t*>(filter_.data());
   for (std::size_t p = 0; p < probes_.size(); ++p) {
     const index_detail::PieceProbe& probe = probes_[p];
     for (std::size_t i = 0; i < probe.slot_count; ++i) {
       const std::uint64_t k = probe.slots[i].key();
       if (k == 0) continue;
-      std::uint64_t* line = words + filter_line(k, filter_lines_) * kLineWords;
+      std::uint64_t* line = words + filter_line(k, filter_lines_) * lw;
       line[any_word(k)] |= index_detail::filter_bits(k);
+      if (lw == kAnyWords) continue;
       const std::uint64_t h = owner_hash(owner_base(k), p);
       line[owner_word(h)] |= owner_bits(h);
     }
@@ -251,11 +260,12 @@ Match ListCatalog::lookup(std::string_view name, CategorySet blocked) const noex
   const std::size_t lines = filter_lines_;
   SuffixKeys sk;
   // Filter lines are prefetched as the keys come out, so their misses overlap.
-  const auto prefetch = [words, lines](std::uint64_t k) { __builtin_prefetch(words + filter_line(k, lines) * kLineWords); };
+  const std::size_t lw = line_words(probes_.size());
+  const auto prefetch = [words, lines, lw](std::uint64_t k) { __builtin_prefetch(words + filter_line(k, lines) * lw); };
   if (!suffix_keys(name, seed_, sk, prefetch)) return m;
   for (std::size_t i = sk.levels; i-- > 0;) {  // most specific first
     const std::uint64_t key = sk.key[i];
-    const std::uint64_t* line = words + filter_line(key, lines) * kLineWords;
+    const std::uint64_t* line = words + filter_line(key, lines) * lw;
     const std::uint64_t bits = index_detail::filter_bits(key);
     if ((line[any_word(key)] & bits) != bits) continue;
     Attr at;
@@ -268,7 +278,7 @@ Match ListCatalog::lookup(std::string_view name, CategorySet blocked) const noex
     for (std::size_t p = 0; p < probes_.size(); ++p) {
       const std::uint64_t h = owner_hash(base, p);
       const std::uint64_t ob = owner_bits(h);
-      if ((line[owner_word(h)] & ob) != ob) continue;
+      if (lw == kLineWords && (line[owner_word(h)] & ob) != ob) continue;
       __builtin_prefetch(probes_[p].slots + index_detail::home_slot(key, probes_[p].home_range));
       named[n++] = &probes_[p];
       if (n == kMaxNamed) held = probe_named(named, n, key, at, held);
