@@ -3,27 +3,53 @@
 
 #include <curl/curl.h>
 
+#include "sprout/blocklists/shared_library.hpp"
+
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 #include <string_view>
 
 namespace sprout::blocklists {
 namespace {
 
-struct EasyDeleter {
-  void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
+// libcurl, loaded while downloads run and unloaded after the last one (shared_library.hpp:
+// a server whose lists are files never maps it, one with URL lists only while fetching).
+struct Curl {
+  SharedLibrary lib{"libcurl.so.4"};
+  decltype(&curl_global_init) global_init = nullptr;
+  decltype(&curl_global_cleanup) global_cleanup = nullptr;
+  decltype(&curl_easy_init) easy_init = nullptr;
+  decltype(&curl_easy_cleanup) easy_cleanup = nullptr;
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...) = nullptr;
+  decltype(&curl_easy_perform) easy_perform = nullptr;
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...) = nullptr;
+  decltype(&curl_easy_strerror) easy_strerror = nullptr;
+  decltype(&curl_slist_append) slist_append = nullptr;
+  decltype(&curl_slist_free_all) slist_free_all = nullptr;
+  bool loaded = false;
+
+  Curl() {
+    loaded = lib.resolve(global_init, "curl_global_init") && lib.resolve(global_cleanup, "curl_global_cleanup") &&
+            lib.resolve(easy_init, "curl_easy_init") && lib.resolve(easy_cleanup, "curl_easy_cleanup") &&
+            lib.resolve(easy_setopt, "curl_easy_setopt") && lib.resolve(easy_perform, "curl_easy_perform") &&
+            lib.resolve(easy_getinfo, "curl_easy_getinfo") && lib.resolve(easy_strerror, "curl_easy_strerror") &&
+            lib.resolve(slist_append, "curl_slist_append") && lib.resolve(slist_free_all, "curl_slist_free_all") &&
+            global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  }
+  ~Curl() {
+    if (loaded) global_cleanup();
+  }
+  [[nodiscard]] bool ready() const noexcept { return loaded; }
+  [[nodiscard]] std::string error() const { return lib.error().empty() ? "curl_global_init failed" : lib.error(); }
+  Curl(const Curl&) = delete;
+  Curl& operator=(const Curl&) = delete;
 };
-struct SlistDeleter {
-  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
-};
+
 struct FileCloser {
   void operator()(std::FILE* f) const noexcept { std::fclose(f); }
 };
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
 struct Transfer {
@@ -75,12 +101,10 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   return size * n;
 }
 
-void global_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-void set_options(CURL* c, const FetchRequest& r, Transfer& t, curl_slist* headers, char* errbuf) {
+void set_options(const Curl& curl, CURL* c, const FetchRequest& r, Transfer& t, curl_slist* headers, char* errbuf) {
+  // Named as curl's own function so that curl.h's curl_easy_setopt macro, which checks each
+  // option's value type at compile time, still wraps every call (and calls this pointer).
+  const auto curl_easy_setopt = curl.easy_setopt;
   curl_easy_setopt(c, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -110,17 +134,20 @@ bool is_http_url(std::string_view source) noexcept {
 }
 
 FetchResult http_fetch(const FetchRequest& r) {
-  global_init_once();
   FetchResult res;
-  EasyHandle easy(curl_easy_init());
+  const std::shared_ptr<const Curl> curl = load_library<Curl>(res.error);
+  if (!curl) return res;
+  const auto easy_cleanup = [&curl](CURL* c) { curl->easy_cleanup(c); };
+  const auto slist_free = [&curl](curl_slist* l) { curl->slist_free_all(l); };
+  std::unique_ptr<CURL, decltype(easy_cleanup)> easy(curl->easy_init(), easy_cleanup);
   File out(std::fopen(r.dest_path.c_str(), "wb"));
   if (!easy || !out) {
     res.error = !easy ? "curl_easy_init failed" : "cannot write " + r.dest_path;
     return res;
   }
-  Slist headers;
+  std::unique_ptr<curl_slist, decltype(slist_free)> headers(nullptr, slist_free);
   auto add_header = [&](const std::string& h) {
-    curl_slist* l = curl_slist_append(headers.get(), h.c_str());
+    curl_slist* l = curl->slist_append(headers.get(), h.c_str());
     if (l != nullptr) {
       headers.release();
       headers.reset(l);
@@ -133,15 +160,15 @@ FetchResult http_fetch(const FetchRequest& r) {
   t.out = out.get();
   t.max_bytes = r.max_bytes;
   char errbuf[CURL_ERROR_SIZE] = {};
-  set_options(easy.get(), r, t, headers.get(), errbuf);
-  const CURLcode rc = curl_easy_perform(easy.get());
-  curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &res.http_status);
+  set_options(*curl, easy.get(), r, t, headers.get(), errbuf);
+  const CURLcode rc = curl->easy_perform(easy.get());
+  curl->easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &res.http_status);
   if (std::fflush(out.get()) != 0 && rc == CURLE_OK) res.error = "write error on " + r.dest_path;
   res.bytes = t.written;
   if (t.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
     res.error = "larger than max_bytes (" + std::to_string(r.max_bytes) + ")";
   } else if (rc != CURLE_OK) {
-    res.error = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+    res.error = errbuf[0] != '\0' ? errbuf : curl->easy_strerror(rc);
   } else if (res.http_status == 304) {
     res.outcome = FetchOutcome::not_modified;
   } else if (res.http_status == 200 && res.error.empty()) {

@@ -12,7 +12,8 @@
 // costs the line plus that list's table, as before. 16 bits per name: 1 byte more than the
 // merged index, where a merged lookup index next to the pieces would be a second copy.
 // Denser lines (12 or 10 bits per name) measured slower on misses; smaller lists are merged
-// into one group (build_small_group) so that many of them cost one probe.
+// into one group (build_small_group) so that many of them cost one probe. With one probe
+// only, the lines are words 0-3 alone (line_words): 8 bits per name, as the merged index.
 #include "sprout/blocklists/list_catalog.hpp"
 
 #include "index_rules.hpp"
@@ -33,16 +34,23 @@ using index_detail::Slot;
 namespace {
 
 constexpr std::size_t kLineWords = 8;
+constexpr std::size_t kAnyWords = 4;  // words 0-3 of a line
 constexpr std::size_t kMaxNamed = 16;
 constexpr std::size_t kNamesPerLine = 32;  // 512 bits: 16 per name
+
+// With one probe, words 4-7 (which probes may hold a key) say nothing its table does not:
+// the lines are then words 0-3 only, 8 bits per name (a single list of 1M names: 1 MiB
+// less resident, issue 12 item 6).
+[[nodiscard]] std::size_t line_words(std::size_t probes) noexcept { return probes > 1 ? kLineWords : kAnyWords; }
 
 [[nodiscard]] std::size_t filter_line(std::uint64_t key, std::size_t lines) noexcept {
   return scale_to_range(key, lines);
 }
-// Words 0-3: any piece (low key bits pick the bits, as index_detail::filter_bits).
-[[nodiscard]] std::size_t any_word(std::uint64_t key) noexcept { return (key >> 12) & 3; }
+// Words 0-3: any piece (key bits 16-29 pick the word and the bits, as
+// index_detail::filter_bits; the low 16 bits of a key are zero).
+[[nodiscard]] std::size_t any_word(std::uint64_t key) noexcept { return (key >> 28) & 3; }
 // Words 4-7: the three bits of (key, probe), from the high bits of a multiply of both.
-[[nodiscard]] std::uint64_t owner_base(std::uint64_t key) noexcept { return key * 0xff51afd7ed558ccdull; }
+[[nodiscard]] std::uint64_t owner_base(std::uint64_t key) noexcept { return (key >> 16) * 0xff51afd7ed558ccdull; }
 [[nodiscard]] std::uint64_t owner_hash(std::uint64_t base, std::size_t probe) noexcept {
   const unsigned r = static_cast<unsigned>(probe * 7) & 63;  // 7 is odd: 64 distinct rotations
   return r == 0 ? base : (base << r) | (base >> (64 - r));
@@ -60,7 +68,7 @@ bool probe_named(const index_detail::PieceProbe* const* named, std::size_t& n, s
   for (std::size_t j = 0; j < n; ++j) {
     const Slot* s = index_detail::find_slot(named[j]->slots, named[j]->home_range, key);
     if (s == nullptr) continue;
-    at = held ? index_detail::merged(at, named[j]->attrs[s->value]) : named[j]->attrs[s->value];
+    at = held ? index_detail::merged(at, named[j]->attrs[s->value()]) : named[j]->attrs[s->value()];
     held = true;
   }
   n = 0;
@@ -201,7 +209,7 @@ std::vector<bool> ListCatalog::build_small_group() {
     const DomainIndex& t = entries_[i].piece->table();
     const Slot* s = t.slots();
     for (std::size_t j = 0; j < t.slot_count(); ++j) {
-      if (s[j].key() != 0) builder.add_attr(s[j].key(), entries_[i].attrs[s[j].value]);
+      if (s[j].key() != 0) builder.add_attr(s[j].key(), entries_[i].attrs[s[j].value()]);
     }
   }
   small_group_ = builder.build(BloomFilter::skip);
@@ -229,16 +237,18 @@ void ListCatalog::finish() {
 
 void ListCatalog::build_filter() {
   filter_lines_ = std::max<std::size_t>(1, (names_ + kNamesPerLine - 1) / kNamesPerLine);
-  filter_ = index_detail::PageBuffer{};
-  filter_.resize(filter_lines_ * kLineWords * sizeof(std::uint64_t));  // fresh pages are zero
+  filter_ = PageBuffer{};
+  const std::size_t lw = line_words(probes_.size());
+  filter_.resize(filter_lines_ * lw * sizeof(std::uint64_t));  // fresh pages are zero
   auto* words = static_cast<std::uint64_t*>(filter_.data());
   for (std::size_t p = 0; p < probes_.size(); ++p) {
     const index_detail::PieceProbe& probe = probes_[p];
     for (std::size_t i = 0; i < probe.slot_count; ++i) {
       const std::uint64_t k = probe.slots[i].key();
       if (k == 0) continue;
-      std::uint64_t* line = words + filter_line(k, filter_lines_) * kLineWords;
+      std::uint64_t* line = words + filter_line(k, filter_lines_) * lw;
       line[any_word(k)] |= index_detail::filter_bits(k);
+      if (lw == kAnyWords) continue;
       const std::uint64_t h = owner_hash(owner_base(k), p);
       line[owner_word(h)] |= owner_bits(h);
     }
@@ -253,11 +263,12 @@ Match ListCatalog::lookup(std::string_view name, CategorySet blocked) const noex
   const std::size_t lines = filter_lines_;
   SuffixKeys sk;
   // Filter lines are prefetched as the keys come out, so their misses overlap.
-  const auto prefetch = [words, lines](std::uint64_t k) { __builtin_prefetch(words + filter_line(k, lines) * kLineWords); };
+  const std::size_t lw = line_words(probes_.size());
+  const auto prefetch = [words, lines, lw](std::uint64_t k) { __builtin_prefetch(words + filter_line(k, lines) * lw); };
   if (!suffix_keys(name, seed_, sk, prefetch)) return m;
   for (std::size_t i = sk.levels; i-- > 0;) {  // most specific first
     const std::uint64_t key = sk.key[i];
-    const std::uint64_t* line = words + filter_line(key, lines) * kLineWords;
+    const std::uint64_t* line = words + filter_line(key, lines) * lw;
     const std::uint64_t bits = index_detail::filter_bits(key);
     if ((line[any_word(key)] & bits) != bits) continue;
     Attr at;
@@ -270,7 +281,7 @@ Match ListCatalog::lookup(std::string_view name, CategorySet blocked) const noex
     for (std::size_t p = 0; p < probes_.size(); ++p) {
       const std::uint64_t h = owner_hash(base, p);
       const std::uint64_t ob = owner_bits(h);
-      if ((line[owner_word(h)] & ob) != ob) continue;
+      if (lw == kLineWords && (line[owner_word(h)] & ob) != ob) continue;
       __builtin_prefetch(probes_[p].slots + index_detail::home_slot(key, probes_[p].home_range));
       named[n++] = &probes_[p];
       if (n == kMaxNamed) held = probe_named(named, n, key, at, held);
@@ -316,7 +327,7 @@ DomainIndex ListCatalog::flatten() && {
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return names(a) < names(b); });
   IndexBuilder builder(seed_);
   probes_.clear();
-  filter_ = index_detail::PageBuffer{};
+  filter_ = PageBuffer{};
   small_group_ = DomainIndex{};
   for (std::size_t i : order) {
     Entry& e = entries_[i];
@@ -324,7 +335,7 @@ DomainIndex ListCatalog::flatten() && {
       const DomainIndex& t = e.piece->table();
       const Slot* s = t.slots();
       for (std::size_t j = 0; j < t.slot_count(); ++j) {
-        if (s[j].key() != 0) builder.add_attr(s[j].key(), e.attrs[s[j].value]);
+        if (s[j].key() != 0) builder.add_attr(s[j].key(), e.attrs[s[j].value()]);
       }
     }
     e.piece.reset();

@@ -243,7 +243,9 @@ bool seed_from_bundled(const config::List& list, const std::string& good, Meta& 
     error = "no bundled list '" + list.bundled + "' in this build (SPROUT_BUNDLED_LISTS=OFF)";
     return false;
   }
-  if (!write_whole(good, bundled->gzip)) {
+  const bool written = write_whole(good, bundled->gzip);
+  release_bundled_pages(*bundled);  // read from the stored copy from now on
+  if (!written) {
     error = "cannot store the bundled copy in " + good;
     return false;
   }

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Resident memory of sproutdns with one big list, broken down by mapping (issue 12, item 6).
-Starts SPROUTDNS on 127.0.0.1:5331 with LIST (one domain per line) as the only list besides
-the builtin bypass list, workers 1, admin off, waits for the ready file, then sums Rss from
-/proc/PID/smaps per file (anonymous memory apart). LIST `bundled` serves the four bundled
+Starts SPROUTDNS on a free 127.0.0.1 port with LIST (one domain per line) as the only list
+besides the builtin bypass list, workers 1, admin off, and a stub upstream in this script;
+waits for the ready file, sends a few queries (blocked and forwarded, each answered), then
+sums Rss from /proc/PID/smaps per file (anonymous memory apart). LIST `bundled` serves the four bundled
 snapshots instead (their URLs point at a closed local port, so they are never replaced).
 --emulator runs a cross-built SPROUTDNS under qemu-user (packaging/cross-build.sh): the
 figures are then the qemu process's, guest and emulator together (qemu's own mappings are
 listed by their names; its translated-code buffer and heap are in [anon]).
 usage: rss-breakdown.py [--emulator "qemu-ARCH-static -L SYSROOT"] SPROUTDNS LIST|bundled [LABEL]"""
-import collections, os, shlex, subprocess, sys, tempfile, time
+import collections, os, shlex, socket, struct, subprocess, sys, tempfile, threading, time
 
 args = sys.argv[1:]
 emulator = []
@@ -17,6 +18,24 @@ if args[:1] == ["--emulator"]:
 bin_, big = args[0], args[1]
 label = args[2] if len(args) > 2 else os.path.basename(bin_)
 d = tempfile.mkdtemp(prefix="sprout-rss-")
+
+# The stub upstream: every query answered NXDOMAIN, question echoed (QR, RD, RA set).
+upstream = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+upstream.bind(("127.0.0.1", 0))
+def serve_upstream():
+    while True:
+        q, peer = upstream.recvfrom(4096)
+        if len(q) >= 12:
+            upstream.sendto(q[:2] + b"\x81\x83" + q[4:6] + b"\x00\x00\x00\x00\x00\x00" + q[12:], peer)
+threading.Thread(target=serve_upstream, daemon=True).start()
+
+def query(port, name, qid):
+    wire = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    wire += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\x00" + struct.pack(">HH", 1, 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
+        c.settimeout(5)
+        c.sendto(wire, ("127.0.0.1", port))
+        c.recvfrom(4096)
 cfg = os.path.join(d, "sprout.yaml")
 if big == "bundled":
     lists = "".join(f"  {n}: {{category: blocked, source: 'http://127.0.0.1:9/{n}.txt', format: domains, bundled: {n}}}\n"
@@ -24,9 +43,9 @@ if big == "bundled":
 else:
     lists = f"  big: {{category: blocked, source: {big}, format: domains}}\n"
 with open(cfg, "w") as f:
-    f.write(f"""listen: ["127.0.0.1:5331"]
+    f.write(f"""listen: ["127.0.0.1:0"]
 workers: 1
-upstreams: [{{address: 127.0.0.1, port: 5399}}]
+upstreams: [{{address: 127.0.0.1, port: {upstream.getsockname()[1]}}}]
 state_dir: {d}/state
 admin: {{enabled: false}}
 categories: {{blocked: {{}}}}
@@ -45,6 +64,10 @@ try:
     if not os.path.exists(ready):
         sys.exit(f"rss-breakdown.py: sproutdns did not get ready (exit status {p.poll()}); its log:\n"
                  + open(os.path.join(d, "log")).read()[-2000:])
+    port = int(next(l.split()[2] for l in open(ready) if l.startswith("udp ")))
+    first = open(big).readline().strip() if big != "bundled" else "pornhub.com"
+    for i, name in enumerate([first, "www." + first, "example.com", "www.example.org"] * 5):
+        query(port, name, i)  # blocked, and forwarded to the stub (answered, cached)
     time.sleep(1.0)  # the background list refresh (file lists: nothing to fetch) settles
     by = collections.Counter()
     name = None

@@ -2,15 +2,18 @@
 #include "sprout/core/counters.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "sprout/core/network_table.hpp"
 #include "sprout/core/snapshot.hpp"
 
-
-
 namespace sprout::core {
 namespace {
+
+constexpr std::size_t kCells = kMaxCountedNetworks * kCategorySlots * kActions;
+
+std::atomic_ref<std::uint64_t> word(std::uint64_t& w) noexcept { return std::atomic_ref<std::uint64_t>(w); }
 
 std::size_t cell_index(std::size_t network, int category, ReportAction action) noexcept {
   const std::size_t n = std::min(network, kMaxCountedNetworks - 1);
@@ -40,11 +43,13 @@ std::string_view report_action_name(ReportAction a) noexcept {
   return "?";
 }
 
-QueryCounters::QueryCounters()
-    : cells_(kMaxCountedNetworks * kCategorySlots * kActions), domains_(kDomainSlots) {}
+QueryCounters::QueryCounters() {
+  cells_.resize(kCells * sizeof(std::uint64_t));
+  domains_.resize(kDomainSlots * sizeof(DomainSlot));
+}
 
 void QueryCounters::count(std::size_t network, int category, ReportAction action) noexcept {
-  cells_[cell_index(network, category, action)].fetch_add(1, std::memory_order_relaxed);
+  word(cell_words()[cell_index(network, category, action)]).fetch_add(1, std::memory_order_relaxed);
 }
 
 void QueryCounters::observe_latency_us(std::uint64_t us) noexcept {
@@ -57,10 +62,10 @@ void QueryCounters::count_blocked_domain(std::string_view domain, int category) 
   if (domain.size() > kDomainChars) domain = domain.substr(domain.size() - kDomainChars);
   const std::uint64_t h = name_hash(domain);
   for (std::size_t probe = 0; probe < 8; ++probe) {
-    DomainSlot& s = domains_[(h + probe) & (kDomainSlots - 1)];
-    const std::uint64_t cur = s.hash.load(std::memory_order_acquire);
+    DomainSlot& s = domain_slots()[(h + probe) & (kDomainSlots - 1)];
+    const std::uint64_t cur = word(s.hash).load(std::memory_order_acquire);
     if (cur == h) {
-      s.count.fetch_add(1, std::memory_order_relaxed);
+      word(s.count).fetch_add(1, std::memory_order_relaxed);
       return;
     }
     if (cur == 0) {
@@ -68,8 +73,8 @@ void QueryCounters::count_blocked_domain(std::string_view domain, int category) 
       s.category = static_cast<std::int16_t>(category);
       s.length = static_cast<std::uint8_t>(domain.size());
       std::memcpy(s.name, domain.data(), domain.size());
-      s.count.store(1, std::memory_order_relaxed);
-      s.hash.store(h, std::memory_order_release);
+      word(s.count).store(1, std::memory_order_relaxed);
+      word(s.hash).store(h, std::memory_order_release);
       return;
     }
   }
@@ -77,8 +82,9 @@ void QueryCounters::count_blocked_domain(std::string_view domain, int category) 
 
 std::vector<QueryCounters::Cell> QueryCounters::cells() const {
   std::vector<Cell> out;
-  for (std::size_t i = 0; i < cells_.size(); ++i) {
-    const std::uint64_t v = cells_[i].load(std::memory_order_relaxed);
+  std::uint64_t* cells = cell_words();
+  for (std::size_t i = 0; i < kCells; ++i) {  // (reading a page never written keeps it unmapped)
+    const std::uint64_t v = word(cells[i]).load(std::memory_order_relaxed);
     if (v == 0) continue;
     const std::size_t action = i % kActions, rest = i / kActions;
     const std::size_t category = rest % kCategorySlots, network = rest / kCategorySlots;
@@ -91,18 +97,22 @@ std::vector<QueryCounters::Cell> QueryCounters::cells() const {
 
 std::vector<QueryCounters::DomainCount> QueryCounters::blocked_domains() const {
   std::vector<DomainCount> out;
-  for (const DomainSlot& s : domains_) {
-    if (s.hash.load(std::memory_order_acquire) == 0) continue;
-    out.push_back({std::string(s.name, s.length), s.category, s.count.load(std::memory_order_relaxed)});
+  DomainSlot* slots = domain_slots();
+  for (std::size_t i = 0; i < kDomainSlots; ++i) {
+    DomainSlot& s = slots[i];
+    if (word(s.hash).load(std::memory_order_acquire) == 0) continue;
+    out.push_back({std::string(s.name, s.length), s.category, word(s.count).load(std::memory_order_relaxed)});
   }
   return out;
 }
 
 std::vector<QueryCounters::DomainCount> QueryCounters::take_blocked_domains() {
   std::vector<DomainCount> out = blocked_domains();
-  for (DomainSlot& s : domains_) {
-    s.hash.store(0, std::memory_order_relaxed);
-    s.count.store(0, std::memory_order_relaxed);
+  DomainSlot* slots = domain_slots();
+  for (std::size_t i = 0; i < kDomainSlots; ++i) {
+    if (slots[i].hash == 0) continue;  // not written: its page stays unmapped
+    word(slots[i].hash).store(0, std::memory_order_relaxed);
+    word(slots[i].count).store(0, std::memory_order_relaxed);
   }
   return out;
 }

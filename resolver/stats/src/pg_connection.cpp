@@ -7,15 +7,50 @@
 #include <charconv>
 #include <fstream>
 
+#include "sprout/blocklists/shared_library.hpp"
+
 namespace sprout::stats {
 
-void PgResult::clear(pg_result* r) noexcept { PQclear(r); }
+// Loaded when a central store connects (stats.backend: postgresql), never otherwise.
+struct PqLibrary {
+  blocklists::SharedLibrary lib{"libpq.so.5"};
+  decltype(&PQconnectdbParams) connectdb_params = nullptr;
+  decltype(&PQstatus) status = nullptr;
+  decltype(&PQerrorMessage) error_message = nullptr;
+  decltype(&PQfinish) finish = nullptr;
+  decltype(&PQexec) exec = nullptr;
+  decltype(&PQexecParams) exec_params = nullptr;
+  decltype(&PQresultStatus) result_status = nullptr;
+  decltype(&PQclear) clear = nullptr;
+  decltype(&PQntuples) ntuples = nullptr;
+  decltype(&PQnfields) nfields = nullptr;
+  decltype(&PQgetisnull) getisnull = nullptr;
+  decltype(&PQgetvalue) getvalue = nullptr;
+  decltype(&PQgetlength) getlength = nullptr;
+  decltype(&PQcmdTuples) cmd_tuples = nullptr;
+  bool resolved = false;
 
-int PgResult::rows() const noexcept { return r_ ? PQntuples(r_.get()) : 0; }
+  PqLibrary() {
+    resolved = lib.resolve(connectdb_params, "PQconnectdbParams") && lib.resolve(status, "PQstatus") &&
+               lib.resolve(error_message, "PQerrorMessage") && lib.resolve(finish, "PQfinish") &&
+               lib.resolve(exec, "PQexec") && lib.resolve(exec_params, "PQexecParams") &&
+               lib.resolve(result_status, "PQresultStatus") && lib.resolve(clear, "PQclear") &&
+               lib.resolve(ntuples, "PQntuples") && lib.resolve(nfields, "PQnfields") &&
+               lib.resolve(getisnull, "PQgetisnull") && lib.resolve(getvalue, "PQgetvalue") &&
+               lib.resolve(getlength, "PQgetlength") && lib.resolve(cmd_tuples, "PQcmdTuples");
+  }
+  [[nodiscard]] bool ready() const noexcept { return resolved; }
+  [[nodiscard]] std::string error() const { return lib.error(); }
+};
+
+PgResult::PgResult(pg_result* r, std::shared_ptr<const PqLibrary> pq)
+    : pq_(pq), r_(r, [pq](pg_result* p) { pq->clear(p); }) {}
+
+int PgResult::rows() const noexcept { return r_ ? pq_->ntuples(r_.get()) : 0; }
 
 std::string PgResult::text(int row, int col) const {
-  if (!r_ || row >= rows() || col >= PQnfields(r_.get()) || PQgetisnull(r_.get(), row, col)) return {};
-  return std::string(PQgetvalue(r_.get(), row, col), static_cast<std::size_t>(PQgetlength(r_.get(), row, col)));
+  if (!r_ || row >= rows() || col >= pq_->nfields(r_.get()) || pq_->getisnull(r_.get(), row, col)) return {};
+  return std::string(pq_->getvalue(r_.get(), row, col), static_cast<std::size_t>(pq_->getlength(r_.get(), row, col)));
 }
 
 std::int64_t PgResult::integer(int row, int col) const {
@@ -27,7 +62,7 @@ std::int64_t PgResult::integer(int row, int col) const {
 
 std::int64_t PgResult::affected() const noexcept {
   if (!r_) return 0;
-  const char* n = PQcmdTuples(r_.get());
+  const char* n = pq_->cmd_tuples(r_.get());
   std::int64_t v = 0;
   std::from_chars(n, n + std::char_traits<char>::length(n), v);
   return v;
@@ -36,28 +71,32 @@ std::int64_t PgResult::affected() const noexcept {
 PgConnection::~PgConnection() { close(); }
 
 void PgConnection::close() noexcept {
-  if (c_ != nullptr) PQfinish(c_);
+  if (c_ != nullptr) pq_->finish(c_);
   c_ = nullptr;
+  pq_.reset();  // unloaded with the last result
 }
 
-bool PgConnection::is_open() const noexcept { return c_ != nullptr && PQstatus(c_) == CONNECTION_OK; }
+bool PgConnection::is_open() const noexcept { return c_ != nullptr && pq_->status(c_) == CONNECTION_OK; }
 
 Status PgConnection::fail(std::string_view what) {
-  std::string message = c_ != nullptr ? PQerrorMessage(c_) : "not connected";
+  std::string message = c_ != nullptr ? pq_->error_message(c_) : "not connected";
   message = message.substr(0, message.find('\n'));  // libpq adds indented hints on more lines
   // A connection that went bad is dropped here so the next call reconnects.
-  if (c_ != nullptr && PQstatus(c_) != CONNECTION_OK) close();
+  if (c_ != nullptr && pq_->status(c_) != CONNECTION_OK) close();
   return Status::failure("postgresql: " + std::string(what) + ": " + message);
 }
 
 Status PgConnection::connect(const std::string& conninfo) {
   close();
+  std::string why;
+  pq_ = blocklists::load_library<PqLibrary>(why);
+  if (!pq_) return Status::failure("postgresql: " + why);
   // connect_timeout bounds the wait when the server is gone; a conninfo may set its own.
   const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
   const char* values[] = {conninfo.c_str(), "5", "sproutdns", nullptr};
-  c_ = PQconnectdbParams(keys, values, 1);  // expand_dbname: the conninfo's own keys win
+  c_ = pq_->connectdb_params(keys, values, 1);  // expand_dbname: the conninfo's own keys win
   if (c_ == nullptr) return Status::failure("postgresql: out of memory");
-  if (PQstatus(c_) != CONNECTION_OK) {
+  if (pq_->status(c_) != CONNECTION_OK) {
     Status s = fail("connecting");
     close();
     return s;
@@ -71,11 +110,11 @@ Status PgConnection::exec(std::string_view sql, const std::vector<std::string>& 
   for (const auto& p : params) values.push_back(p.c_str());
   const std::string text(sql);
   // Without parameters PQexec runs a script (migrations); with them, one statement.
-  pg_result* raw = params.empty() ? PQexec(c_, text.c_str())
-                                  : PQexecParams(c_, text.c_str(), static_cast<int>(values.size()), nullptr,
-                                                 values.data(), nullptr, nullptr, 0);
-  PgResult r(raw);
-  const ExecStatusType st = raw != nullptr ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
+  pg_result* raw = params.empty() ? pq_->exec(c_, text.c_str())
+                                  : pq_->exec_params(c_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                                                     values.data(), nullptr, nullptr, 0);
+  PgResult r(raw, pq_);
+  const ExecStatusType st = raw != nullptr ? pq_->result_status(raw) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     const std::string first_line = text.substr(0, text.find('\n'));
     return fail(first_line.substr(0, 60));

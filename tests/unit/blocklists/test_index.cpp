@@ -125,10 +125,11 @@ TEST_CASE("probe runs: many keys crowding the same slots", "[index]") {
   bl::IndexBuilder b(kSeed);
   const std::uint64_t k1 = bl::domain_key("target.com", kSeed);
   const std::uint64_t k2 = bl::domain_key("other.org", kSeed);
+  const std::uint64_t step = std::uint64_t{1} << 16;  // keys are 48 bits high (kKeyMask)
   for (std::uint64_t d = 1; d <= 200; ++d) {  // neighbours share the home slot region
-    b.add_key(k1 - d, block(), kAdult, 5);
-    b.add_key(k1 + d, block(), kAdult, 5);
-    b.add_key(k2 + d, block(), kAdult, 5);
+    b.add_key(k1 - d * step, block(), kAdult, 5);
+    b.add_key(k1 + d * step, block(), kAdult, 5);
+    b.add_key(k2 + d * step, block(), kAdult, 5);
   }
   b.add("target.com", block(), kGames, 0);
   b.add("other.org", block(), kGames, 1);
@@ -148,7 +149,9 @@ TEST_CASE("growth: 200k names all found, misses stay misses", "[index]") {
   CHECK(b.pending() == 200000);
   const auto idx = b.build();
   CHECK(idx.size() == 200000);
-  CHECK(idx.memory_bytes() < 200000 * 24);
+  // 8-byte slots at 85% load and the 1-byte filter: 10.4 bytes per name (15.1 with the
+  // 12-byte slots before; issue 12 item 6 counts every MiB of a million-name list).
+  CHECK(idx.memory_bytes() < 200000 * 11);
   int found = 0, false_hits = 0;
   for (int i = 0; i < 200000; ++i) {
     const auto m = idx.lookup(name_of("www.n", i, ".example", i % 97, ".com"), kAll);
@@ -218,7 +221,9 @@ TEST_CASE("a moved-from index is empty and safe", "[index]") {
 
 TEST_CASE("an index built without its Bloom filter answers the same", "[index]") {
   bl::IndexBuilder with(kSeed), without(kSeed);
-  for (int i = 0; i < 3000; ++i) {
+  // 20,000 names: a filter of 20 KB, five pages (the table is allocated in whole pages, and
+  // 3,000 names' filter fitted in the last page of the table at 95% load).
+  for (int i = 0; i < 20000; ++i) {
     const std::string name = name_of("n", i, ".example");
     const Rule rule = i % 3 == 0 ? allow() : block(i % 2 ? Cover::exact : Cover::subtree);
     with.add(name, rule, kAdult << (i % 3), static_cast<bl::ListId>(i % 5));
@@ -227,7 +232,7 @@ TEST_CASE("an index built without its Bloom filter answers the same", "[index]")
   const auto a = with.build();
   const auto b = without.build(bl::BloomFilter::skip);
   CHECK(b.memory_bytes() < a.memory_bytes());
-  for (int i = 0; i < 3100; ++i) {
+  for (int i = 0; i < 20100; ++i) {
     for (const char* prefix : {"", "www."}) {
       const std::string q = prefix + name_of("n", i, ".example");
       const auto ma = a.lookup(q, kAll), mb = b.lookup(q, kAll);

@@ -71,11 +71,18 @@ inline std::uint64_t hash_absorb_label(std::uint64_t state, const char* p, std::
   return fold_mul((load_le64(p) & mask) ^ kP4, h ^ kP1);
 }
 
+// Keys are the hash's high 48 bits (the low 16 are zero), so that the index stores a key
+// and its attribute number in one 8-byte slot (domain_index.hpp). A name no list holds
+// then matches a listed one with a probability of about names / 2^48 per probed suffix
+// (1 in 280 million with a million names), under a seed drawn anew for every build.
+inline constexpr std::uint64_t kKeyMask = ~std::uint64_t{0xffff};
+inline constexpr std::uint64_t kSmallestKey = std::uint64_t{1} << 16;
+
 // Key stored for a suffix whose running state is `state`; never 0 (0 marks empty slots).
 inline std::uint64_t hash_finish(std::uint64_t state) noexcept {
   using namespace hash_detail;
-  const std::uint64_t k = fold_mul(state ^ kP3, kP2);
-  return k == 0 ? 1 : k;
+  const std::uint64_t k = fold_mul(state ^ kP3, kP2) & kKeyMask;
+  return k == 0 ? kSmallestKey : k;
 }
 
 // Writes the positions of the dots of a padded name in ascending order; returns how many
@@ -135,10 +142,10 @@ inline bool suffix_keys(std::string_view name, std::uint64_t seed, SuffixKeys& o
 // Key of a whole normalized name under `seed` (the same chain a lookup walks).
 inline std::uint64_t domain_key(std::string_view name, std::uint64_t seed) noexcept {
   PaddedName n;
-  if (!n.assign(name)) return 1;
+  if (!n.assign(name)) return kSmallestKey;
   std::uint16_t dots[kMaxHashedLabels];
   const std::size_t count = find_dots(n, dots);
-  if (count >= kMaxHashedLabels) return 1;
+  if (count >= kMaxHashedLabels) return kSmallestKey;
   std::uint64_t state = seed;
   std::size_t end = n.size;
   for (std::size_t j = count + 1; j-- > 0;) {

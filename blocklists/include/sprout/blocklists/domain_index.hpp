@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "sprout/blocklists/domain_hash.hpp"
+#include "sprout/blocklists/page_buffer.hpp"
 #include "sprout/blocklists/wide_mul.hpp"
 
 namespace sprout::blocklists {
@@ -42,16 +44,16 @@ struct Match {
 
 namespace index_detail {
 
-// 12-byte slot; key split in two halves so the array packs without padding.
+// 8-byte slot: the key (its high 48 bits, see kKeyMask in domain_hash.hpp) and the
+// number of its attribute tuple (the low 16 bits) in one word; 0 is an empty slot.
+// (12-byte slots with the whole 64-bit key cost 4.6 MiB more with a million names.)
+inline constexpr std::size_t kMaxAttrs = std::size_t{1} << 16;
 struct Slot {
-  std::uint32_t key_lo = 0;
-  std::uint32_t key_hi = 0;
-  std::uint32_t value = 0;
-  [[nodiscard]] std::uint64_t key() const noexcept {
-    return (std::uint64_t{key_hi} << 32) | key_lo;
-  }
+  std::uint64_t word = 0;
+  [[nodiscard]] std::uint64_t key() const noexcept { return word & kKeyMask; }
+  [[nodiscard]] std::uint32_t value() const noexcept { return static_cast<std::uint32_t>(word & ~kKeyMask); }
 };
-static_assert(sizeof(Slot) == 12);
+static_assert(sizeof(Slot) == 8);
 
 enum AttrFlag : std::uint8_t { kAllowSelf = 1, kAllowSubtree = 2, kNodata = 4 };
 
@@ -82,7 +84,8 @@ struct Attr {
 }
 
 // Blocked Bloom filter, 8 bits per name, 2 bits in one 64-bit word: most suffixes of a
-// query miss, and the filter answers them from cache without touching the big table.
+// query miss, and the filter answers them from cache without touching the big table. The
+// bits come from key bits 16-27 (the low 16 are zero), the word from the top ones.
 [[nodiscard]] inline std::size_t filter_words_for(std::size_t names) noexcept {
   return names == 0 ? 1 : (names + 7) / 8;
 }
@@ -90,31 +93,8 @@ struct Attr {
   return scale_to_range(key, words);
 }
 [[nodiscard]] inline std::uint64_t filter_bits(std::uint64_t key) noexcept {
-  return (std::uint64_t{1} << (key & 63)) | (std::uint64_t{1} << ((key >> 6) & 63));
+  return (std::uint64_t{1} << ((key >> 16) & 63)) | (std::uint64_t{1} << ((key >> 22) & 63));
 }
-
-// Anonymous page mapping that grows with mremap: growing never copies nor doubles RSS.
-class PageBuffer {
- public:
-  PageBuffer() = default;
-  PageBuffer(const PageBuffer&) = delete;
-  PageBuffer& operator=(const PageBuffer&) = delete;
-  PageBuffer(PageBuffer&& o) noexcept { swap(o); }
-  PageBuffer& operator=(PageBuffer&& o) noexcept {
-    PageBuffer tmp(std::move(o));
-    swap(tmp);
-    return *this;
-  }
-  ~PageBuffer();
-  void resize(std::size_t bytes);  // keeps contents; throws std::bad_alloc
-  [[nodiscard]] void* data() const noexcept { return data_; }
-  [[nodiscard]] std::size_t bytes() const noexcept { return bytes_; }
-  void swap(PageBuffer& o) noexcept;
-
- private:
-  void* data_ = nullptr;
-  std::size_t bytes_ = 0;
-};
 
 }  // namespace index_detail
 
@@ -180,7 +160,7 @@ class DomainIndex {
 
   // One mapping: the slots (sorted Robin Hood layout, one empty slot at the end), then the
   // filter words, so the filter shares the table's huge pages (fewer TLB misses).
-  index_detail::PageBuffer table_;
+  PageBuffer table_;
   // The Bloom filter (index_detail::filter_bits). Built without one (BloomFilter::skip), it
   // is one all-ones word: every probe passes to the table, and lookup needs no branch.
   const std::uint64_t* filter_ = nullptr;
@@ -192,7 +172,7 @@ class DomainIndex {
   std::vector<index_detail::Attr> attrs_;
 };
 
-// Collects (key, attribute) pairs while lists are parsed (12 bytes per entry, no names
+// Collects (key, attribute) pairs while lists are parsed (8 bytes per entry, no names
 // kept), then sorts, merges duplicates and expands them in place into the table.
 class IndexBuilder {
  public:
@@ -228,7 +208,7 @@ class IndexBuilder {
   std::size_t place(std::size_t n, std::size_t home_range);
 
   std::uint64_t seed_;
-  index_detail::PageBuffer buffer_;
+  PageBuffer buffer_;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
   std::vector<index_detail::Attr> attrs_;

@@ -146,7 +146,7 @@ class ListCatalog {
   DomainIndex small_group_;
   // One filter over every piece, a 64-byte line per key saying whether any probe may hold
   // the key and which (list_catalog.cpp): one cache miss per suffix, however many lists.
-  index_detail::PageBuffer filter_;
+  PageBuffer filter_;
   std::size_t filter_lines_ = 0;
   std::size_t names_ = 0;
   std::uint64_t seed_ = 0;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sprout/blocklists/page_buffer.hpp"
 #include "sprout/core/query_context.hpp"
 
 namespace sprout::core {
@@ -78,18 +79,24 @@ class QueryCounters {
   static constexpr std::size_t kDomainSlots = 4096;
   static constexpr std::size_t kDomainChars = 64;
   struct DomainSlot {
-    std::atomic<std::uint64_t> hash{0};
-    std::atomic<std::uint64_t> count{0};
-    std::int16_t category = -1;
-    std::uint8_t length = 0;
-    char name[kDomainChars] = {};
+    std::uint64_t hash;   // 0: empty; read and written as std::atomic_ref
+    std::uint64_t count;  // std::atomic_ref
+    std::int16_t category;
+    std::uint8_t length;
+    char name[kDomainChars];
   };
-  std::vector<std::atomic<std::uint64_t>> cells_;  // [network][category slot][action]
+  [[nodiscard]] std::uint64_t* cell_words() const noexcept { return static_cast<std::uint64_t*>(cells_.data()); }
+  [[nodiscard]] DomainSlot* domain_slots() const noexcept { return static_cast<DomainSlot*>(domains_.data()); }
+
+  // The two tables are fresh zero pages (blocklists::PageBuffer), not vectors: a worker's
+  // cells (256 networks x 65 categories x 7 actions, 910 KiB) and domain tally (352 KiB)
+  // were resident in full from the start, though a home counts a few networks and categories.
+  blocklists::PageBuffer cells_;  // std::uint64_t [network][category slot][action]
   std::array<std::atomic<std::uint64_t>, kLatencyBucketsUs.size() + 1> latency_{};
   std::atomic<std::uint64_t> latency_sum_us_{0};
   std::array<std::atomic<std::uint64_t>, kGuards> guards_{};
   std::array<std::atomic<std::uint64_t>, kIgnoredOptions> ignored_options_{};
-  std::vector<DomainSlot> domains_;
+  blocklists::PageBuffer domains_;  // DomainSlot[kDomainSlots]
 };
 
 // What queries are counted under, in the counters, /metrics, the stats store and reports:

@@ -15,19 +15,23 @@ struct pg_result;
 
 namespace sprout::stats {
 
+// libpq's functions, loaded at run time while a connection or a result needs them
+// (pg_connection.cpp; sprout/blocklists/shared_library.hpp says why).
+struct PqLibrary;
+
 // One result of a statement; rows are read as text (what libpq returns for text format).
 class PgResult {
  public:
   PgResult() = default;
-  explicit PgResult(pg_result* r) noexcept : r_(r, &clear) {}
+  PgResult(pg_result* r, std::shared_ptr<const PqLibrary> pq);
   [[nodiscard]] int rows() const noexcept;
   [[nodiscard]] std::string text(int row, int col) const;
   [[nodiscard]] std::int64_t integer(int row, int col) const;  // 0 for NULL or not a number
   [[nodiscard]] std::int64_t affected() const noexcept;       // INSERT/UPDATE/DELETE row count
 
  private:
-  static void clear(pg_result* r) noexcept;
-  std::shared_ptr<pg_result> r_;
+  std::shared_ptr<const PqLibrary> pq_;
+  std::shared_ptr<pg_result> r_;  // its deleter holds the library too
 };
 
 class PgConnection {
@@ -49,6 +53,7 @@ class PgConnection {
 
  private:
   Status fail(std::string_view what);
+  std::shared_ptr<const PqLibrary> pq_;  // loaded by connect(), kept while c_ is open
   pg_conn* c_ = nullptr;
 };
 
