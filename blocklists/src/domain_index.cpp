@@ -82,17 +82,16 @@ std::size_t DomainIndex::memory_bytes() const noexcept {  // (the shared kPassAl
 }
 
 std::optional<Attr> DomainIndex::find(std::uint64_t key) const noexcept {
-  if (key == 0) key = 1;  // as IndexBuilder::append stores it
   if (size_ == 0) return std::nullopt;
-  const Slot* s = index_detail::find_slot(slots(), home_range_, key);
+  const Slot* s = index_detail::find_slot(slots(), home_range_, stored_key(key));
   if (s == nullptr) return std::nullopt;
-  return attrs_[s->value];
+  return attrs_[s->value()];
 }
 
 void DomainIndex::for_each(const std::function<void(std::uint64_t, const Attr&)>& f) const {
   const Slot* s = slots();
   for (std::size_t i = 0; i < slot_count_; ++i) {
-    if (s[i].key() != 0) f(s[i].key(), attrs_[s[i].value]);
+    if (s[i].key() != 0) f(s[i].key(), attrs_[s[i].value()]);
   }
 }
 
@@ -123,13 +122,15 @@ void insert_key(Slot* s, std::size_t& slot_count, std::size_t home_range, std::u
   while (s[e].key() != 0) ++e;
   if (e == slot_count - 1) ++slot_count;  // the new last slot is a fresh zero page: empty
   std::memmove(static_cast<void*>(s + p + 1), s + p, (e - p) * sizeof(Slot));
-  s[p] = Slot{static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32), value};
+  s[p] = Slot{key | value};
 }
 
-std::uint32_t intern_into(std::vector<Attr>& attrs, const Attr& a) {
+// The attribute's number in `attrs`, added when new; none when a slot could not hold it.
+std::optional<std::uint32_t> intern_into(std::vector<Attr>& attrs, const Attr& a) {
   for (std::size_t i = 0; i < attrs.size(); ++i) {  // a list has a handful of distinct ones
     if (!(attrs[i] < a) && !(a < attrs[i])) return static_cast<std::uint32_t>(i);
   }
+  if (attrs.size() == index_detail::kMaxAttrs) return std::nullopt;
   attrs.push_back(a);
   return static_cast<std::uint32_t>(attrs.size() - 1);
 }
@@ -157,10 +158,12 @@ std::optional<DomainIndex> DomainIndex::patched(std::span<const KeyChange> chang
   std::memcpy(out.table_.data(), table_.data(), slot_count_ * sizeof(Slot));
   auto* s = static_cast<Slot*>(out.table_.data());
   for (const KeyChange& c : changes) {
-    const std::uint64_t key = c.key == 0 ? 1 : c.key;
+    const std::uint64_t key = stored_key(c.key);
     if (erase_key(s, home_range_, key)) --out.size_;
     if (!c.attr) continue;
-    insert_key(s, out.slot_count_, home_range_, key, intern_into(out.attrs_, *c.attr));
+    const auto value = intern_into(out.attrs_, *c.attr);
+    if (!value) return std::nullopt;  // a rebuild reports it
+    insert_key(s, out.slot_count_, home_range_, key, *value);
     ++out.size_;
   }
   return out;
@@ -218,8 +221,7 @@ void IndexBuilder::add_key(std::uint64_t key, const Rule& rule, CategorySet cate
 void IndexBuilder::add_attr(std::uint64_t key, const Attr& attr) { append(key, intern(attr)); }
 
 void IndexBuilder::append(std::uint64_t key, std::uint32_t value) {
-  key &= kKeyMask;  // (tests add raw keys; hashed ones are masked already)
-  if (key == 0) key = kSmallestKey;  // 0 marks an empty slot
+  key = stored_key(key);  // (tests add raw keys; hashed ones are stored keys already)
   if (size_ == capacity_) {
     capacity_ = std::max<std::size_t>(4096 / sizeof(Slot), capacity_ * 2);
     buffer_.resize(capacity_ * sizeof(Slot));

@@ -78,11 +78,16 @@ inline std::uint64_t hash_absorb_label(std::uint64_t state, const char* p, std::
 inline constexpr std::uint64_t kKeyMask = ~std::uint64_t{0xffff};
 inline constexpr std::uint64_t kSmallestKey = std::uint64_t{1} << 16;
 
-// Key stored for a suffix whose running state is `state`; never 0 (0 marks empty slots).
+// The form a key has in the index: masked, and never 0 (0 marks empty slots).
+inline constexpr std::uint64_t stored_key(std::uint64_t key) noexcept {
+  key &= kKeyMask;
+  return key == 0 ? kSmallestKey : key;
+}
+
+// Key stored for a suffix whose running state is `state`.
 inline std::uint64_t hash_finish(std::uint64_t state) noexcept {
   using namespace hash_detail;
-  const std::uint64_t k = fold_mul(state ^ kP3, kP2) & kKeyMask;
-  return k == 0 ? kSmallestKey : k;
+  return stored_key(fold_mul(state ^ kP3, kP2));
 }
 
 // Writes the positions of the dots of a padded name in ascending order; returns how many
