@@ -2,6 +2,7 @@
 // dashboard) or the bearer token (scripts), and changes need an admin (see auth.hpp).
 #include "admin_routes.hpp"
 
+#include "dashboard_assets.hpp"
 #include "route_util.hpp"
 #include "sprout/admin/metrics.hpp"
 
@@ -172,6 +173,7 @@ Response detail::route_request(const Request& req, const Peer& peer, const Admin
                                AuthState& auth) {
   auto target = parse_target(detail::to_std(req.target()));
   if (!target) return text(http::status::bad_request, req, "bad request target\n");
+  if (auto page = detail::serve_dashboard(req, target->path)) return std::move(*page);  // open: the files hold no data
   bool path_known = false;
   std::string allow;
   const Route* route = find_route(target->path, req.method(), &path_known, &allow);
