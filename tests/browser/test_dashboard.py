@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import pathlib
+import pwd
 import re
 import shutil
 import signal
@@ -89,6 +90,13 @@ class Stack:
         (tmp / "games.txt").write_text("roblox.test\nminecraft.test\n")
         (tmp / "social.txt").write_text("tiktok.test\n")
         (tmp / "sprout.yaml").write_text(self.config())
+        # Started as root, sproutdns serves as `nobody`: it must be able to read this directory and
+        # to write its state (stats, accounts, overrides, pauses, audit).
+        tmp.chmod(0o755)
+        (tmp / "state").mkdir()
+        if os.geteuid() == 0:
+            nobody = pwd.getpwnam("nobody")
+            os.chown(tmp / "state", nobody.pw_uid, nobody.pw_gid)
 
     def config(self):
         t = self.tmp

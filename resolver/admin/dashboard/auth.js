@@ -38,8 +38,8 @@ export function init(onSignedIn) {
       showError(new api.ApiError(0, { error: t('setup.mismatch') }));
       return;
     }
-    await api.post('/api/setup', { user: v.user, password: v.password });
-    const session = await api.post('/api/login', { user: v.user, password: v.password });
+    // The new administrator is signed in by the setup answer itself (a session like /api/login's).
+    const session = await api.post('/api/setup', { user: v.user, password: v.password });
     showStatus(t('setup.done'));
     onSignedIn(session);
   });

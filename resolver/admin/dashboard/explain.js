@@ -5,7 +5,7 @@ import * as api from './api.js';
 import { showError, clearStatus } from './status.js';
 
 // The explain fields shown, in order; each label is in the catalogue as explain.field.<key>.
-const FIELDS = ['name', 'type', 'network', 'device', 'profile', 'reason', 'matched', 'list', 'line', 'category', 'service',
+const FIELDS = ['name', 'type', 'network', 'device', 'profile', 'reason', 'override', 'matched', 'list', 'line', 'source', 'category', 'service',
   'active_schedules', 'next_change', 'ttl_cap', 'answer', 'at'];
 
 function value(key, v) {

@@ -64,6 +64,8 @@ export async function show() {
   const canChange = document.body.dataset.role !== 'viewer';
   replace($('period-range'), data.from && data.to ? t('overview.range', { from: dateTime(data.from), to: dateTime(data.to) }) : '');
   replace($('totals'), totals(data));
+  $('overview-note').hidden = !data.note;
+  $('overview-note').textContent = data.note || '';  // from the server, e.g. why a central store shows no counts here
   replace($('chart-day'), charts.byDay(t('overview.by_day'), data.by_day || []));
   replace($('chart-network'), charts.horizontal(t('overview.by_network'),
     (data.by_network || []).map((r) => ({ label: r.network, queries: r.queries, blocked: r.blocked })), true));

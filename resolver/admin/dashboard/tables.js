@@ -7,7 +7,7 @@ import { showError, showStatus } from './status.js';
 
 function errorsCell(errors) {
   if (!errors || !errors.length) return '';
-  return h('ul', { class: 'plain errors' }, errors.slice(0, 20).map((e) => h('li', { text: t('lists.error_line', { line: e.line, message: e.message }) })));
+  return h('ul', { class: 'plain errors' }, errors.slice(0, 20).map((e) => h('li', { text: e.line > 0 ? t('lists.error_line', { line: e.line, message: e.message }) : e.message })));
 }
 
 export async function showLists() {
