@@ -11,6 +11,7 @@
 #include <boost/beast/http/parser.hpp>
 
 #include "admin_routes.hpp"
+#include "dashboard_assets.hpp"
 #include "fuzz_check.hpp"
 
 namespace {
@@ -97,11 +98,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const unsigned status = res.result_int();
   FUZZ_CHECK(status >= 100 && status <= 599);
-  FUZZ_CHECK(res[http::field::cache_control] == "no-store");
+  // Never stored, except the dashboard's files: revalidated by their ETag, under the strict CSP.
+  FUZZ_CHECK(res[http::field::cache_control] == (res[http::field::etag].empty() ? "no-store" : "no-cache"));
+  if (!res[http::field::etag].empty()) FUZZ_CHECK(detail::to_std(res["Content-Security-Policy"]) == detail::kDashboardCsp);
   FUZZ_CHECK(res["X-Content-Type-Options"] == "nosniff");
   FUZZ_CHECK(!res[http::field::content_type].empty());
   // 204 (logout) carries no Content-Length; everything else says its body's size.
-  if (status != 204) FUZZ_CHECK(res[http::field::content_length] == std::to_string(res.body().size()));
+  if (status == 304) FUZZ_CHECK(res[http::field::content_length].empty() && res.body().empty());
+  if (status != 204 && status != 304) FUZZ_CHECK(res[http::field::content_length] == std::to_string(res.body().size()));
   // Nothing guarded runs without the configured token in the request (one request per input:
   // no session cookie can be valid).
   if (calls.guarded) {

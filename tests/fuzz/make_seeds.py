@@ -133,6 +133,9 @@ def admin_seeds():
         "bad_escape": http("GET", "/api/stats?a=%zz"), "absolute": http("GET", "http://x/metrics"),
         "chunked": b"POST /api/reload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer x\r\n\r\n4\r\nabcd\r\n0\r\n\r\n",
         "http10": b"GET /health HTTP/1.0\r\n\r\n",
+        "dashboard": http("GET", "/", [("Accept-Encoding", "br, gzip;q=0.5, *;q=0")]),
+        "dashboard_304": http("GET", "/assets/app.js", [("If-None-Match", 'W/"x", "y"')]),
+        "dashboard_missing": http("HEAD", "/assets/i18n/xx.json"),
     }
     # The dashboard (issue 11): sign-in, cookies and CSRF, form bodies, the JSON API.
     form = ("Content-Type", "application/x-www-form-urlencoded")

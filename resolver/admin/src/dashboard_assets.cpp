@@ -70,19 +70,14 @@ Response file_response(const Request& req, const EmbeddedFile& f) {
   const auto accept = req.find(http::field::accept_encoding);
   const bool gzip = f.gzip.size > 0 && accept != req.end() && accepts_gzip(to_std(accept->value()));
   const Bytes& body = gzip ? f.gzip : f.plain;
+  // A 304 has no body (Beast then drops Content-Length); HEAD is cut by the listener.
   Response res = base_response(fresh ? http::status::not_modified : http::status::ok, req, f.content_type,
-                               fresh || req.method() == http::verb::head ? std::string() : std::string(body.view()));
+                               fresh ? std::string() : std::string(body.view()));
   // Revalidated on every use: the names are not hashed, the ETag makes the check a 304.
   res.set(http::field::cache_control, "no-cache");
   res.set(http::field::etag, to_beast(f.etag));
   if (f.gzip.size > 0) res.set(http::field::vary, "Accept-Encoding");
   if (gzip && !fresh) res.set(http::field::content_encoding, "gzip");
-  if (fresh) {
-    res.body().clear();
-    res.content_length(boost::none);
-  } else if (req.method() == http::verb::head) {
-    res.content_length(body.size);
-  }
   return res;
 }
 
