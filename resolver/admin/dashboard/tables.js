@@ -43,11 +43,17 @@ function undoCell(entry) {
     'aria-label': t('audit.undo_named', { action: entry.action, target: entry.target }), on: { click: () => undo(entry) } }, t('audit.undo'));
 }
 
+// before/after are text (pauses) or JSON (an override's part of overrides.json): shown compactly.
+function shown(value) {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 export async function showAudit() {
   const { entries = [] } = await api.get('/api/audit', { last: '100' });
   const newest = [...entries].reverse();
   replace($('audit-table'), newest.length ? table(t('audit.title'),
     [t('col.time'), t('col.principal'), t('col.action'), t('col.target'), t('col.before'), t('col.after'), t('col.undo')],
-    newest.map((e) => [dateTime(e.time), e.principal, e.action, e.target, e.before, e.after, undoCell(e)]))
+    newest.map((e) => [dateTime(e.time), e.principal, e.action, e.target, { text: shown(e.before), cls: 'json' }, { text: shown(e.after), cls: 'json' }, undoCell(e)]))
     : h('p', { class: 'muted', text: t('audit.empty') }));
 }
