@@ -302,6 +302,7 @@ def check_overview_counts(b, queries, blocked):
 
 def check_refusals(stack, b):
     """Wrong password in the page and over HTTP; a POST without CSRF token; a session from another origin."""
+    b.goto("overview")  # signing in again returns to the page in the address
     b.el("#signout").click()
     b.wait_ready("signin")
     b.fill("signin-password", "not-the-password")
