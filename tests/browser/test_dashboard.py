@@ -414,6 +414,8 @@ def main():
     p.add_argument("--out", required=True, type=pathlib.Path)
     args = p.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    for old in args.out.glob("dashboard-*.png"):  # no stale failure screenshot from an earlier run
+        old.unlink()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="sprout-dashboard-"))
     stack = b = None
     started = time.monotonic()

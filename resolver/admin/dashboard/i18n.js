@@ -36,6 +36,11 @@ export function t(key, vars) {
   return vars ? text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m)) : text;
 }
 
+// Whether the catalogue has a key (for server words that have a translation, e.g. audit actions).
+export function has(key) {
+  return Object.prototype.hasOwnProperty.call(catalogue, key);
+}
+
 // data-i18n="key" sets the text; data-i18n-attr="aria-label:key;title:key2" sets attributes.
 export function apply(root) {
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);

@@ -1,6 +1,6 @@
 // The read-only pages: lists, networks, and the audit log (with undo).
 import { $, h, replace, table } from './dom.js';
-import { t, number, dateTime } from './i18n.js';
+import { t, has, number, dateTime } from './i18n.js';
 import * as api from './api.js';
 import { stateClass, stateText } from './overview.js';
 import { showError, showStatus } from './status.js';
@@ -54,6 +54,6 @@ export async function showAudit() {
   const newest = [...entries].reverse();
   replace($('audit-table'), newest.length ? table(t('audit.title'),
     [t('col.time'), t('col.principal'), t('col.action'), t('col.target'), t('col.before'), t('col.after'), t('col.undo')],
-    newest.map((e) => [dateTime(e.time), e.principal, e.action, e.target, { text: shown(e.before), cls: 'json' }, { text: shown(e.after), cls: 'json' }, undoCell(e)]))
+    newest.map((e) => [dateTime(e.time), e.principal, has(`audit.action.${e.action}`) ? t(`audit.action.${e.action}`) : e.action, e.target, { text: shown(e.before), cls: 'json' }, { text: shown(e.after), cls: 'json' }, undoCell(e)]))
     : h('p', { class: 'muted', text: t('audit.empty') }));
 }
