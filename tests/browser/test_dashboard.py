@@ -7,7 +7,8 @@ First run sets the password; the overview's numbers equal the queries this test 
 allowing a blocked domain makes dig resolve it, and undo on the audit page blocks it again; a
 one-minute pause of a network lifts its filtering and ends on time (across a restart at an
 injected time); the language switch is remembered; a wrong password, a POST without the CSRF
-token and a session used from another origin are refused. Every page is screenshotted into --out
+token and a session used from another origin are refused; a viewer account can look but not
+change. Every page is screenshotted into --out
 and must pass our accessibility check (a11y_check.js, not axe-core).
 
 Usage: test_dashboard.py --sproutdns BIN --fake-upstream BIN --out DIR"""
@@ -330,6 +331,37 @@ def check_refusals(stack, b):
     check(status == 200, f"the same POST with token and origin: {status} {body}")
 
 
+def sign_in(b, user, password):
+    b.el("#signout").click()
+    b.wait_ready("signin")
+    b.fill("signin-user", user)
+    b.fill("signin-password", password)
+    b.submit("signin-form")
+    b.wait_ready("overview")
+
+
+def viewer_looks_only(stack, b):
+    """A read-only account (sproutdns passwd --role viewer): no actions page, no undo, changes refused."""
+    subprocess.run([stack.args.sproutdns, "passwd", "-c", str(stack.tmp / "sprout.yaml"), "--user", "parent", "--role", "viewer"],
+                   input=PASSWORD + "\n", text=True, check=True, capture_output=True, timeout=30)
+    sign_in(b, "parent", PASSWORD)
+    check(not b.el("#nav a[href='#actions']").is_displayed(), "a viewer sees the actions link")
+    b.goto("networks")
+    b.js("delete document.body.dataset.ready; location.hash = 'actions'")
+    b.wait_ready("overview")  # the actions page is not for a viewer: the overview instead
+    b.goto("audit")
+    check(not b.driver.find_elements(By.CSS_SELECTOR, "button[data-undo]"), "a viewer sees undo buttons")
+    b.audit_page("audit (viewer)")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, headers, body = stack.http("POST", "/api/login", form, urllib.parse.urlencode({"user": "parent", "password": PASSWORD}))
+    check(status == 200 and json.loads(body)["role"] == "viewer", f"viewer login: {status} {body}")
+    session = {"Cookie": headers["set-cookie"].split(";")[0], "X-CSRF-Token": json.loads(body)["csrf"], **form}
+    status, _, _ = stack.http("POST", "/api/reload", session)
+    check(status == 403, f"a viewer's POST /api/reload: {status}")
+    b.goto("overview")
+    sign_in(b, "admin", PASSWORD)
+
+
 def allow_then_undo(stack, b):
     b.goto("explain")
     b.fill("explain-name", "roblox.test")
@@ -428,6 +460,7 @@ def main():
         check_overview_counts(b, queries, blocked)
         b.visit_all("-en")
         check_refusals(stack, b)
+        viewer_looks_only(stack, b)
         allow_then_undo(stack, b)
         until = pause_network(stack, b)
         switch_language(b)
