@@ -5,7 +5,7 @@ PKGS="g++-12 cmake make pkg-config
   libboost-dev libc-ares-dev libyaml-cpp-dev libidn2-dev libcurl4-openssl-dev
   zlib1g-dev libsqlite3-dev libpq-dev postgresql catch2 tzdata ca-certificates
   dnsutils knot-dnsutils clang-14 procps curl libssl-dev openssl libnghttp2-dev nghttp2-client chromium chromium-driver python3-selenium fonts-dejavu-core libldns-dev ccache libcctz-dev nlohmann-json3-dev
-  systemd debootstrap lintian dnsmasq-base iproute2
+  systemd debootstrap lintian dnsmasq-base iproute2 python3
   knot nsd dnsdist dnsperf"
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -73,7 +73,7 @@ void DohConnection::start() {
 
 void DohConnection::handshake_done(const boost::system::error_code& ec) {
   if (ec || !open_) return close();
-  sni_id_.assign(sni_client_id(stream_, *tls_));
+  sni_id_.assign(sni_client_id(stream_.native_handle(), *tls_));
   const unsigned char* alpn = nullptr;
   unsigned int alpn_size = 0;
   SSL_get0_alpn_selected(stream_.native_handle(), &alpn, &alpn_size);

@@ -9,7 +9,7 @@ void accept_dot(Worker& worker, std::size_t listener, asio::ip::tcp::socket sock
   const auto tls = admit_encrypted(worker, core::Transport::dot, listener, socket);
   if (tls == nullptr) return;
   ListenerLoad& load = worker.encrypted_load(core::Transport::dot, listener);
-  TlsStream stream(std::move(socket), tls->dot_ctx);
+  TlsSocket stream(std::move(socket), tls->dot_ctx);
   auto conn = std::make_shared<TlsConnection>(
       worker, std::move(stream), StreamSettings{core::Transport::dot, static_cast<std::uint16_t>(listener), &load.open});
   conn->handshake(tls, load);

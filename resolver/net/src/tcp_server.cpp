@@ -22,7 +22,7 @@ constexpr std::size_t kMaxQueuedBytes = 1u << 20;
 constexpr std::size_t kReadChunk = 4096;  // many pipelined queries; grown for one larger message
 
 template <class Stream>
-constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+constexpr bool kTls = std::is_same_v<Stream, TlsSocket>;
 
 // Answers go back on the connection in any order (RFC 7766 allows it for pipelined queries).
 template <class Stream>
@@ -117,7 +117,7 @@ void StreamConnection<Stream>::handshake_done(const boost::system::error_code& e
   if constexpr (kTls<Stream>) {
     // A wrong SNI ends in `ec` too: the server-name callback refused it with a fatal alert.
     if (ec || !open_) return close();
-    client_id_.assign(sni_client_id(socket_, *tls_));
+    client_id_.assign(sni_client_id(socket_.native_handle(), *tls_));
     start();
   }
 }
@@ -178,6 +178,7 @@ void StreamConnection<Stream>::read_messages() {
     on_message({in_.data() + used - length, length});  // the driver copies what goes upstream
   }
   processing_ = false;
+  write_next();  // the answers the queries just run gave, in one write
   std::memmove(in_.data(), in_.data() + used, in_have_ - used);
   in_have_ -= used;
   if (!open_ || inflight_ >= cap) return;  // query_finished() resumes at the cap
@@ -215,7 +216,7 @@ void StreamConnection<Stream>::send(std::span<const std::uint8_t> bytes) {
       worker_.counters().transport(settings_.transport).errors.fetch_add(1, std::memory_order_relaxed);
       return close();
     }
-    write_next();
+    if (!processing_) write_next();  // inside read_messages() it writes once, after the last query
   }
   query_finished();
 }
@@ -255,6 +256,6 @@ void StreamConnection<Stream>::close() {
 }
 
 template class StreamConnection<asio::ip::tcp::socket>;
-template class StreamConnection<TlsStream>;
+template class StreamConnection<TlsSocket>;
 
 }  // namespace sprout::net

@@ -32,8 +32,8 @@ bool admit_plain(Worker& worker, std::size_t listener, asio::ip::tcp::socket& so
   return admit(worker, core::Transport::doh, listener, socket, true);
 }
 
-std::string_view sni_client_id(TlsStream& stream, const TlsServerContext& tls) {
-  const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+std::string_view sni_client_id(SSL* ssl, const TlsServerContext& tls) {
+  const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
   const core::ClientIdResult id = core::client_id_from_sni(sni != nullptr ? sni : "", tls.server_name);
   return id.status == core::ClientIdStatus::id ? id.id : std::string_view{};
 }

@@ -17,6 +17,7 @@
 #include "sprout/core/driver.hpp"
 #include "sprout/net/ares_channel.hpp"
 #include "sprout/net/listener_health.hpp"
+#include "sprout/net/tls_socket.hpp"
 
 namespace sprout::net {
 
@@ -43,6 +44,7 @@ class StreamAcceptor : public std::enable_shared_from_this<StreamAcceptor> {
 // Plain TCP: at tcp.max_connections a new connection is closed at once.
 void accept_tcp(Worker& worker, asio::ip::tcp::socket socket);
 
+// DoH's TLS stream (Beast and nghttp2 read and write through it); DoT uses TlsSocket.
 using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
 // What a connection's transport is, and the per-worker load it counts in.
@@ -52,7 +54,7 @@ struct StreamSettings {
   int* open = nullptr;         // connections open on this listener (or all of TCP), per worker
 };
 
-// One DNS stream connection: plain TCP (Stream = tcp::socket) or DoT (Stream = TlsStream).
+// One DNS stream connection: plain TCP (Stream = tcp::socket) or DoT (Stream = TlsSocket).
 template <class Stream>
 class StreamConnection : public std::enable_shared_from_this<StreamConnection<Stream>> {
  public:
@@ -90,8 +92,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection<St
   std::vector<std::uint8_t> in_;
   std::size_t in_have_ = 0;
   bool processing_ = false;  // inside read_messages(): an answer sent meanwhile must not re-enter it
-  // Answers queued while a write is under way leave together in the next one: one TLS record
-  // and one send for many pipelined answers.
+  // Answers queued while a write is under way, or while one read's queries are being run, leave
+  // together in the next write: one TLS record and one send for many pipelined answers.
   std::vector<std::uint8_t> queued_, in_write_;
   // The idle timer is not moved on every query and answer (a timer cancel and re-arm each):
   // when it fires it checks the last activity and waits out the rest.
@@ -103,6 +105,6 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection<St
 };
 
 using TcpConnection = StreamConnection<asio::ip::tcp::socket>;
-using TlsConnection = StreamConnection<TlsStream>;
+using TlsConnection = StreamConnection<TlsSocket>;
 
 }  // namespace sprout::net

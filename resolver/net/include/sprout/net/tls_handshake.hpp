@@ -26,8 +26,9 @@ namespace sprout::net {
 
 // The server handshake, counted in `load.handshaking` while it runs and closed by `timer` at
 // the listener's handshake timeout; `done(ec)` after, with the outcome counted.
-template <class Done>
-void tls_server_handshake(TlsStream& stream, asio::steady_timer& timer, const config::EncryptedListener& limits,
+// `Stream`: TlsSocket (DoT) or TlsStream (DoH).
+template <class Stream, class Done>
+void tls_server_handshake(Stream& stream, asio::steady_timer& timer, const config::EncryptedListener& limits,
                           ListenerLoad& load, TransportCounters& counters, Done&& done) {
   ++load.handshaking;
   timer.expires_after(limits.handshake_timeout);
@@ -45,6 +46,6 @@ void tls_server_handshake(TlsStream& stream, asio::steady_timer& timer, const co
 }
 
 // After the handshake: the client ID the SNI named (empty: none).
-[[nodiscard]] std::string_view sni_client_id(TlsStream& stream, const TlsServerContext& tls);
+[[nodiscard]] std::string_view sni_client_id(SSL* ssl, const TlsServerContext& tls);
 
 }  // namespace sprout::net
