@@ -249,6 +249,18 @@ TEST_CASE("DoT: queries pipelined in one TLS write all get their answers; a sess
   CHECK(resumed.output.find("Reused, TLSv1.3") != std::string::npos);
 }
 
+TEST_CASE("DoT: clients that hang up right after the handshake do not take the server down", "[resolver][dot]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  // s_time closes each connection as soon as its handshake is done, while the server is still
+  // sending its session tickets: a send to a closed socket must be an error, never a SIGPIPE.
+  const CommandResult r = run_command("openssl s_time -connect 127.0.0.1:" + std::to_string(s.port) + " -new -time 1 2>&1");
+  INFO(r.output);
+  CHECK(r.output.find("connections in") != std::string::npos);
+  CHECK(s.resolver->process().running());
+  CHECK(parse_dig_output(s.ask(kServerName, "allowed.example").output).status == "NOERROR");
+}
+
 namespace {
 
 int rcode_of(const Bytes& m) { return m.size() >= 4 ? m[3] & 0xf : -1; }
