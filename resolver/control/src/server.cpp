@@ -218,9 +218,7 @@ admin::ReloadResult Server::reload() {
   // Monitoring first: a query answered under the new snapshot is never logged under an
   // opt-out list that was just changed.
   if (monitoring_) monitoring_->use(cfg);
-  std::vector<blocklists::ListStatus> statuses;
-  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_, snapshots_.load().get()));
-  refresher_.set_statuses(std::move(statuses));
+  publish_snapshot(cfg);
   running_ = cfg;
   refresher_.use(cfg);
   refresher_.refresh_now();
@@ -238,15 +236,21 @@ admin::ReloadResult Server::reload() {
   return {true, message};
 }
 
+// A snapshot of `cfg` from the lists on disk (no download), the cache and the previous
+// snapshot's pieces; the list states it found go to the refresher.
+void Server::publish_snapshot(const std::shared_ptr<const config::Config>& cfg) {
+  std::vector<blocklists::ListStatus> statuses;
+  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_, snapshots_.load().get()));
+  refresher_.set_statuses(std::move(statuses));
+}
+
 // The running config with other overrides, as a new snapshot: lists, cache and everything
 // else carry over (nothing is re-read but the index of what changed, which is nothing).
 void Server::apply_overrides(config::Overrides overrides) {
   auto cfg = std::make_shared<config::Config>(*running_);
   cfg->overrides = std::move(overrides);
   if (monitoring_) monitoring_->use(cfg);
-  std::vector<blocklists::ListStatus> statuses;
-  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_, snapshots_.load().get()));
-  refresher_.set_statuses(std::move(statuses));
+  publish_snapshot(cfg);
   running_ = cfg;
   refresher_.use(cfg);
   core::log::info("overrides applied (generation ", snapshots_.generation(), ")");
@@ -263,9 +267,7 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   cache_ = make_cache(*cfg);
   refresher_.set_cache(cache_);
   // Fast start: files and last-good copies now, downloads in the background afterwards.
-  std::vector<blocklists::ListStatus> statuses;
-  snapshots_.publish(build_snapshot(cfg, false, &statuses, cache_, snapshots_.load().get()));
-  refresher_.set_statuses(std::move(statuses));
+  publish_snapshot(cfg);
   const std::size_t n = worker_count(*cfg);
   net::BoundSockets sockets;
   try {

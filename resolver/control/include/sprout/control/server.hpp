@@ -44,6 +44,7 @@ class Server {
   std::shared_ptr<config::Config> load(std::string* why = nullptr) const;  // nullptr after logging every error
   admin::ReloadResult reload();
   void apply_overrides(config::Overrides overrides);  // the dashboard changed them: a new snapshot
+  void publish_snapshot(const std::shared_ptr<const config::Config>& cfg);  // from what is on disk
   bool start(const std::shared_ptr<config::Config>& cfg);  // lists, sockets, workers, monitoring
   void stop();
   void feed_watchdog();  // WATCHDOG=1 only while every worker answered the last ping
