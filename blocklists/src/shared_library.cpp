@@ -12,9 +12,10 @@ std::string last_dl_error() {
 }
 }  // namespace
 
-SharedLibrary::SharedLibrary(const char* soname) : soname_(soname) {
+SharedLibrary::SharedLibrary(const char* soname, Unload unload) : soname_(soname) {
   // RTLD_LOCAL: its symbols serve only the pointers resolved here, never another library.
-  handle_ = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+  const int keep = unload == Unload::never ? RTLD_NODELETE : 0;
+  handle_ = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | keep);
   if (handle_ == nullptr) error_ = "cannot load " + soname_ + ": " + last_dl_error();
 }
 

@@ -179,7 +179,8 @@ void StreamConnection<Stream>::read_messages() {
   }
   processing_ = false;
   write_next();  // the answers the queries just run gave, in one write
-  std::memmove(in_.data(), in_.data() + used, in_have_ - used);
+  // (memmove of nothing still needs a buffer: in_ may not have one yet, or after a close)
+  if (in_have_ > used && used > 0) std::memmove(in_.data(), in_.data() + used, in_have_ - used);
   in_have_ -= used;
   if (!open_ || inflight_ >= cap) return;  // query_finished() resumes at the cap
   // Room for at least the rest of the message begun, and a few small ones.

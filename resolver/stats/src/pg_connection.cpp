@@ -11,9 +11,10 @@
 
 namespace sprout::stats {
 
-// Loaded when a central store connects (stats.backend: postgresql), never otherwise.
+// Loaded when a central store first connects (stats.backend: postgresql), never otherwise;
+// then kept: a failed connection leaves state in libpq that unloading would leak each time.
 struct PqLibrary {
-  blocklists::SharedLibrary lib{"libpq.so.5"};
+  blocklists::SharedLibrary lib{"libpq.so.5", blocklists::SharedLibrary::Unload::never};
   decltype(&PQconnectdbParams) connectdb_params = nullptr;
   decltype(&PQstatus) status = nullptr;
   decltype(&PQerrorMessage) error_message = nullptr;

@@ -29,10 +29,13 @@ struct Zlib {
 };
 
 // libcurl is not linked into the test (nor into sprout_blocklists): mapped only while held.
-struct CurlVersion {
+// curl_easy_strerror, not curl_version: curl_version asks every library libcurl uses for its
+// version, and some keep what that allocates until they are unloaded (LeakSanitizer then
+// reports ~6 KB per load; sproutdns never calls it).
+struct CurlText {
   bl::SharedLibrary lib{"libcurl.so.4"};
-  char* (*version)() = nullptr;
-  bool resolved = lib.resolve(version, "curl_version");
+  const char* (*strerror)(int) = nullptr;
+  bool resolved = lib.resolve(strerror, "curl_easy_strerror");
   [[nodiscard]] bool ready() const noexcept { return resolved; }
   [[nodiscard]] std::string error() const { return lib.error(); }
 };
@@ -77,14 +80,14 @@ TEST_CASE("load_library shares one instance while held and unloads it after the 
   CHECK(std::string(a->version()).starts_with("1."));
 
   REQUIRE_FALSE(mapped("libcurl.so"));
-  auto curl = bl::load_library<CurlVersion>(error);
+  auto curl = bl::load_library<CurlText>(error);
   INFO(error);
   REQUIRE(curl != nullptr);
-  CHECK(std::string(curl->version()).starts_with("libcurl/"));
+  CHECK(std::string(curl->strerror(0)) == "No error");
   CHECK(mapped("libcurl.so"));
   curl.reset();
   CHECK_FALSE(mapped("libcurl.so"));  // unloaded with its last user
-  curl = bl::load_library<CurlVersion>(error);  // and loaded again for the next one
+  curl = bl::load_library<CurlText>(error);  // and loaded again for the next one
   REQUIRE(curl != nullptr);
   CHECK(mapped("libcurl.so"));
 }

@@ -40,10 +40,12 @@ struct World {
   }
   admin::ReportResult change(admin::QueryParams p) {
     p["principal"] = "teacher";
-    return control::override_request(*snap, p, [this](config::Overrides o) { publish(std::move(o)); });
+    const auto pinned = snap;  // as the server pins its snapshot: publish() replaces `snap` meanwhile
+    return control::override_request(*pinned, p, [this](config::Overrides o) { publish(std::move(o)); });
   }
   admin::ReportResult undo(const std::string& id) {
-    return control::undo_request(*snap, {{"id", id}, {"principal", "teacher"}}, [this](config::Overrides o) { publish(std::move(o)); });
+    const auto pinned = snap;
+    return control::undo_request(*pinned, {{"id", id}, {"principal", "teacher"}}, [this](config::Overrides o) { publish(std::move(o)); });
   }
   fs::path dir;
   config::Config base;

@@ -15,8 +15,12 @@ namespace sprout::blocklists {
 
 class SharedLibrary {
  public:
+  // The library is unloaded with its last handle, or stays once loaded (never). Keep a
+  // library that, used on its error paths, allocates state it frees only at exit (libpq):
+  // unloading it would leak that state at every load.
+  enum class Unload : bool { with_last_handle, never };
   // Loads `soname` (e.g. "libcurl.so.4"); when that fails, loaded() is false and error() says why.
-  explicit SharedLibrary(const char* soname);
+  explicit SharedLibrary(const char* soname, Unload unload = Unload::with_last_handle);
   ~SharedLibrary();  // unloads it (the system keeps it while another handle holds it)
   SharedLibrary(const SharedLibrary&) = delete;
   SharedLibrary& operator=(const SharedLibrary&) = delete;
