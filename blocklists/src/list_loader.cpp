@@ -279,7 +279,7 @@ PiecePtr adopt_download(ListStatus& s, const config::List& list, const SourceCon
     fs::remove(downloaded, ec);
     return make_piece(std::move(id), std::move(parsed), false);  // matches no file: never reused
   }
-  const bool stored = write_meta(good + ".meta", Meta{res.etag, res.last_modified, s.last_refresh, {}});
+  const bool stored = write_meta(good + ".meta", Meta{res.etag, res.last_modified, s.last_refresh, {}, std::nullopt});
   const bool known = read_identity(id, good);
   return make_piece(std::move(id), std::move(parsed), stored && known);
 }
