@@ -22,6 +22,15 @@ using Clock = std::chrono::system_clock;
 
 namespace {
 
+std::vector<std::uint8_t> wire_of(const ldns_pkt* p) {
+  std::uint8_t* wire = nullptr;
+  std::size_t size = 0;
+  REQUIRE(ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK);
+  std::vector<std::uint8_t> out(wire, wire + size);
+  free(wire);
+  return out;
+}
+
 config::TsigKey test_key(const char* secret = test::RpzPrimary::kSecret) {
   return config::TsigKey{test::RpzPrimary::kKeyName, config::TsigAlgorithm::hmac_sha256, "", secret};
 }
@@ -56,11 +65,7 @@ std::vector<std::uint8_t> response(const Request& req, const std::vector<std::st
     REQUIRE(ldns_pkt_tsig_sign(p, "sprout-key.", secret, 300, "hmac-sha256.", mac) == LDNS_STATUS_OK);
     ldns_rdf_deep_free(mac);
   }
-  std::uint8_t* wire = nullptr;
-  std::size_t size = 0;
-  REQUIRE(ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK);
-  std::vector<std::uint8_t> out(wire, wire + size);
-  free(wire);
+  std::vector<std::uint8_t> out = wire_of(p);
   ldns_pkt_free(p);
   return out;
 }
@@ -166,15 +171,6 @@ TEST_CASE("crafted responses: good, altered, wrong key, stale time, serial jump,
 namespace {
 
 ldns_rdf* mac_of(const ldns_pkt* p) { return ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(p), 3)); }
-
-std::vector<std::uint8_t> wire_of(const ldns_pkt* p) {
-  std::uint8_t* wire = nullptr;
-  std::size_t size = 0;
-  REQUIRE(ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK);
-  std::vector<std::uint8_t> out(wire, wire + size);
-  free(wire);
-  return out;
-}
 
 // A stream of one record per message, signed as NSD signs: the first message, every
 // `every`th, and the last when `sign_last`. A signed message's MAC covers the previous MAC
@@ -412,11 +408,7 @@ std::vector<std::uint8_t> notify_wire(const char* secret) {
   ldns_rr_new_question_frm_str(&q, "rpz.test. IN SOA", nullptr, nullptr);
   ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, q);
   if (secret != nullptr) REQUIRE(ldns_pkt_tsig_sign(p, "sprout-key.", secret, 300, "hmac-sha256.", nullptr) == LDNS_STATUS_OK);
-  std::uint8_t* wire = nullptr;
-  std::size_t size = 0;
-  REQUIRE(ldns_pkt2wire(&wire, p, &size) == LDNS_STATUS_OK);
-  std::vector<std::uint8_t> out(wire, wire + size);
-  free(wire);
+  std::vector<std::uint8_t> out = wire_of(p);
   ldns_pkt_free(p);
   return out;
 }
