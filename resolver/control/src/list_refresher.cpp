@@ -121,8 +121,11 @@ ListRefresher::~ListRefresher() {
 }
 
 void ListRefresher::use(std::shared_ptr<const config::Config> cfg) {
+  const bool same_interval = cfg_ && shortest_refresh(*cfg_) == shortest_refresh(*cfg);
   cfg_ = std::move(cfg);
-  schedule();
+  // Only a changed interval moves the next download: dashboard changes (a new config each)
+  // must not keep postponing it. Every finished build schedules the next one anyway.
+  if (!same_interval) schedule();
 }
 
 void ListRefresher::schedule() {
