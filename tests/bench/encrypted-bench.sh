@@ -4,9 +4,15 @@
 # h2load (many streams per connection, a sample of answers checked with curl), new TLS
 # handshakes per second (openssl s_time) and memory per idle TLS connection (RSS delta).
 # Both servers on CPU 0, the load generators and the upstream on CPU 1. Not part of any test run.
+# DoT also runs against `floor` (dot-floor.c, compiled here): a minimal epoll + OpenSSL responder
+# with canned NXDOMAIN answers, the bound for any DoT server with this load shape on this machine.
 # usage: tests/bench/encrypted-bench.sh BUILD_DIR [SECONDS]   (raises the descriptor limit to its hard limit)
+#   PARTS="dot doh handshakes idle" (default: all) picks what runs; COUNT=1 adds, per DoT server, a
+#   3 s run under `strace -c -f` (syscalls per answer) and the TCP segments per answer of a normal
+#   run (nstat's loopback totals, both directions; `ss -ti` of the server's sockets at the end).
 set -eu
-build=$(cd "$1" && pwd) secs=${2:-10}
+build=$(cd "$1" && pwd) secs=${2:-10} parts=${PARTS:-dot doh handshakes idle} count=${COUNT:-0}
+has() { case " $parts " in *" $1 "*) return 0;; esac; return 1; }
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/sprout-enc-bench.XXXXXX)
 pids=""
@@ -61,9 +67,14 @@ getPool(""):setCache(pc)
 addAction(QNameRule("blocked.example"), RCodeAction(DNSRCode.NXDOMAIN))
 setTCPRecvTimeout(120)
 LUA
+cc -O2 -o dot-floor "$here/dot-floor.c" -lssl -lcrypto
+taskset -c 0 ./dot-floor floor.port server.pem server.key & floor=$!
+pids="$pids $floor"
 taskset -c 0 dnsdist --supervised --disable-syslog -C dnsdist.conf > dnsdist.log 2>&1 & dnsdist=$!
 pids="$pids $dnsdist"
-for p in $s_dot $s_doh $d_dot $d_doh; do
+while [ ! -s floor.port ]; do sleep 0.1; done
+f_dot=$(cat floor.port)
+for p in $s_dot $s_doh $d_dot $d_doh $f_dot; do
   until python3 -c "import socket; socket.create_connection(('127.0.0.1',$p),1)" 2>/dev/null; do sleep 0.2; done
 done
 
@@ -78,7 +89,28 @@ for p in $s_doh $d_doh; do answer "$p" cached.example > /dev/null; done  # fills
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 mark() { mark_ticks=$(ticks "$1"); }
 used() { echo "server CPU: $(( $(ticks "$1") - mark_ticks )) ticks of 1/$(getconf CLK_TCK) s"; }
-pid_of() { [ "$1" = sprout ] && echo "$sprout" || echo "$dnsdist"; }
+pid_of() { case $1 in sprout) echo "$sprout";; dnsdist) echo "$dnsdist";; floor) echo "$floor";; esac; }
+dot_port() { case $1 in sprout) echo "$s_dot";; dnsdist) echo "$d_dot";; floor) echo "$f_dot";; esac; }
+dnsperf_dot() {  # SERVER NAME SECONDS
+  taskset -c 1 dnsperf -m dot -s 127.0.0.1 -p "$(dot_port "$1")" -d "$2.txt" -c 100 -T 1 -q 1000 -l "$3" 2>&1
+}
+# Syscalls per answer under strace (which slows the server, so batches grow: a lower bound of the
+# unstraced figure) and TCP segments per answer without it.
+count_dot() {  # SERVER NAME
+  strace -c -f -o "strace.$1" -p "$(pid_of "$1")" & st=$!
+  sleep 0.5
+  n=$(dnsperf_dot "$1" "$2" 3 | awk '/Queries completed/ {print $3}')
+  kill -INT "$st"; wait "$st" 2>/dev/null || true
+  echo "strace -c -f, 3 s: $n answers; calls per answer:"
+  awk -v n="$n" '$NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" {printf "  %s %.3f%s\n", $NF, $4 / n, ($5 ~ /^[0-9]+$/ ? " (errors " $5 ")" : "")}' "strace.$1"
+  nstat -n >/dev/null
+  ( sleep $((secs - 1)); ss -Htin state established "( sport = :$(dot_port "$1") )" > "ss.$1" ) &
+  n=$(dnsperf_dot "$1" "$2" "$secs" | awk '/Queries completed/ {print $3}')
+  nstat -z TcpOutSegs TcpExtDelayedACKs TcpExtTCPHPAcks TcpExtTCPPureAcks | awk -v n="$n" 'NR > 1 && $2 ~ /^[0-9]+$/ {printf "  %s per answer %.3f\n", $1, $2 / n}'
+  echo "  (nstat: $n answers; loopback, so client and server segments both count)"
+  grep -o 'segs_out:[0-9]* segs_in:[0-9]* data_segs_out:[0-9]* data_segs_in:[0-9]*' "ss.$1" |
+    awk -F'[: ]' '{o += $2; i += $4; d += $6; di += $8} END {printf "  ss -ti, server sockets 1 s before the end: segs_out %d segs_in %d data_segs_out %d data_segs_in %d (out/in %.2f)\n", o, i, d, di, o / i}'
+}
 echo "== load: $(uptime)"
 echo "== answers (curl, certificate checked)"
 for name in blocked.example cached.example; do
@@ -88,14 +120,14 @@ done
 
 for name in blocked.example cached.example; do
   yes "$name A" | head -n 1000 > "$name.txt"
-  for who in sprout dnsdist; do
-    [ $who = sprout ] && p=$s_dot || p=$d_dot
+  if has dot; then for who in sprout dnsdist floor; do
     echo "== DoT $who $name: dnsperf -m dot -c 100 -q 1000 -l $secs (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     mark "$(pid_of $who)"
-    taskset -c 1 dnsperf -m dot -s 127.0.0.1 -p "$p" -d "$name.txt" -c 100 -T 1 -q 1000 -l "$secs" 2>&1 |
-      grep -E "Queries sent|Queries completed|Queries lost|Response codes|Queries per second|Average Latency"
+    dnsperf_dot $who "$name" "$secs" | grep -E "Queries sent|Queries completed|Queries lost|Response codes|Queries per second|Average Latency"
     used "$(pid_of $who)"
-  done
+    [ "$count" = 1 ] && count_dot $who "$name"
+  done; fi
+  has doh || continue
   for who in sprout dnsdist; do
     [ $who = sprout ] && p=$s_doh || p=$d_doh
     echo "== DoH/2 $who $name: h2load -n 200000 -c 10 -m 32 -t 1 (load: $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -106,7 +138,7 @@ for name in blocked.example cached.example; do
   done
 done
 
-for who in sprout dnsdist; do
+has handshakes && for who in sprout dnsdist; do
   [ $who = sprout ] && p=$s_dot || p=$d_dot
   echo "== new TLS handshakes $who: openssl s_time -new -time $secs (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   mark "$(pid_of $who)"
@@ -115,7 +147,7 @@ for who in sprout dnsdist; do
 done
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-for who in sprout dnsdist; do
+has idle && for who in sprout dnsdist; do
   [ $who = sprout ] && { p=$s_dot; pid=$sprout; } || { p=$d_dot; pid=$dnsdist; }
   before=$(rss "$pid")
   python3 "$here/idle-tls.py" 127.0.0.1 "$p" 1000 "$work/ca.pem" "$pid" "$before"
