@@ -69,6 +69,7 @@ UpstreamTls ConfigParser::read_upstream_tls(const Field& f) {
       {"max_connections", [&](const Field& v) {
          if (auto n = r_.integer(v, 1, 64)) t.max_connections = static_cast<int>(*n);
        }},
+      {"idle_timeout", [&](const Field& v) { if (auto d = r_.duration(v, 100ms, 1h)) t.idle_timeout = *d; }},
   });
   return t;
 }

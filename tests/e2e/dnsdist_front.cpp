@@ -13,12 +13,14 @@ DnsdistFront::DnsdistFront(const fs::path& dir, std::uint16_t backend_port, cons
   // setSecurityPollSuffix(""): no security-status lookups (a test never reaches the internet).
   // No controlSocket: no console. maxInFlight: answer a connection's queries concurrently,
   // out of order (0, the default, would answer them one by one). setUp(): the fake upstream
-  // is up without health checks.
+  // is up without health checks. setTCPRecvTimeout: idle client connections stay open for a
+  // minute (the default closes them after 2 s), so what closes an idle connection is the client.
   write_file(dir_ / "dnsdist.conf",
              "setSecurityPollSuffix(\"\")\n"
              "setLocal(\"127.0.0.1:" + std::to_string(free_tcp_port()) + "\")\n"
              "addTLSLocal(\"" + tls + "\", \"" + certificate.string() + "\", \"" + key.string() +
                  "\", {maxInFlight=1000})\n"
+             "setTCPRecvTimeout(60)\n"
              "newServer({address=\"127.0.0.1:" + std::to_string(backend_port) + "\"}):setUp()\n");
   start();
 }

@@ -457,10 +457,11 @@ TEST_CASE("DoT upstream: queries go to dnsdist over verified TLS, pipelined, and
   CHECK(s.upstream->saw_query("after.example."));
 }
 
-TEST_CASE("DoT upstream: under load another connection opens, up to max_connections", "[resolver][dot-upstream]") {
+TEST_CASE("DoT upstream: under load another connection opens, up to max_connections, and closes when idle",
+          "[resolver][dot-upstream]") {
   SPROUT_REQUIRE_RESOLVER();
   DotUpstreamStack s;
-  const auto client = s.client("client", kServerName, {}, ", max_connections: 3");
+  const auto client = s.client("client", kServerName, {}, ", max_connections: 3, idle_timeout: 1s");
   REQUIRE(parse_dig_output(dig(client->udp_port(), "warm.example A").output).status == "NOERROR");
   CHECK(s.dnsdist->connections() == 1);
   // 80 queries the upstream never answers stay in flight (2 s timeout): more than one
@@ -471,6 +472,11 @@ TEST_CASE("DoT upstream: under load another connection opens, up to max_connecti
   CHECK(s.dnsdist->connections() == 3);
   // The connections under load still answer other queries.
   CHECK(parse_dig_output(dig(client->udp_port(), "meanwhile.example A").output).status == "NOERROR");
+  // The silent queries time out (2 s); a second later the extra connections are idle and close
+  // (dnsdist itself keeps idle connections for a minute here), one stays and still answers.
+  CHECK(wait_until([&] { return s.dnsdist->connections() == 1; }, 6000ms));
+  CHECK(parse_dig_output(dig(client->udp_port(), "after.example A").output).status == "NOERROR");
+  CHECK(s.dnsdist->connections() == 1);
 }
 
 TEST_CASE("DoT upstream: an unverifiable upstream gets nothing, and nothing goes out in clear", "[resolver][dot-upstream]") {

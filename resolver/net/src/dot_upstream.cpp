@@ -43,12 +43,13 @@ struct DotUpstream::Link {
   // Frames queued while a write is under way go out together in the next one.
   std::vector<std::uint8_t> queued, in_write;
   std::size_t inflight = 0;
+  std::chrono::steady_clock::time_point last_busy = std::chrono::steady_clock::now();  // a query sent or finished
   bool ready = false;
   bool writing = false;
 };
 
 DotUpstream::DotUpstream(asio::io_context& io, const config::Upstream& upstream)
-    : io_(io), upstream_(upstream), next_id_(static_cast<std::uint16_t>(std::random_device{}())), timer_(io) {
+    : io_(io), upstream_(upstream), next_id_(static_cast<std::uint16_t>(std::random_device{}())), timer_(io), idle_timer_(io) {
   SSL_CTX* c = ctx_.native_handle();
   SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
   ctx_.set_verify_mode(asio::ssl::verify_peer);
@@ -70,6 +71,7 @@ DotUpstream::~DotUpstream() {
     link->stream.lowest_layer().close(ignored);
   }
   timer_.cancel();
+  idle_timer_.cancel();
   auto pending = std::move(pending_);
   for (auto& [id, p] : pending) p.callback(ARES_EDESTRUCTION, {});
 }
@@ -88,6 +90,7 @@ void DotUpstream::send(std::span<const std::uint8_t> query, AresCallback callbac
   const auto deadline = Clock::now() + upstream_.timeout * upstream_.tries;
   pending_.emplace(id, Pending{std::move(callback), deadline, link.get()});
   ++link->inflight;
+  link->last_busy = Clock::now();
   deadlines_.emplace_back(deadline, id);
   arm_timer();
   write_next(link);
@@ -126,6 +129,7 @@ void DotUpstream::connected(const std::shared_ptr<Link>& link, const boost::syst
   if (ec) return lost(link, "connect: " + ec.message());
   link->ready = true;
   backoff_ = std::chrono::milliseconds{0};
+  arm_idle_check();
   write_next(link);
   read_next(link);
 }
@@ -178,6 +182,7 @@ void DotUpstream::finish(std::uint16_t id, int status, std::span<std::uint8_t> a
   const auto it = pending_.find(id);
   if (it == pending_.end()) return;
   --it->second.link->inflight;
+  it->second.link->last_busy = Clock::now();
   AresCallback callback = std::move(it->second.callback);
   pending_.erase(it);
   callback(status, answer);
@@ -225,6 +230,36 @@ void DotUpstream::expire() {
     if (it != pending_.end() && it->second.deadline == deadline) finish(id, ARES_ETIMEOUT);
   }
   arm_timer();
+}
+
+// Extra connections are for bursts: once the load is gone they would hold a socket, a TLS
+// session and the upstream's resources for nothing (the upstream may not close them itself).
+void DotUpstream::arm_idle_check() {
+  if (idle_armed_ || links_.size() <= 1) return;
+  idle_armed_ = true;
+  idle_timer_.expires_after(upstream_.tls->idle_timeout / 2);  // closes within 1.5x the timeout
+  idle_timer_.async_wait([this, alive = std::weak_ptr<DotUpstream*>(alive_)](const boost::system::error_code& ec) {
+    if (alive.expired()) return;
+    idle_armed_ = false;
+    if (!ec) close_idle();
+  });
+}
+
+void DotUpstream::close_idle() {
+  const auto idle_since = Clock::now() - upstream_.tls->idle_timeout;
+  for (std::size_t i = 0; i < links_.size() && links_.size() > 1;) {
+    const std::shared_ptr<Link> link = links_[i];
+    if (!link->ready || link->inflight > 0 || link->writing || !link->queued.empty() || link->last_busy > idle_since) {
+      ++i;
+      continue;
+    }
+    link->owner = nullptr;  // its pending read ends on the closed socket and finds no owner
+    boost::system::error_code ignored;
+    link->stream.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    link->stream.lowest_layer().close(ignored);
+    links_.erase(links_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+  arm_idle_check();
 }
 
 }  // namespace sprout::net

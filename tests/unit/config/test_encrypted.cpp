@@ -61,7 +61,8 @@ TEST_CASE("a DoT upstream: tls with its server name and CA, port 853 unless give
   const Config c = must_load(R"(
 upstreams:
   - {address: 9.9.9.9, tls: {server_name: dns.quad9.net}}
-  - {address: 127.0.0.1, port: 8853, tls: {server_name: upstream.test, ca_file: /etc/sprout/ca.pem, max_connections: 8}}
+  - {address: 127.0.0.1, port: 8853, tls: {server_name: upstream.test, ca_file: /etc/sprout/ca.pem, max_connections: 8,
+           idle_timeout: 2s}}
   - {address: 192.0.2.1}
 )");
   REQUIRE(c.upstreams.size() == 3);
@@ -71,6 +72,8 @@ upstreams:
   CHECK(c.upstreams[0].tls->ca_file.empty());
   CHECK(c.upstreams[0].tls->max_connections == 4);
   CHECK(c.upstreams[1].tls->max_connections == 8);
+  CHECK(c.upstreams[0].tls->idle_timeout == std::chrono::seconds(10));
+  CHECK(c.upstreams[1].tls->idle_timeout == std::chrono::seconds(2));
   CHECK(c.upstreams[1].port == 8853);
   CHECK(c.upstreams[1].tls->ca_file == "/etc/sprout/ca.pem");
   CHECK_FALSE(c.upstreams[2].tls);

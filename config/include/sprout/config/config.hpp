@@ -58,6 +58,9 @@ struct UpstreamTls {
   std::string server_name;
   std::string ca_file;  // PEM; empty: the system trust store
   int max_connections = 4;  // per worker: another opens when every one has many queries in flight
+  // A connection beyond the first closes after carrying no query this long (the load that
+  // opened it has gone); the first stays open.
+  std::chrono::milliseconds idle_timeout{10000};
   bool operator==(const UpstreamTls&) const = default;
 };
 

@@ -1,6 +1,7 @@
 // A DoT upstream (RFC 7858): persistent, pipelined TLS connections, answers matched by message
 // ID in any order; another connection opens when every open one carries many queries (up to
 // tls.max_connections), a lost one is re-opened on demand after a growing backoff. The
+// connections beyond the first close once idle for tls.idle_timeout. The
 // certificate is verified (server_name, ca_file or the system trust store); nothing ever goes
 // to this upstream in clear text.
 #pragma once
@@ -53,6 +54,8 @@ class DotUpstream final : public UpstreamChannel {
   void finish(std::uint16_t id, int status, std::span<std::uint8_t> answer = {});
   void arm_timer();
   void expire();
+  void arm_idle_check();
+  void close_idle();  // the extra connections idle for tls.idle_timeout, keeping one open
 
   asio::io_context& io_;
   config::Upstream upstream_;
@@ -68,6 +71,8 @@ class DotUpstream final : public UpstreamChannel {
   std::chrono::milliseconds backoff_{0};
   Clock::time_point retry_at_{};
   asio::steady_timer timer_;
+  asio::steady_timer idle_timer_;  // armed while more than one connection is open
+  bool idle_armed_ = false;
   // Timer handlers check it: one already due when we are destroyed must not touch us.
   std::shared_ptr<DotUpstream*> alive_ = std::make_shared<DotUpstream*>(this);
 };
