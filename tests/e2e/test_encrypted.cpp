@@ -225,7 +225,56 @@ print("answers", len(got), "nxdomain", sum(1 for i, rc in got.items() if i % 2 a
       "noerror", sum(1 for i, rc in got.items() if i % 2 == 0 and rc == 0))
 )";
 
+// A DoT client (TLS in memory BIOs, so it sees the records) that writes `count` queries for a
+// blocked name as `count` TLS records in one send, after a first query has brought the session
+// tickets; prints how many TLS records carried the answers.
+constexpr const char* kRecordsClient = R"(import socket, ssl, struct, sys
+port, ca, sni, count = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+sock = socket.create_connection(("127.0.0.1", port), 5)
+tls = ssl.create_default_context(cafile=ca).wrap_bio(incoming := ssl.MemoryBIO(), outgoing := ssl.MemoryBIO(), server_hostname=sni)
+def pump():  # what TLS wants sent goes out; returns the records that came in
+    if outgoing.pending: sock.sendall(outgoing.read())
+    data = sock.recv(65536)
+    if not data: sys.exit("closed")
+    incoming.write(data)
+    return data
+while True:
+    try: tls.do_handshake(); break
+    except ssl.SSLWantReadError: pump()
+sock.sendall(outgoing.read())
+def query(i):
+    m = struct.pack(">HHHHHH", i, 0x100, 1, 0, 0, 0) + b"\x05games\x07example\x00" + struct.pack(">HH", 1, 1)
+    return struct.pack(">H", len(m)) + m
+def answers(n):  # reads until n answers came; returns the TLS records that carried them
+    raw, plain = b"", b""
+    while plain.count(b"\x05games\x07example\x00") < n:
+        raw += pump()
+        while True:  # one record per read
+            try: plain += tls.read(65536)
+            except ssl.SSLWantReadError: break
+    records, at = 0, 0
+    while at + 5 <= len(raw):
+        records, at = records + 1, at + 5 + struct.unpack(">H", raw[at + 3:at + 5])[0]
+    return records
+tls.write(query(0)); answers(1)
+for i in range(1, count + 1): tls.write(query(i))  # one record each, one send for all
+print("records", answers(count))
+)";
+
 }  // namespace
+
+TEST_CASE("DoT: the answers to queries read together leave in one TLS record", "[resolver][dot]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  write_file(s.dir / "records.py", kRecordsClient);
+  // 10 queries in 10 records, one TCP segment: one read takes them all, and their answers
+  // (blocked by the ID's profile, so made at once) go out in one record and one send.
+  const CommandResult r = run_command("python3 " + (s.dir / "records.py").string() + " " + std::to_string(s.port) + " " +
+                                      (s.dir / "ca.pem").string() + " phone-an." + kServerName + " 10 2>&1");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK((r.output == "records 1\n" || r.output == "records 2\n"));
+}
 
 TEST_CASE("DoT: queries pipelined in one TLS write all get their answers; a session ticket resumes", "[resolver][dot]") {
   SPROUT_REQUIRE_RESOLVER();

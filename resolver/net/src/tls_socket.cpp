@@ -76,6 +76,21 @@ TlsSocket::~TlsSocket() {
   if (ssl_ != nullptr) SSL_free(ssl_);
 }
 
+// SSL_read returns one record per call, and a DoT client writes each pipelined query as its own
+// record; with read ahead one recv brings many of them. Taking them all here lets the caller run
+// them together and answer with one write (one record, one send), where one record per read
+// meant one send per answer (strace: 1.0 sendto and 0.12 recvfrom per answer).
+int TlsSocket::read_records(SSL* ssl, void* data, int size) {
+  auto* const bytes = static_cast<unsigned char*>(data);
+  int total = 0;
+  do {
+    const int r = SSL_read(ssl, bytes + total, size - total);
+    if (r <= 0) return total > 0 ? total : r;  // a failure after data shows at the next call
+    total += r;
+  } while (total < size && SSL_has_pending(ssl) == 1);
+  return total;
+}
+
 boost::system::error_code TlsSocket::failure(int result, asio::socket_base::wait_type& want) {
   switch (SSL_get_error(ssl_, result)) {
     case SSL_ERROR_WANT_READ:

@@ -52,7 +52,7 @@ class TlsSocket {
     const asio::mutable_buffer b = asio::buffer_sequence_begin(buffers) == asio::buffer_sequence_end(buffers)
                                        ? asio::mutable_buffer()
                                        : asio::mutable_buffer(*asio::buffer_sequence_begin(buffers));
-    run([b](SSL* ssl) { return SSL_read(ssl, b.data(), clamp(b.size())); }, std::forward<Handler>(handler), b.size() > 0);
+    run([b](SSL* ssl) { return read_records(ssl, b.data(), clamp(b.size())); }, std::forward<Handler>(handler), b.size() > 0);
   }
 
   template <class Buffers, class Handler>
@@ -65,6 +65,9 @@ class TlsSocket {
 
  private:
   static int clamp(std::size_t n) { return n > (1u << 30) ? (1 << 30) : static_cast<int>(n); }
+  // SSL_read for every record OpenSSL already holds, up to `size` bytes (SSL_read's result when
+  // the first read fails).
+  static int read_records(SSL* ssl, void* data, int size);
   // What a failed SSL call means: 0 = wait for `want` and retry, else the error to complete with.
   boost::system::error_code failure(int result, asio::socket_base::wait_type& want);
 
