@@ -190,10 +190,7 @@ void DotUpstream::finish(std::uint16_t id, int status, std::span<std::uint8_t> a
 
 void DotUpstream::lost(const std::shared_ptr<Link>& link, const std::string& why) {
   const bool idle = link->ready && link->inflight == 0;
-  boost::system::error_code ignored;
-  link->owner = nullptr;
-  link->stream.lowest_layer().close(ignored);
-  std::erase(links_, link);
+  drop(link);
   if (idle && why == kClosedByUpstream) return;  // an idle connection closed: reconnect when needed
   core::log::debug("upstream ", upstream_.address.to_string(), ":", upstream_.port, " (dot): ", why);
   // New connections no sooner than the backoff, doubling while they keep failing.
@@ -247,19 +244,19 @@ void DotUpstream::arm_idle_check() {
 
 void DotUpstream::close_idle() {
   const auto idle_since = Clock::now() - upstream_.tls->idle_timeout;
-  for (std::size_t i = 0; i < links_.size() && links_.size() > 1;) {
-    const std::shared_ptr<Link> link = links_[i];
-    if (!link->ready || link->inflight > 0 || link->writing || !link->queued.empty() || link->last_busy > idle_since) {
-      ++i;
-      continue;
-    }
-    link->owner = nullptr;  // its pending read ends on the closed socket and finds no owner
-    boost::system::error_code ignored;
-    link->stream.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    link->stream.lowest_layer().close(ignored);
-    links_.erase(links_.begin() + static_cast<std::ptrdiff_t>(i));
-  }
+  std::vector<std::shared_ptr<Link>> idle;
+  for (const auto& l : links_)
+    if (l->ready && l->inflight == 0 && !l->writing && l->queued.empty() && l->last_busy <= idle_since) idle.push_back(l);
+  if (idle.size() == links_.size()) idle.pop_back();  // one stays open
+  for (const auto& l : idle) drop(l);
   arm_idle_check();
+}
+
+void DotUpstream::drop(const std::shared_ptr<Link>& link) {
+  link->owner = nullptr;  // its handlers still pending end on the closed socket and find no owner
+  boost::system::error_code ignored;
+  link->stream.lowest_layer().close(ignored);
+  std::erase(links_, link);
 }
 
 }  // namespace sprout::net

@@ -51,6 +51,7 @@ class DotUpstream final : public UpstreamChannel {
   void read_next(const std::shared_ptr<Link>& link);
   void answered(Link& link, std::span<std::uint8_t> answer);
   void lost(const std::shared_ptr<Link>& link, const std::string& why);  // its queries fail over at once
+  void drop(const std::shared_ptr<Link>& link);  // closed and forgotten
   void finish(std::uint16_t id, int status, std::span<std::uint8_t> answer = {});
   void arm_timer();
   void expire();
