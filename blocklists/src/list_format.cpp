@@ -114,19 +114,25 @@ Format detect_format(std::string_view head) noexcept {
 
 ParseStats parse_list(LineReader& reader, Format format, std::string_view source,
                       const RuleSink& sink) {
-  ParseStats st;
   if (format == Format::auto_detect) format = detect_format(reader.peek(64 * 1024));
-  st.format = format;
-  auto parser = detail::make_parser(format);
-  detail::Emitter emitter(sink);
+  LineParse parse(format, source, sink);
   std::string_view line;
-  while (reader.next(line)) {
-    ++st.lines;
-    emitter.set_line(reader.line_number());
-    count(st, parser->parse(line, emitter), source, reader.line_number(), line);
-  }
-  if (reader.failed()) st.read_error = reader.error();
-  return st;
+  while (reader.next(line)) parse.line(line, reader.line_number());
+  if (reader.failed()) parse.stats().read_error = reader.error();
+  return std::move(parse.stats());
+}
+
+LineParse::LineParse(Format format, std::string_view source, const RuleSink& sink)
+    : source_(source), parser_(detail::make_parser(format)), emitter_(std::make_unique<detail::Emitter>(sink)) {
+  stats_.format = format;
+}
+
+LineParse::~LineParse() = default;
+
+void LineParse::line(std::string_view text, std::size_t number) {
+  ++stats_.lines;
+  emitter_->set_line(number);
+  count(stats_, parser_->parse(text, *emitter_), source_, number, text);
 }
 
 ParseStats parse_text(std::string_view text, Format format, const RuleSink& sink) {

@@ -8,6 +8,8 @@
 #include "sprout/blocklists/http_fetch.hpp"
 #include "sprout/blocklists/line_reader.hpp"
 #include "sprout/blocklists/normalize.hpp"
+#include "sprout/blocklists/list_patch.hpp"
+#include "sprout/blocklists/zone_copy.hpp"
 #include "sprout/config/config.hpp"
 
 #include <sys/stat.h>
@@ -125,11 +127,33 @@ bool racy(const ListIdentity& id) {
   return id.mtime_ns > now - kRacyNs;
 }
 
+// Each rule into `builder` as a piece holds it (see add_entries).
+RuleSink entry_sink(IndexBuilder& builder, bool allowlist) {
+  return [&builder, allowlist](std::string_view name, const Rule& rule, std::size_t) {
+    Rule effective = rule;
+    if (allowlist) effective.allow = true;  // an allowlist's entries all allow
+    builder.add(name, effective, CategorySet{1}, ListId{0});
+  };
+}
+
 struct Parsed {
   DomainIndex table;
   ParseStats stats;
   std::string error;  // empty: usable
 };
+
+// The table built unless the parse says the content is not usable.
+void finish(Parsed& p, IndexBuilder& builder) {
+  if (!p.stats.read_error.empty()) {
+    p.error = p.stats.read_error;
+  } else if (p.stats.entries == 0 && p.stats.invalid + p.stats.unsupported > 0) {
+    // e.g. an HTML error page served with 200: do not replace a good list with nothing
+    p.error = "no usable entries (" + std::to_string(p.stats.invalid) + " invalid, " +
+              std::to_string(p.stats.unsupported) + " unsupported lines)";
+  } else {
+    p.table = builder.build(BloomFilter::skip);
+  }
+}
 
 // Parses a list into a table of canonical attributes (category bit 0, ListId 0; the
 // catalog maps them per list), without a filter of its own.
@@ -143,15 +167,7 @@ Parsed parse_content(LineReader& reader, Format format, const std::string& label
     return p;
   }
   p.stats = add_entries(builder, reader, format, label, allowlist);
-  if (!p.stats.read_error.empty()) {
-    p.error = p.stats.read_error;
-  } else if (p.stats.entries == 0 && p.stats.invalid + p.stats.unsupported > 0) {
-    // e.g. an HTML error page served with 200: do not replace a good list with nothing
-    p.error = "no usable entries (" + std::to_string(p.stats.invalid) + " invalid, " +
-              std::to_string(p.stats.unsupported) + " unsupported lines)";
-  } else {
-    p.table = builder.build(BloomFilter::skip);
-  }
+  finish(p, builder);
   return p;
 }
 
@@ -322,6 +338,33 @@ PiecePtr load_url(ListStatus& s, const config::List& list, const SourceContext& 
   return adopt_download(s, list, ctx, req.dest_path, good, meta, res);
 }
 
+// Every line of a stored zone copy (the SOA first, numbered from 1) to `visit(line, number)`.
+template <class Visit>
+void zone_lines(const ZoneCopy& copy, Visit&& visit) {
+  std::size_t number = 1;
+  visit(std::string_view(copy.soa), number);
+  copy.records.for_each([&](std::string_view line) { visit(line, ++number); });
+}
+
+// The stored copy read (with its journal) and indexed; an old-format or damaged copy gives an
+// unusable piece saying so, and the follower transfers the zone again.
+Parsed parse_zone_copy(const std::string& path, const config::List& list, const std::string& label, std::uint64_t seed) {
+  Parsed p;
+  std::string error;
+  const auto copy = load_zone_copy(path, error);
+  if (!copy) {
+    p.error = p.stats.read_error = error;
+    return p;
+  }
+  IndexBuilder builder(seed);
+  const RuleSink sink = entry_sink(builder, list.allow);
+  LineParse parse(Format::rpz, label, sink);
+  zone_lines(*copy, [&](std::string_view line, std::size_t number) { parse.line(line, number); });
+  p.stats = std::move(parse.stats());
+  finish(p, builder);
+  return p;
+}
+
 // A list followed by zone transfer serves the last complete zone the transfer stored (the
 // transfer itself runs on the control plane: sprout_transfer). Past `expire` without a
 // successful transfer it still serves, as stale, and says so.
@@ -333,8 +376,17 @@ PiecePtr load_transferred(ListStatus& s, const config::List& list, const SourceC
     s.error = "no zone transferred yet (transferred in the background)";
     return nullptr;
   }
-  PiecePtr piece = use_last_good(s, list, ctx, good, meta, "");
-  if (s.state != ListState::stale) return piece;  // unusable
+  ListIdentity id = stored_identity(list, good);
+  PiecePtr piece = ctx.reuse.find(id);
+  s.reused = piece != nullptr;
+  if (!piece) piece = make_piece(std::move(id), parse_zone_copy(good, list, s.name + " (last-good)", ctx.seed), true);
+  take_stats(s, piece->stats());
+  if (!piece->usable()) {
+    s.state = ListState::failed;
+    s.error = "last-good copy unusable: " + piece->error();
+    return piece;
+  }
+  s.last_refresh = meta.fetched;
   s.state = ListState::ok;
   const auto expire = list.transfer && list.transfer->expire ? list.transfer->expire : meta.expire;
   if (expire) s.expires = *meta.fetched + *expire;
@@ -393,19 +445,34 @@ PiecePtr load_builtin(ListStatus& s, const config::List& list, const SourceConte
   return piece;
 }
 
+// find_line for a stored zone copy: the line of the zone as its copy lists it.
+std::optional<std::size_t> find_zone_line(const std::string& path, std::string_view domain) {
+  std::string error;
+  const auto copy = load_zone_copy(path, error);
+  const auto wanted = normalize_domain(domain);
+  if (!copy || !wanted) return std::nullopt;
+  std::optional<std::size_t> found;
+  const RuleSink sink = [&](std::string_view name, const Rule&, std::size_t line) {
+    if (!found && name == *wanted) found = line;
+  };
+  LineParse parse(Format::rpz, path, sink);
+  zone_lines(*copy, [&](std::string_view line, std::size_t number) { parse.line(line, number); });
+  return found;
+}
+
 }  // namespace
 
 ParseStats add_entries(IndexBuilder& builder, LineReader& reader, Format format, std::string_view label, bool allowlist) {
-  return parse_list(reader, format, label, [&](std::string_view name, const Rule& rule, std::size_t) {
-    Rule effective = rule;
-    if (allowlist) effective.allow = true;  // an allowlist's entries all allow
-    builder.add(name, effective, CategorySet{1}, ListId{0});
-  });
+  return parse_list(reader, format, label, entry_sink(builder, allowlist));
 }
 
 ListIdentity stored_identity(const config::List& list, const std::string& path) {
   ListIdentity id = settings_identity(list);
   read_identity(id, path);
+  // A transferred zone's IXFRs are appended to its journal: the copy alone does not change.
+  ListIdentity journal;
+  if (list.transfer && read_identity(journal, path + ".journal"))
+    id.etag = "journal " + std::to_string(journal.inode) + " " + std::to_string(journal.size) + " " + std::to_string(journal.mtime_ns);
   return id;
 }
 
@@ -445,6 +512,7 @@ std::string list_content_path(const config::Config& cfg, const config::List& lis
 
 std::optional<std::size_t> find_list_line(const config::Config& cfg, const config::List& list, std::string_view domain) {
   const Format format = from_config(list.format);
+  if (list.transfer) return find_zone_line(list_content_path(cfg, list), domain);
   if (!list.source.starts_with(kBuiltinScheme)) return find_line(list_content_path(cfg, list), format, domain);
   const auto text = builtin_list(std::string_view(list.source).substr(kBuiltinScheme.size()));
   const auto wanted = normalize_domain(domain);

@@ -124,6 +124,60 @@ TEST_CASE("the last good zone serves after a restart without the primary", "[res
   CHECK(blocked(again.udp_port(), "adult.example"));
 }
 
+TEST_CASE("an IXFR is journalled beside the copy; a torn journal tail or a damaged copy after a restart is said and survived", "[resolver][transfer]") {
+  SPROUT_REQUIRE_RESOLVER();
+  REQUIRE(have_knot());
+  TempDir dir;
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  const std::uint16_t sprout_port = sprout::e2e::free_tcp_port();
+  sprout::test::RpzPrimary knot("rpz.test", sprout_port);
+  knot.write_zone(1, {"adult.example"});
+  REQUIRE(knot.start());
+  std::string cfg = transfer_config(upstream.port(), dir.path(), knot.port(), sprout::test::RpzPrimary::kSecret);
+  cfg.replace(cfg.find("127.0.0.1:0"), 11, "127.0.0.1:" + std::to_string(sprout_port));
+  const fs::path copy = dir / "state/lists/province-rpz.rpz";
+  const fs::path journal = copy.string() + ".journal";
+  {
+    Resolver r(dir.path(), cfg);
+    REQUIRE(wait_until([&] { return blocked(r.udp_port(), "adult.example"); }, std::chrono::seconds(5)));
+    knot.write_zone(2, {"adult.example", "new.example"});
+    REQUIRE(knot.reload());
+    REQUIRE(wait_until([&] { return blocked(r.udp_port(), "new.example"); }, std::chrono::seconds(5)));
+    INFO(r.process().stderr_text());
+    CHECK(r.process().stderr_text().find("serial 2 by IXFR") != std::string::npos);
+    CHECK(r.process().stderr_text().find("journalled in") != std::string::npos);
+  }
+  REQUIRE(fs::exists(journal));
+  const auto whole = fs::file_size(journal);
+  std::ofstream(journal, std::ios::binary | std::ios::app) << std::string("\x40\x00\x00\x00torn", 8);  // an append cut short
+  {
+    Resolver r(dir.path(), cfg);
+    CHECK(blocked(r.udp_port(), "new.example"));  // the whole entry before the tail was replayed
+    CHECK(blocked(r.udp_port(), "adult.example"));
+    REQUIRE(wait_until([&] { return r.process().stderr_text().find("a torn journal tail in ") != std::string::npos; },
+                       std::chrono::seconds(5)));
+    INFO(r.process().stderr_text());
+    CHECK(r.process().stderr_text().find("ignored (serving serial 2)") != std::string::npos);
+    // The zone was stored whole at once, so no later entry follows the torn bytes.
+    REQUIRE(wait_until([&] { return !fs::exists(journal); }, std::chrono::seconds(5)));
+  }
+  CHECK(whole > 0);
+  {
+    std::fstream f(copy, std::ios::in | std::ios::out | std::ios::binary);
+    const auto middle = static_cast<std::streamoff>(fs::file_size(copy) / 2);
+    f.seekg(middle);
+    const char was = static_cast<char>(f.get());
+    f.seekp(middle);
+    f.put(static_cast<char>(was ^ 0x40));  // one bit of one record
+  }
+  Resolver r(dir.path(), cfg);
+  REQUIRE(wait_until([&] { return r.process().stderr_text().find("not used: stored copy damaged; transferring the zone again") != std::string::npos; },
+                     std::chrono::seconds(5)));
+  INFO(r.process().stderr_text());
+  REQUIRE(wait_until([&] { return blocked(r.udp_port(), "new.example"); }, std::chrono::seconds(5)));
+  CHECK(r.process().stderr_text().find("serial 2 by AXFR") != std::string::npos);
+}
+
 TEST_CASE("nsd primary: AXFR with TSIG, then a change + NOTIFY answered with the whole zone; wrong key rejected", "[resolver][transfer]") {
   SPROUT_REQUIRE_RESOLVER();
   REQUIRE(std::system("command -v nsd >/dev/null 2>&1") == 0);  // packaging/install-deps.sh installs nsd

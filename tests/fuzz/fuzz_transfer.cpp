@@ -59,7 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const config::TsigKey key{"sprout-key", config::TsigAlgorithm::hmac_sha256, "", "c3Byb3V0LXRlc3Qta2V5LXNlY3JldC0zMmJ5dGVzISE="};
   RpzZone have;
   have.soa = Soa{7, 3600, 600, 86400, "rpz.test.\tIN\tSOA\tns.invalid. h.invalid. 7 3600 600 86400 60"};
-  have.records = {"a.rpz.test.\tIN\tCNAME\t."};
+  have.records = blocklists::ZoneRecords("rpz.test.");
+  have.records.insert("a.rpz.test.\tIN\tCNAME\t.");
   read_stream(msgs, std::nullopt, std::nullopt);
   read_stream(msgs, std::nullopt, have);
   read_stream(msgs, key, std::nullopt);

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "sprout/blocklists/list_loader.hpp"
 #include "sprout/blocklists/list_patch.hpp"
@@ -38,6 +39,7 @@ struct ZoneFollower::Follow {
   bool notified = false;  // a NOTIFY came while a transfer ran: check again right after it
   bool running = false;
   std::shared_ptr<const blocklists::ListPiece> patched;  // the last piece patched by an IXFR
+  std::uint64_t copy_bytes = 0;  // the stored copy's size: its journal is folded in past a quarter of it
 
   Follow(asio::io_context& io, config::List l, std::string p) : list(std::move(l)), path(std::move(p)), timer(io) {}
 
@@ -69,10 +71,32 @@ struct Adopted {
   bool changed = false;  // the stored zone changed: rebuild the lists
   PiecePtr patched;      // the list's piece patched for it (null: read the copy again)
   std::chrono::milliseconds stored{0}, patching{0};  // for the log line
+  bool journalled = false;  // stored as a journal entry (not the whole zone)
 };
 
 std::chrono::milliseconds ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t);
+}
+
+// The whole zone as the stored copy (its journal dropped).
+bool store_whole(ZoneFollower::Follow& f, const transfer::RpzZone& zone, std::chrono::system_clock::time_point now,
+                 std::string& error) {
+  if (!transfer::store_zone(f.path, zone, now, error)) return false;
+  std::error_code ec;
+  f.copy_bytes = std::filesystem::file_size(f.path, ec);
+  return true;
+}
+
+// An IXFR's delta appended to the copy's journal; the journal is folded into the copy once it
+// is over a quarter of the copy's size (and over kJournalFloor: a small zone's rewrite is
+// cheap, its journal too), so replaying it at start stays cheap.
+bool store_ixfr(ZoneFollower::Follow& f, std::uint32_t from, const transfer::ZoneDelta& d,
+                std::chrono::system_clock::time_point now, Adopted& out, std::string& error) {
+  constexpr std::uint64_t kJournalFloor = 64 * 1024;
+  std::uint64_t journal = 0;
+  if (!transfer::store_delta(f.path, *f.zone, from, d, now, journal, error)) return false;
+  out.journalled = journal <= kJournalFloor || journal * 4 <= f.copy_bytes;
+  return out.journalled || store_whole(f, *f.zone, now, error);
 }
 
 // An IXFR: the delta applied to our zone in place (no copy of the zone), stored, and the
@@ -90,7 +114,7 @@ bool apply_ixfr(ZoneFollower::Follow& f, const transfer::ZoneDelta& d, const Lis
   const std::uint64_t old_bytes = f.zone->wire_bytes;
   const auto start = std::chrono::steady_clock::now();
   transfer::apply_delta(*f.zone, d);
-  const bool stored = transfer::store_zone(f.path, *f.zone, now, error);
+  const bool stored = store_ixfr(f, old_soa.serial, d, now, out, error);
   out.stored = ms_since(start);
   if (!stored) {
     transfer::apply_delta(*f.zone, transfer::ZoneDelta{old_soa, d.added, d.deleted, old_bytes});  // undone
@@ -130,7 +154,7 @@ Adopted adopt(ZoneFollower::Follow& f, transfer::TransferResult& r, ListRefreshe
   }
   const auto start = std::chrono::steady_clock::now();
   const bool stored = r.delta && f.zone ? apply_ixfr(f, *r.delta, refresher, now, out, error)
-                                        : transfer::store_zone(f.path, *r.zone, now, error);
+                                        : store_whole(f, *r.zone, now, error);
   if (!r.delta) out.stored = ms_since(start);
   if (!stored) {
     core::log::error("list ", name, ": ", error, "; the new zone is not served");
@@ -144,8 +168,30 @@ Adopted adopt(ZoneFollower::Follow& f, transfer::TransferResult& r, ListRefreshe
                                          : ", index to rebuild";
   core::log::info("list ", name, ": zone ", zone, " serial ", f.zone->soa.serial, " by ", outcome_word(r.outcome), " from ",
                   r.primary, " (", f.zone->records.size(), " records, ", r.messages, " messages, ", r.took.count(),
-                  " ms; stored in ", out.stored.count(), " ms", patch, ")");
+                  " ms; ", out.journalled ? "journalled" : "stored", " in ", out.stored.count(), " ms", patch, ")");
   return out;
+}
+
+// The stored copy, to transfer an IXFR from its serial. Refused (old format, damaged, meta
+// disagreeing): said, and the zone is transferred whole. A torn journal tail is dropped by
+// storing the zone whole at once (later entries must not follow it).
+void load_copy(ZoneFollower::Follow& f) {
+  std::string why;
+  auto stored = transfer::load_stored_zone(f.path, &why);
+  std::error_code ec;
+  if (!stored) {
+    if (std::filesystem::exists(f.path, ec))
+      core::log::warn("list ", f.list.name, ": stored copy ", f.path, " not used: ", why, "; transferring the zone again");
+    return;
+  }
+  f.zone = std::move(stored->zone);
+  f.fetched = stored->fetched;
+  f.copy_bytes = stored->copy_bytes;
+  if (stored->journal_problem.empty()) return;
+  core::log::warn("list ", f.list.name, ": ", stored->journal_problem, " in ", f.path, ".journal ignored (serving serial ",
+                  f.zone->soa.serial, ")");
+  std::string error;
+  if (!store_whole(f, *f.zone, *f.fetched, error)) core::log::warn("list ", f.list.name, ": ", error);
 }
 
 asio::awaitable<void> follow_loop(std::shared_ptr<ZoneFollower::Follow> f, ListRefresher& refresher,
@@ -193,10 +239,7 @@ void ZoneFollower::use(const std::shared_ptr<const config::Config>& cfg) {
         continue;
       }
       auto f = std::make_shared<Follow>(io_, l, path);
-      if (auto stored = transfer::load_stored_zone(path)) {
-        f->zone = std::move(stored->zone);  // IXFR from the last good serial
-        f->fetched = stored->fetched;
-      }
+      load_copy(*f);
       next.emplace(l.transfer->zone, f);
       asio::co_spawn(io_,
                      follow_loop(f, refresher_,

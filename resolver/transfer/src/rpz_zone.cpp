@@ -1,5 +1,8 @@
-// The last-good copy of a transferred zone: zone text plus a small meta file.
+// The last-good copy of a transferred zone: the zone copy with its IXFR journal
+// (blocklists/zone_copy.hpp) plus a small meta file.
 #include "sprout/transfer/rpz_zone.hpp"
+
+#include "sprout/blocklists/zone_copy.hpp"
 
 #include <charconv>
 #include <filesystem>
@@ -50,33 +53,20 @@ void apply_delta(RpzZone& zone, const ZoneDelta& delta) {
   zone.wire_bytes = delta.wire_bytes;
 }
 
-void lines_of(const RpzZone& zone, std::string_view owner, std::string& out) {
-  std::string key(owner);
-  key += '\t';  // the owner ends at the first tab: "a.b." never matches "a.b.c."
-  for (auto it = zone.records.lower_bound(key); it != zone.records.end() && it->starts_with(key); ++it) {
-    out += *it;
-    out += '\n';
-  }
-}
+void lines_of(const RpzZone& zone, std::string_view owner, std::string& out) { zone.records.lines_of(owner, out); }
 
 bool store_zone(const std::string& path, const RpzZone& zone, std::chrono::system_clock::time_point fetched,
                 std::string& error) {
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  std::string text = "; the last complete zone transferred by sproutdns, serial " + std::to_string(zone.soa.serial) + "\n";
-  text.reserve(zone.records.size() * 48);
-  text += zone.soa.text + "\n";
-  for (const std::string& r : zone.records) {
-    text += r;  // no `r + "\n"`: a temporary per record costs more than the write (1M records)
-    text += '\n';
-  }
   // The zone first, then the meta naming its serial: a crash between leaves an older meta,
-  // and the next transfer is then an AXFR or an IXFR from an older serial, never a wrong delta.
-  if (!write_file(path, text)) {
-    error = "cannot store the zone in " + path;
-    return false;
-  }
-  return store_zone_meta(path, zone, fetched, error);
+  // and the copy is then not trusted (the next transfer is an AXFR), never a wrong delta.
+  return blocklists::write_zone_copy(path, zone.soa.serial, zone.soa.text, zone.records, error) &&
+         store_zone_meta(path, zone, fetched, error);
+}
+
+bool store_delta(const std::string& path, const RpzZone& zone, std::uint32_t from, const ZoneDelta& delta,
+                 std::chrono::system_clock::time_point fetched, std::uint64_t& journal_bytes, std::string& error) {
+  const blocklists::ZoneJournalEntry entry{from, delta.soa.serial, delta.soa.text, delta.deleted, delta.added};
+  return blocklists::append_zone_journal(path, entry, journal_bytes, error) && store_zone_meta(path, zone, fetched, error);
 }
 
 bool store_zone_meta(const std::string& path, const RpzZone& zone, std::chrono::system_clock::time_point fetched,
@@ -92,10 +82,13 @@ bool store_zone_meta(const std::string& path, const RpzZone& zone, std::chrono::
   return true;
 }
 
-std::optional<StoredZone> load_stored_zone(const std::string& path) {
+std::optional<StoredZone> load_stored_zone(const std::string& path, std::string* why) {
+  const auto refuse = [why](std::string reason) {
+    if (why != nullptr) *why = std::move(reason);
+    return std::nullopt;
+  };
   std::ifstream meta(path + ".meta");
-  std::ifstream in(path);
-  if (!meta || !in) return std::nullopt;
+  if (!meta) return refuse("no stored copy");
   StoredZone out;
   std::uint32_t serial = 0;
   bool have_serial = false;
@@ -108,15 +101,21 @@ std::optional<StoredZone> load_stored_zone(const std::string& path) {
     if (key == "serial") have_serial = number(value, serial);
     if (key == "bytes") number(value, out.zone.wire_bytes);
   }
-  std::string line;
-  while (std::getline(in, line) && (line.empty() || line[0] == ';')) {}
-  auto soa = soa_of(line);
-  // The zone file is renamed into place before its meta: they agree unless a crash came between.
-  if (!soa || !have_serial || soa->serial != serial) return std::nullopt;
-  out.zone.soa = *soa;
-  for (; std::getline(in, line);) {
-    if (!line.empty()) out.zone.records.insert(out.zone.records.end(), line);
-  }
+  std::string error;
+  auto copy = blocklists::load_zone_copy(path, error);
+  if (!copy) return refuse(error);
+  auto soa = soa_of(copy->soa);
+  if (!soa || soa->serial != copy->serial) return refuse("stored copy damaged (its SOA)");
+  // The meta is written after the copy (or its journal): they agree unless a crash came between.
+  if (!have_serial || serial != copy->serial)
+    return refuse("stored copy at serial " + std::to_string(copy->serial) + " but its meta names " +
+                  (have_serial ? std::to_string(serial) : std::string("none")));
+  out.zone.soa = std::move(*soa);
+  out.zone.records = std::move(copy->records);
+  out.zone.records.fit();  // IXFRs look records up
+  out.copy_bytes = copy->copy_bytes;
+  out.journal_bytes = copy->journal_bytes;
+  out.journal_problem = std::move(copy->journal_problem);
   return out;
 }
 

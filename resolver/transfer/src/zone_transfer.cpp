@@ -190,6 +190,7 @@ struct ResponseReader::Impl {
   Impl(const std::string& z, const std::optional<config::TsigKey>& k, const Request& r, const RpzZone* c,
        std::uint64_t m)
       : zone(z), key(k), request(r), current(c), max_bytes(m) {
+    zone_out.records = blocklists::ZoneRecords(z + ".");
     if (!r.mac.empty()) mac.reset(ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, r.mac.size(), r.mac.data()));
   }
 
@@ -361,6 +362,7 @@ Outcome ResponseReader::add(const std::uint8_t* wire, std::size_t size, std::chr
       return Outcome::failed;
     }
     impl_->zone_out.wire_bytes = impl_->bytes;
+    impl_->zone_out.records.fit();
     return impl_->kind;
   }
   // RFC 1995: a primary with nothing newer answers an IXFR with its SOA alone.

@@ -2,6 +2,7 @@
 // 127.0.0.1 (200 with ETag, 304, 500, junk, oversize), last-good copies, status table.
 #include "sprout/blocklists/bundled_lists.hpp"
 #include "sprout/blocklists/list_loader.hpp"
+#include "sprout/blocklists/zone_copy.hpp"
 #include "sprout/config/config.hpp"
 #include "tiny_http_server.hpp"
 
@@ -321,12 +322,22 @@ TEST_CASE("load_lists: a list by zone transfer serves its stored zone; past expi
   CHECK(none.lists[0].state == bl::ListState::failed);
   CHECK(none.lists[0].error == "no zone transferred yet (transferred in the background)");
 
-  // What the transfer stores (resolver/transfer/src/rpz_zone.cpp): zone text and its meta.
+  // What the transfer stores (resolver/transfer/src/rpz_zone.cpp): the zone copy and its meta.
   fs::create_directories(dir + "/state/lists");
-  write_file(copy, "; serial 7\nrpz.test.\tIN\tSOA\tns.invalid. h.invalid. 7 3600 600 86400 60\n"
-                   "porn.example.rpz.test.\tIN\tCNAME\t.\n*.casino.example.rpz.test.\tIN\tCNAME\t.\nok.porn.example.rpz.test.\tIN\tCNAME\trpz-passthru.\n");
+  const std::string soa = "rpz.test.\tIN\tSOA\tns.invalid. h.invalid. 7 3600 600 86400 60";
+  const std::string text = "; serial 7\n" + soa + "\nporn.example.rpz.test.\tIN\tCNAME\t.\n";
+  write_file(copy, text);  // the zone text an earlier release stored: refused, transferred again
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   write_file(copy + ".meta", "fetched\t" + std::to_string(now - 100) + "\nserial\t7\nexpire\t86400\n");
+  auto old = bl::load_lists(c, opts());
+  CHECK(old.lists[0].state == bl::ListState::failed);
+  CHECK(old.lists[0].error == "last-good copy unusable: not a stored zone copy (an older format?)");
+  bl::ZoneRecords records("rpz.test.");
+  for (const char* r : {"porn.example.rpz.test.\tIN\tCNAME\t.", "*.casino.example.rpz.test.\tIN\tCNAME\t.",
+                        "ok.porn.example.rpz.test.\tIN\tCNAME\trpz-passthru."})
+    records.insert(r);
+  std::string error;
+  REQUIRE(bl::write_zone_copy(copy, 7, soa, records, error));
   auto fresh = bl::load_lists(c, opts());
   CHECK(fresh.lists[0].state == bl::ListState::ok);
   CHECK(fresh.lists[0].entries == 3);

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,29 @@ using RuleSink = std::function<void(std::string_view name, const Rule& rule, std
 // for each rule. Bad lines are counted, never thrown; `source` labels error messages.
 ParseStats parse_list(LineReader& reader, Format format, std::string_view source,
                       const RuleSink& sink);
+
+namespace detail {
+class LineParser;
+class Emitter;
+}  // namespace detail
+
+// Lines handed over one at a time (a zone held in memory), parsed and counted as parse_list
+// does; `format` must be known (not auto_detect).
+class LineParse {
+ public:
+  LineParse(Format format, std::string_view source, const RuleSink& sink);
+  ~LineParse();
+  LineParse(const LineParse&) = delete;
+  LineParse& operator=(const LineParse&) = delete;
+  void line(std::string_view text, std::size_t number);  // number: 1-based
+  [[nodiscard]] ParseStats& stats() noexcept { return stats_; }
+
+ private:
+  ParseStats stats_;
+  std::string source_;
+  std::unique_ptr<detail::LineParser> parser_;
+  std::unique_ptr<detail::Emitter> emitter_;
+};
 
 // Convenience for tests and small inputs.
 ParseStats parse_text(std::string_view text, Format format, const RuleSink& sink);
