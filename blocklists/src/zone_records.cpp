@@ -107,8 +107,9 @@ std::string_view ZoneRecords::owner_key(std::size_t at) const noexcept {
   return std::string_view(arena_).substr(at, end + 1 - at);
 }
 
-std::size_t ZoneRecords::home(std::string_view key) const noexcept {
-  return scale_to_range(std::hash<std::string_view>{}(key), slots_.size());
+ZoneRecords::Probe ZoneRecords::probe(std::string_view key) const noexcept {
+  const std::uint64_t h = std::hash<std::string_view>{}(key);
+  return {scale_to_range(h, slots_.size()), static_cast<std::uint8_t>(h)};
 }
 
 std::size_t ZoneRecords::find_slot(std::string_view packed) const {
@@ -116,16 +117,27 @@ std::size_t ZoneRecords::find_slot(std::string_view packed) const {
   if (slots_.empty()) return 0;
   std::size_t key_end = 0;
   while (!is_marker(packed[key_end])) ++key_end;
-  for (std::size_t i = home(packed.substr(0, key_end + 1));; i = i + 1 == slots_.size() ? 0 : i + 1) {
+  const Probe p = probe(packed.substr(0, key_end + 1));
+  for (std::size_t i = p.home;; i = i + 1 == slots_.size() ? 0 : i + 1) {
     if (slots_[i] == 0) return slots_.size();
-    if (record(slots_[i] - 1) == packed) return i;
+    if (tags_[i] == p.tag && record(slots_[i] - 1) == packed) return i;
   }
 }
 
 void ZoneRecords::place(std::uint32_t offset_plus_one) {
-  std::size_t i = home(owner_key(offset_plus_one - 1));
-  while (slots_[i] != 0) i = i + 1 == slots_.size() ? 0 : i + 1;
+  const std::size_t at = offset_plus_one - 1;
+  const Probe p = probe(owner_key(at));
+  std::size_t i = p.home;
+  for (; slots_[i] != 0; i = i + 1 == slots_.size() ? 0 : i + 1) {
+    if (tags_[i] == p.tag && record(slots_[i] - 1) == record(at)) {  // appended twice: dropped
+      dead_bytes_ += record(at).size() + 1;
+      arena_[at] = kDead;
+      --size_;
+      return;
+    }
+  }
   slots_[i] = offset_plus_one;
+  tags_[i] = p.tag;
 }
 
 // Linear probing's deletion without tombstones: later entries of the run move back into the
@@ -133,20 +145,23 @@ void ZoneRecords::place(std::uint32_t offset_plus_one) {
 void ZoneRecords::remove_slot(std::size_t hole) {
   const std::size_t n = slots_.size();
   for (std::size_t j = hole + 1 == n ? 0 : hole + 1; slots_[j] != 0; j = j + 1 == n ? 0 : j + 1) {
-    const std::size_t k = home(owner_key(slots_[j] - 1));
+    const std::size_t k = probe(owner_key(slots_[j] - 1)).home;
     const bool stays = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
     if (stays) continue;
     slots_[hole] = slots_[j];
+    tags_[hole] = tags_[j];
     hole = j;
   }
   slots_[hole] = 0;
 }
 
+// Every live record placed again, walking the arena in order (the old table's order would
+// read the arena at random: a cache miss per record).
 void ZoneRecords::rehash(std::size_t capacity) {
-  std::vector<std::uint32_t> old = std::move(slots_);
   slots_.assign(capacity, 0);
-  for (std::uint32_t v : old) {
-    if (v != 0) place(v);
+  tags_.assign(capacity, 0);
+  for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
+    if (arena_[at] != kDead) place(static_cast<std::uint32_t>(at + 1));
   }
 }
 
@@ -159,8 +174,21 @@ void ZoneRecords::compact() {
   }
   arena_ = std::move(kept);
   dead_bytes_ = 0;
-  slots_.assign(slots_.size(), 0);
-  for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) place(static_cast<std::uint32_t>(at + 1));
+  rehash(slots_.size());
+}
+
+void ZoneRecords::append(std::string_view line) {
+  if (!storable(line)) throw std::invalid_argument("a zone record with a control character");
+  const std::size_t before = arena_.size();
+  pack(line, arena_);
+  arena_ += '\n';
+  if (arena_.size() > std::numeric_limits<std::uint32_t>::max()) {
+    arena_.resize(before);
+    throw std::length_error("zone records over 4 GiB");
+  }
+  ++size_;
+  slots_.clear();  // placed (and any duplicate dropped) by the next fit, insert or erase
+  tags_.clear();
 }
 
 bool ZoneRecords::insert(std::string_view line) {
@@ -168,7 +196,10 @@ bool ZoneRecords::insert(std::string_view line) {
   std::string packed;
   pack(line, packed);
   place_all();
-  if (slots_.empty()) slots_.assign(kMinSlots, 0);
+  if (slots_.empty()) {
+    slots_.assign(kMinSlots, 0);
+    tags_.assign(kMinSlots, 0);
+  }
   if (find_slot(packed) != slots_.size()) return false;
   if (arena_.size() + packed.size() + 2 > std::numeric_limits<std::uint32_t>::max())
     throw std::length_error("zone records over 4 GiB");
@@ -210,8 +241,9 @@ void ZoneRecords::lines_of(std::string_view owner, std::string& out) const {
   if (slots_.empty() || !storable(owner) || owner.find('\t') != std::string_view::npos) return;
   std::string key;
   pack_owner(owner, key);
-  for (std::size_t i = home(key); slots_[i] != 0; i = i + 1 == slots_.size() ? 0 : i + 1) {
-    if (owner_key(slots_[i] - 1) != key) continue;
+  const Probe p = probe(key);
+  for (std::size_t i = p.home; slots_[i] != 0; i = i + 1 == slots_.size() ? 0 : i + 1) {
+    if (tags_[i] != p.tag || owner_key(slots_[i] - 1) != key) continue;
     unpack(slots_[i] - 1, out);
     out += '\n';
   }
@@ -254,10 +286,7 @@ void ZoneRecords::fit() {
 
 bool ZoneRecords::place_all() {
   if (!slots_.empty() || size_ == 0) return false;
-  slots_.assign(std::max(kMinSlots, size_ * 100 / 80 + 1), 0);
-  for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
-    if (arena_[at] != kDead) place(static_cast<std::uint32_t>(at + 1));
-  }
+  rehash(std::max(kMinSlots, size_ * 100 / 80 + 1));
   return true;
 }
 

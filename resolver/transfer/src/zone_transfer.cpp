@@ -288,7 +288,7 @@ std::string ResponseReader::Impl::feed(const ldns_rr* rr) {
         phase = Phase::done;
         return {};
       }
-      zone_out.records.insert(record_text(rr));
+      zone_out.records.append(record_text(rr));
       return {};
     case Phase::ixfr_delete:
     case Phase::ixfr_add:

@@ -4,6 +4,7 @@
 // IXFR journal: round trip, replay, torn and damaged journal tails, damaged and old copies.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -99,6 +100,11 @@ TEST_CASE("zone records: what packs and what does not", "[transfer][records]") {
   CHECK_THROWS_AS(records.insert("a\nb"), std::invalid_argument);
   CHECK_FALSE(records.erase("a\x02.rpz.test.\tIN\tCNAME\t."));
   CHECK(records.size() == 3);
+  ZoneRecords appended("rpz.test.");  // a bulk load: a line given twice is dropped at fit()
+  records.for_each([&](std::string_view line) { appended.append(line); });
+  appended.append("a.rpz.test.\tIN\tCNAME\t.");
+  appended.fit();
+  CHECK(appended == records);
   ZoneRecords other;  // no apex: every owner kept whole, the same lines
   records.for_each([&](std::string_view line) { other.insert(line); });
   CHECK(other == records);
@@ -235,4 +241,33 @@ TEST_CASE("zone copy: written, read back whole, journal replayed, damage refused
     CHECK_FALSE(bl::load_zone_copy(path, error));
     CHECK(error == "not a stored zone copy (an older format?)");
   }
+}
+
+// Not a test: `test_blocklists "[.bench_records]"` times 1M inserts, a copy written and read.
+TEST_CASE("bench: a million packed zone records", "[.][bench_records]") {
+  namespace bl = sprout::blocklists;
+  using Clock = std::chrono::steady_clock;
+  const auto ms = [](Clock::time_point t) { return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count(); };
+  auto t = Clock::now();
+  ZoneRecords records("rpz.test.");
+  for (int i = 0; i < 1000000; ++i) records.insert("n" + std::to_string(i) + ".bench.example.rpz.test.\tIN\tCNAME\t.");
+  records.fit();
+  WARN("insert 1M: " << ms(t) << " ms, " << records.memory_bytes() / 1024 << " KiB");
+  t = Clock::now();
+  ZoneRecords appended("rpz.test.");
+  for (int i = 0; i < 1000000; ++i) appended.append("n" + std::to_string(i) + ".bench.example.rpz.test.\tIN\tCNAME\t.");
+  appended.fit();
+  WARN("append 1M and fit: " << ms(t) << " ms, " << appended.memory_bytes() / 1024 << " KiB");
+  CopyDir dir;
+  std::string error;
+  t = Clock::now();
+  REQUIRE(bl::write_zone_copy(dir.file("z.rpz"), 1, kSoa1, records, error));
+  WARN("write: " << ms(t) << " ms");
+  t = Clock::now();
+  auto back = bl::load_zone_copy(dir.file("z.rpz"), error);
+  REQUIRE(back);
+  WARN("read: " << ms(t) << " ms");
+  t = Clock::now();
+  back->records.fit();
+  WARN("table: " << ms(t) << " ms");
 }

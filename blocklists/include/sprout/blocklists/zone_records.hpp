@@ -25,6 +25,9 @@ class ZoneRecords {
   // False when the line is already there. Throws std::invalid_argument for a line that is not
   // storable and std::length_error past 4 GiB of records.
   bool insert(std::string_view line);
+  // A bulk load (an AXFR): the line packed at the end, not looked up; the table (and the
+  // dropping of a line appended twice) waits for fit(): one pass, not a probe per line.
+  void append(std::string_view line);
   bool erase(std::string_view line);  // false when it is not there
   [[nodiscard]] bool contains(std::string_view line) const;
   // Appends every line held for `owner` ("name.") to `out`, one a line.
@@ -56,9 +59,9 @@ class ZoneRecords {
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] const std::string& apex() const noexcept { return apex_; }
   // Bytes held (arena and table), for the figures.
-  [[nodiscard]] std::size_t memory_bytes() const noexcept { return arena_.capacity() + slots_.capacity() * sizeof(std::uint32_t); }
-  // After a bulk load: the table sized to what it holds; after from_packed: the table built
-  // (lookups need it; insert and erase build it themselves).
+  [[nodiscard]] std::size_t memory_bytes() const noexcept { return arena_.capacity() + slots_.capacity() * sizeof(std::uint32_t) + tags_.capacity(); }
+  // After a bulk load: the table sized to what it holds; after append or from_packed: the
+  // table built (lookups need it; insert and erase build it themselves).
   void fit();
   // The same lines (whatever the apex or the order).
   bool operator==(const ZoneRecords& other) const;
@@ -72,19 +75,24 @@ class ZoneRecords {
   [[nodiscard]] std::size_t next_record(std::size_t at) const noexcept;
   [[nodiscard]] std::string_view owner_key(std::size_t at) const noexcept;  // packed owner with its marker
   [[nodiscard]] std::string_view record(std::size_t at) const noexcept;     // packed, without '\n'
-  [[nodiscard]] std::size_t home(std::string_view key) const noexcept;
+  struct Probe {
+    std::size_t home;  // the key's first slot
+    std::uint8_t tag;  // hash bits kept per slot: most probes need not read the arena
+  };
+  [[nodiscard]] Probe probe(std::string_view key) const noexcept;
   // The slot holding the packed record `packed`, or slots_.size().
   [[nodiscard]] std::size_t find_slot(std::string_view packed) const;
   void place(std::uint32_t offset_plus_one);
   void remove_slot(std::size_t slot);
   void rehash(std::size_t capacity);
   void compact();
-  bool place_all();  // builds the table of records read by from_packed; false when there is one
+  bool place_all();  // builds the table after append or from_packed; false when there is one
   void need_table() const;  // throws std::logic_error when fit() was not called after from_packed
 
   std::string apex_;
   std::string arena_;                 // packed records, each ending '\n'
   std::vector<std::uint32_t> slots_;  // arena offset + 1 of a record; 0: empty
+  std::vector<std::uint8_t> tags_;    // per slot: 8 bits of its owner's hash
   std::size_t size_ = 0;
   std::size_t dead_bytes_ = 0;
 };
