@@ -25,7 +25,6 @@ namespace {
 constexpr std::string_view kMagic{"SPRZONE\n"};
 constexpr std::uint32_t kVersion = 1;
 constexpr std::size_t kHeader = 8 + 4 * 4 + 8 * 2;
-constexpr std::uint32_t kMaxEntry = 1u << 30;  // a journal entry's payload: larger is damage
 
 void put32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
@@ -142,7 +141,11 @@ std::optional<ZoneCopy> read_copy(const std::string& path, std::string& error) {
     return std::nullopt;
   }
   error = "stored copy damaged";
-  if (packed_size >= (1ull << 32) || !read_exact(f.get(), text, soa_size + apex_size) ||
+  // The sizes must add up to the file's before anything is allocated for them.
+  std::error_code ec;
+  const std::uint64_t file_size = fs::file_size(path, ec);
+  if (ec || packed_size >= (1ull << 32) || kHeader + soa_size + apex_size + packed_size + 4 != file_size) return std::nullopt;
+  if (!read_exact(f.get(), text, soa_size + apex_size) ||
       !read_exact(f.get(), packed, packed_size) || !read_exact(f.get(), trailer, 4) || std::fgetc(f.get()) != EOF)
     return std::nullopt;
   const std::uint32_t crc = crc_of(crc_of(crc_of(0, head), text), packed);
@@ -185,11 +188,14 @@ bool replay(ZoneCopy& copy, std::string_view payload) {
 void replay_journal(ZoneCopy& copy, const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) return;
+  std::error_code ec;
+  std::uint64_t left = fs::file_size(path, ec);  // a damaged size must not allocate more than is there
   std::string head(8, '\0'), payload;
-  for (std::size_t got; (got = std::fread(head.data(), 1, 8, f.get())) > 0;) {
+  for (std::size_t got; !ec && (got = std::fread(head.data(), 1, 8, f.get())) > 0;) {
     Reader r{head};
     const auto size = r.take(4), crc = r.take(4);
-    const bool whole = got == 8 && size <= kMaxEntry && read_exact(f.get(), payload, size);
+    const bool whole = got == 8 && size + 8 <= left && read_exact(f.get(), payload, size);
+    left -= whole ? size + 8 : 0;
     if (!whole || crc_of(0, payload) != crc || !replay(copy, payload)) {
       // An append cut short by a crash or a full disk: what came before it stands.
       copy.journal_problem = whole ? "a damaged journal entry" : "a torn journal tail";
@@ -235,7 +241,7 @@ bool append_zone_journal(const std::string& path, const ZoneJournalEntry& entry,
   bytes += payload;
   const std::string journal = path + ".journal";
   const int fd = ::open(journal.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  bool ok = fd >= 0 && payload.size() <= kMaxEntry && write_all(fd, bytes) && ::fsync(fd) == 0;
+  bool ok = fd >= 0 && payload.size() < (1ull << 32) && write_all(fd, bytes) && ::fsync(fd) == 0;
   struct stat st {};
   if (fd >= 0) {
     ok = ::fstat(fd, &st) == 0 && ok;

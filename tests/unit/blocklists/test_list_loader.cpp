@@ -344,6 +344,10 @@ TEST_CASE("load_lists: a list by zone transfer serves its stored zone; past expi
   CHECK(fresh.index.lookup("porn.example", 0b001).verdict == bl::Verdict::block);
   CHECK(fresh.index.lookup("www.casino.example", 0b001).verdict == bl::Verdict::block);
   CHECK(fresh.index.lookup("ok.porn.example", 0b001).verdict == bl::Verdict::allow);
+  // explain's line: the SOA is line 1, then the records in the copy's order.
+  CHECK(bl::find_list_line(c, c.lists[0], "www.casino.example") == std::nullopt);  // the entry is for casino.example
+  CHECK(bl::find_list_line(c, c.lists[0], "casino.example") == 3);
+  CHECK(bl::find_list_line(c, c.lists[0], "ok.porn.example") == 4);
 
   c.lists[0].transfer->expire = std::chrono::seconds(60);  // the config's expire wins over the SOA's
   auto expired = bl::load_lists(c, opts());
@@ -365,5 +369,30 @@ TEST_CASE("load_lists: a list by zone transfer serves its stored zone; past expi
   CHECK(dropped.index.lookup("porn.example", 0b001).verdict == bl::Verdict::none);
   c.lists[0].transfer->expire = std::nullopt;  // the SOA's day has not passed: served
   CHECK(bl::load_lists(c, opts()).index.lookup("porn.example", 0b001).verdict == bl::Verdict::block);
+  fs::remove_all(dir);
+}
+
+// Not a test: `test_blocklists "[.bench_zone_load]"` times indexing a stored 1M-record zone
+// copy, what a restart of a follower of such a zone does before serving it.
+TEST_CASE("bench: a stored 1M-record zone copy indexed", "[.][bench_zone_load]") {
+  const std::string dir = temp_dir();
+  cfg::Config c = base_config(dir);
+  cfg::List l = make_list("province", "adult", "axfr://192.0.2.1/rpz.test");
+  l.format = cfg::ListFormat::rpz;
+  l.transfer = cfg::Transfer{};
+  l.transfer->zone = "rpz.test";
+  c.lists.push_back(l);
+  const std::string copy = bl::list_content_path(c, l);
+  bl::ZoneRecords records("rpz.test.");
+  for (int i = 0; i < 1000000; ++i) records.append("n" + std::to_string(i) + ".bench.example.rpz.test.\tIN\tCNAME\t.");
+  std::string error;
+  REQUIRE(bl::write_zone_copy(copy, 1, "rpz.test.\tIN\tSOA\tns.invalid. h.invalid. 1 3600 600 86400 60", records, error));
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  write_file(copy + ".meta", "fetched\t" + std::to_string(now) + "\nserial\t1\n");
+  const auto t = std::chrono::steady_clock::now();
+  auto loaded = bl::load_lists(c, opts());
+  WARN("1M-record copy to index: "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count() << " ms");
+  CHECK(loaded.lists[0].entries == 1000000);
   fs::remove_all(dir);
 }
