@@ -16,6 +16,7 @@
 #include "sprout/control/domain_harvest.hpp"
 #include "sprout/control/list_refresher.hpp"
 #include "sprout/net/worker.hpp"
+#include "sprout/stats/central_counts_reader.hpp"
 #include "sprout/stats/central_writer.hpp"
 #include "sprout/stats/minute_aggregator.hpp"
 #include "sprout/stats/query_log.hpp"
@@ -75,6 +76,9 @@ class Monitoring {
   admin::Handlers handlers();
   admin::ReportResult report(const admin::QueryParams& params);
   admin::ReportResult overview(const admin::QueryParams& params);  // monitoring_overview.cpp
+  // This instance's minutes from the store in use into out; a central store that does not
+  // answer in time is out["note"], only a failing SQLite store is an error.
+  stats::Status overview_counts(std::int64_t from, std::int64_t to, core::Json& out);
   admin::ReportResult refresh(const admin::QueryParams& params);
   core::Json upstreams_json(const config::Config& cfg);
   admin::BlockInfo block_info(std::string_view host, std::string_view client) const;
@@ -100,6 +104,7 @@ class Monitoring {
   std::shared_ptr<const config::Config> cfg_;  // what monitoring runs with (the last use())
   std::unique_ptr<stats::StatsStore> store_;      // stats.backend sqlite
   std::unique_ptr<stats::CentralWriter> central_; // stats.backend postgresql (its own thread)
+  std::unique_ptr<stats::CentralCountsReader> central_counts_;  // the overview's reads (its own thread)
   stats::StatsOptions stats_options_;             // of whichever store is open
   std::vector<stats::ListStatusRow> recorded_lists_;
   std::unique_ptr<stats::MinuteAggregator> aggregator_;
