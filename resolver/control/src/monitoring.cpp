@@ -133,7 +133,6 @@ void Monitoring::start() {
   record_names();
   record_lists(true);
   schedule_minute();  // always: a reload may turn the stats store or the query log on
-  start_http(*cfg_);
 }
 
 void Monitoring::use(std::shared_ptr<const config::Config> cfg) {
