@@ -11,6 +11,7 @@
 #include "sprout/blocklists/list_patch.hpp"
 #include "sprout/blocklists/zone_copy.hpp"
 #include "sprout/config/config.hpp"
+#include "sprout/config/list_file_stem.hpp"
 
 #include <sys/stat.h>
 
@@ -71,18 +72,6 @@ bool write_meta(const std::string& path, const Meta& m) {
   std::error_code ec;
   fs::rename(tmp, path, ec);
   return !ec;
-}
-
-// A list name made safe as a file name.
-std::string file_stem(const std::string& name) {
-  std::string out;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    out += ok ? c : '_';
-  }
-  if (out.empty() || out[0] == '.') out.insert(0, "list");
-  return out;
 }
 
 // A local file modified this close to when it is read may change again within the same
@@ -505,9 +494,9 @@ std::string_view state_name(ListState s) noexcept {
 }
 
 std::string list_content_path(const config::Config& cfg, const config::List& list) {
-  if (list.transfer) return (fs::path(cfg.state_dir) / "lists" / (file_stem(list.name) + ".rpz")).string();
+  if (list.transfer) return (fs::path(cfg.state_dir) / "lists" / (config::list_file_stem(list.name) + ".rpz")).string();
   if (!is_http_url(list.source)) return list.source;
-  return (fs::path(cfg.state_dir) / "lists" / (file_stem(list.name) + ".list")).string();
+  return (fs::path(cfg.state_dir) / "lists" / (config::list_file_stem(list.name) + ".list")).string();
 }
 
 std::optional<std::size_t> find_list_line(const config::Config& cfg, const config::List& list, std::string_view domain) {

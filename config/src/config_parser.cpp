@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "address_parts.hpp"
+#include "sprout/config/list_file_stem.hpp"
 #include "sprout/config/services.hpp"
 #include "values.hpp"
 
@@ -219,6 +220,14 @@ void ConfigParser::read_tcp(const Field& f) {
 void ConfigParser::read_list(const std::string& name, const Field& f) {
   List l;
   l.name = name;
+  // A list's last-good copy is a file named after it: two names mapping to one file would
+  // overwrite each other's copy and serve one list's entries under the other's category.
+  const std::string stem = list_file_stem(name);
+  const std::string quoted = "'" + name + "'";  // escaped with the whole message when printed
+  if (auto [it, fresh] = stem_owner_.emplace(stem, quoted + " (line " + std::to_string(f.node.Mark().line + 1) + ")"); !fresh) {
+    r_.error(f, "list " + quoted + " and list " + it->second + " would share the state file lists/" + stem +
+                    ".list (a name keeps letters, digits, '-', '_' and '.', anything else becomes '_'): rename one");
+  }
   std::optional<Field> bundled;
   std::optional<Field> transfer;
   std::optional<Transfer> source_transfer;

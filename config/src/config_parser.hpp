@@ -94,6 +94,7 @@ class ConfigParser {
   std::map<std::string, std::string> cidr_owner_;  // "10.0.0.0/8" -> network name
   std::map<std::string, std::string> mac_owner_;   // "02:00:00:00:00:0a" -> device name
   std::map<std::string, std::string> zone_owner_;  // transferred zone -> "list NAME (line N)"
+  std::map<std::string, std::string> stem_owner_;  // list_file_stem -> "'NAME' (line N)"
   bool saw_listen_ = false;
   bool saw_networks_ = false;
 };

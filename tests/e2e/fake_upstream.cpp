@@ -200,7 +200,7 @@ Outcome respond(const Message& query, const Options& o, bool over_udp) {
   if (o.mode == "down" || query.questions.empty()) return {};
   const Question& q = query.questions[0];
   if (starts_with_label(q.name, "silent.")) return {};
-  if (!over_udp && starts_with_label(q.name, "tcreset.")) return {.reset = true};
+  if (!over_udp && starts_with_label(q.name, "tcreset.")) return {.answer = std::nullopt, .reset = true};
   Message r;
   r.id = query.id;
   r.flags = static_cast<std::uint16_t>(flag::kQr | flag::kAa | flag::kRa | (query.flags & 0x7900));  // opcode, RD

@@ -1,6 +1,7 @@
 // End-to-end: two sproutdns instances (districts of one province) write their minutes into
 // one real PostgreSQL 15; the database is killed mid-run and brought back; the province
-// report equals the traffic sent, exactly once, with small counts suppressed.
+// report equals the traffic sent, exactly once, with small counts suppressed; each
+// instance's dashboard overview shows its own figures, or that the store is unreachable.
 #include <catch2/catch.hpp>
 
 #include "pg_server.hpp"
@@ -38,6 +39,19 @@ std::string api_report(std::uint16_t admin, const std::string& day) {
   return run_command("curl -s --max-time 10 -H 'Authorization: Bearer " + std::string(kToken) +
                      "' 'http://127.0.0.1:" + std::to_string(admin) + "/api/report?from=" + day + "&to=" + day +
                      "&format=json&lang=en'").output;
+}
+
+nlohmann::ordered_json api_overview(std::uint16_t admin) {
+  const auto r = run_command("curl -s --max-time 10 -H 'Authorization: Bearer " + std::string(kToken) +
+                             "' 'http://127.0.0.1:" + std::to_string(admin) + "/api/overview?period=today'");
+  return nlohmann::ordered_json::parse(r.output, nullptr, false);
+}
+
+// The overview's totals read back from PostgreSQL: this instance's queries only.
+bool overview_shows(std::uint16_t admin, int queries, int blocked) {
+  const auto o = api_overview(admin);
+  return !o.is_discarded() && o["counts"] == "postgresql" && o["totals"]["queries"] == queries &&
+         o["totals"]["blocked"] == blocked;
 }
 
 void send(Resolver& r, int blocked, int allowed, int& serial) {
@@ -78,6 +92,14 @@ TEST_CASE("two districts report into one PostgreSQL through an outage, counted e
   REQUIRE(sprout::test::wait_until([&] { return pg.psql("SELECT coalesce(sum(count), 0) FROM sprout_minute_counts") == "18\n"; },
                                    std::chrono::seconds(20)));
 
+  // Each district's dashboard shows its own figures from the central store, its networks
+  // by their own names.
+  CHECK(sprout::test::wait_until([&] { return overview_shows(admin_a, 13, 7); }, std::chrono::seconds(10)));
+  CHECK(sprout::test::wait_until([&] { return overview_shows(admin_b, 5, 3); }, std::chrono::seconds(10)));
+  const auto by_network = api_overview(admin_a)["by_network"];
+  REQUIRE(by_network.size() == 1);
+  CHECK(by_network[0]["network"] == "lab");
+
   pg.kill();  // the database host dies mid-run; DNS goes on
   send(*ra, 4, 0, serial);
   send(*rb, 1, 3, serial);
@@ -93,11 +115,20 @@ TEST_CASE("two districts report into one PostgreSQL through an outage, counted e
   CHECK(sprout::test::wait_until([&] { return metrics(admin_b).find("\nsprout_stats_spooled_batches 0\n") == std::string::npos; },
                                  std::chrono::seconds(10)));
 
+  // The overview answers at once and says the central store is unreachable, not 0 queries.
+  const auto asked = std::chrono::steady_clock::now();
+  const auto unreachable = api_overview(admin_a);
+  CHECK(std::chrono::steady_clock::now() - asked < std::chrono::seconds(5));
+  CHECK(unreachable["counts"] == "unreachable");
+  CHECK(unreachable["note"].get<std::string>().find("central store unreachable") != std::string::npos);
+  CHECK(unreachable["lists"].size() == 1);  // the rest of the page is still there
+
   pg.start();
   REQUIRE(sprout::test::wait_until([&] { return pg.psql("SELECT coalesce(sum(count), 0) FROM sprout_minute_counts") == "26\n"; },
                                    std::chrono::seconds(45)));
   CHECK(metrics(admin_a).find("\nsprout_stats_central_connected 1\n") != std::string::npos);
   CHECK(metrics(admin_a).find("\nsprout_stats_dropped_batches_total 0\n") != std::string::npos);
+  CHECK(sprout::test::wait_until([&] { return overview_shows(admin_a, 17, 11); }, std::chrono::seconds(10)));
   REQUIRE(ra->process().terminate() == std::optional<int>(0));
   REQUIRE(rb->process().terminate() == std::optional<int>(0));
   CHECK(pg.psql("SELECT coalesce(sum(count), 0) FROM sprout_minute_counts") == "26\n");  // nothing twice

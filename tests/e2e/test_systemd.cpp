@@ -1,6 +1,7 @@
 // End-to-end: the systemd notify protocol as the packaged unit (Type=notify, WatchdogSec=)
 // uses it: READY=1 once serving, WATCHDOG=1 while the workers answer, RELOADING=1 and READY=1
-// around a SIGHUP, STOPPING=1 on SIGTERM; received on a real unix datagram socket.
+// around a SIGHUP, STOPPING=1 on SIGTERM; received on a real unix datagram socket. READY and
+// the ready file come once every listener (DNS, admin, block page) is bound.
 #include <catch2/catch.hpp>
 
 #include <sys/socket.h>
@@ -10,6 +11,8 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
+#include <map>
+#include <sstream>
 
 #include "resolver_fixture.hpp"
 
@@ -82,4 +85,41 @@ TEST_CASE("sd_notify: READY once serving, the watchdog fed, RELOADING/READY arou
   p.signal(SIGTERM);
   CHECK(p.wait_exit(5000ms) == std::optional<int>(0));
   CHECK(notify.count("STOPPING=1") == 1);
+}
+
+TEST_CASE("READY and the ready file mean every listener answers, the admin API and block page included",
+          "[resolver][systemd]") {
+  SPROUT_REQUIRE_RESOLVER();
+  TempDir dir;
+  FakeUpstream upstream(dir.path(), "up", UpstreamSpec{});
+  NotifySocket notify(dir / "notify");
+  std::string config = make_config({upstream.port()}, ResolverOptions{});
+  config.replace(config.find("admin: {enabled: false}"), std::string("admin: {enabled: false}").size(),
+                 "admin: {listen: \"127.0.0.1:0\", token: ready-token-0123456789}\n"
+                 "blockpage: {listen: \"127.0.0.1:0\"}");
+  write_file(dir / "sprout.yaml", config);
+  Process p({"/usr/bin/env", "NOTIFY_SOCKET=" + (dir / "notify").string(), sproutdns_path(), "serve", "--config",
+             (dir / "sprout.yaml").string(), "--ready-file", (dir / "ready").string()},
+            dir / "out", dir / "err");
+  INFO(p.stderr_text());
+  REQUIRE(wait_until([&] { return fs::exists(dir / "ready"); }, 10000ms));
+  // The ready file names the HTTP listeners too, and they take a request right away (no
+  // retry: a refused connection is curl's 000).
+  std::map<std::string, std::string> port;
+  for (const auto& line : read_lines(dir / "ready")) {
+    std::istringstream in(line);
+    std::string kind, address, number;
+    if (in >> kind >> address >> number) port[kind] = number;
+  }
+  REQUIRE(port.count("admin") == 1);
+  REQUIRE(port.count("blockpage") == 1);
+  const auto status = [](const std::string& url) {
+    return run_command("curl -s -o /dev/null -w '%{http_code}' --max-time 5 '" + url + "'").output;
+  };
+  CHECK(status("http://127.0.0.1:" + port["admin"] + "/health") != "000");
+  CHECK(status("http://127.0.0.1:" + port["blockpage"] + "/") != "000");
+  REQUIRE(wait_until([&] { return notify.count("READY=1") == 1; }, 10000ms));
+  CHECK(status("http://127.0.0.1:" + port["admin"] + "/metrics") == "200");
+  p.signal(SIGTERM);
+  CHECK(p.wait_exit(5000ms) == std::optional<int>(0));
 }

@@ -19,7 +19,7 @@
 #include <stdexcept>
 
 #include "sprout/admin/http_util.hpp"
-#include "sprout/core/doh_request.hpp"
+#include "sprout/core/base64url.hpp"
 #include "sprout/core/json.hpp"
 
 namespace sprout::admin {
@@ -179,7 +179,7 @@ std::string AccountStore::to_text() const {
   core::Json users = core::Json::object();
   for (const Account& a : accounts_) {
     users[a.name] = {{"role", role_name(a.role)}, {"kdf", "scrypt"}, {"n", a.kdf.n}, {"r", a.kdf.r}, {"p", a.kdf.p},
-                     {"salt", base64url_encode(a.salt)}, {"hash", base64url_encode(a.hash)}};
+                     {"salt", core::base64url_encode(a.salt)}, {"hash", core::base64url_encode(a.hash)}};
   }
   return core::dump_json({{"users", users}}, 2) + "\n";
 }

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sprout/core/base64url.hpp"
+
 namespace sprout::admin {
 namespace {
 
@@ -79,26 +81,10 @@ bool parse_form(std::string_view rest, QueryParams& params, bool overwrite) {
   return true;
 }
 
-std::string base64url_encode(std::span<const std::uint8_t> bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((bytes.size() * 4 + 2) / 3);
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::size_t left = bytes.size() - i;
-    const std::uint32_t v = (std::uint32_t{bytes[i]} << 16) | (left > 1 ? std::uint32_t{bytes[i + 1]} << 8 : 0u) |
-                            (left > 2 ? std::uint32_t{bytes[i + 2]} : 0u);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    if (left > 1) out += kAlphabet[(v >> 6) & 63];
-    if (left > 2) out += kAlphabet[v & 63];
-  }
-  return out;
-}
-
 std::string random_token(std::size_t bytes) {
   std::vector<std::uint8_t> raw(bytes);
   if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) throw std::runtime_error("RAND_bytes failed");
-  return base64url_encode(raw);
+  return core::base64url_encode(raw);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {

@@ -133,7 +133,6 @@ void Monitoring::start() {
   record_names();
   record_lists(true);
   schedule_minute();  // always: a reload may turn the stats store or the query log on
-  start_http(*cfg_);
 }
 
 void Monitoring::use(std::shared_ptr<const config::Config> cfg) {
@@ -174,6 +173,7 @@ void Monitoring::open_central(const config::Config& cfg, const stats::StatsOptio
   w.report_role = cfg.stats.postgresql.report_role;
   central_ = std::make_unique<stats::CentralWriter>(std::move(w));
   central_->start();
+  central_counts_ = std::make_unique<stats::CentralCountsReader>(o, cfg.instance.name);
 }
 
 void Monitoring::use_stats(const config::Config* previous, const config::Config& cfg) {
@@ -195,6 +195,7 @@ void Monitoring::use_stats(const config::Config* previous, const config::Config&
     store_.reset();
     if (central_) central_->stop();  // what PostgreSQL did not get stays spooled for the next writer
     central_.reset();
+    central_counts_.reset();
     recorded_lists_.clear();
     if (cfg.stats.enabled) {
       const stats::StatsOptions o = stats_options(cfg);
@@ -288,6 +289,7 @@ void Monitoring::stop() {
   flush_minute(false);
   record_lists(true);
   if (central_) central_->stop();
+  central_counts_.reset();
   for (const auto& w : workers_) w->set_query_log(nullptr);  // workers have stopped; be tidy
   if (query_log_) (void)query_log_->flush();
   for (const auto& l : retired_logs_) (void)l->flush();  // what workers wrote before a reload swapped it

@@ -292,7 +292,7 @@ admin::Handlers Monitoring::handlers() {
   return h;
 }
 
-void Monitoring::start_http(const config::Config& cfg) {
+void Monitoring::listen(const config::Config& cfg) {
   if (cfg.admin.enabled) {
     admin::AdminOptions o;
     const config::Endpoint at = cfg.admin.listen.value_or(config::Endpoint{*config::IpAddress::parse("127.0.0.1"), kDefaultAdminPort});
@@ -303,6 +303,7 @@ void Monitoring::start_http(const config::Config& cfg) {
     try {
       admin_ = std::make_unique<admin::AdminServer>(control_, o, handlers());
       core::log::info("admin API on ", o.address, ":", admin_->port(), o.token.empty() ? " (no token: scripts cannot sign in)" : "");
+      ready_lines_.push_back("admin " + o.address + " " + std::to_string(admin_->port()));
     } catch (const std::exception& e) {
       core::log::error("admin API: cannot listen on ", at.to_string(), ": ", e.what(), " (DNS service continues)");
     }
@@ -316,6 +317,7 @@ void Monitoring::start_http(const config::Config& cfg) {
         return block_info(host, client);
       });
       core::log::info("block page on ", o.address, ":", blockpage_->port());
+      ready_lines_.push_back("blockpage " + o.address + " " + std::to_string(blockpage_->port()));
     } catch (const std::exception& e) {
       core::log::error("block page: cannot listen on ", cfg.blockpage.listen->to_string(), ": ", e.what());
     }

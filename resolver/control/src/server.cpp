@@ -28,7 +28,7 @@
 namespace sprout::control {
 namespace {
 
-void write_ready_file(const std::string& path, const net::BoundSockets& sockets) {
+void write_ready_file(const std::string& path, const net::BoundSockets& sockets, const std::vector<std::string>& more) {
   if (path.empty()) return;
   const std::string tmp = path + ".tmp";
   {
@@ -39,6 +39,7 @@ void write_ready_file(const std::string& path, const net::BoundSockets& sockets)
     }
     for (const auto& e : sockets.dot) out << "dot " << e.address.to_string() << ' ' << e.port << '\n';
     for (const auto& e : sockets.doh) out << "doh " << e.address.to_string() << ' ' << e.port << '\n';
+    for (const auto& line : more) out << line << '\n';
   }
   std::rename(tmp.c_str(), path.c_str());  // atomic: readers never see half a file
 }
@@ -284,7 +285,13 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   }
   std::error_code ignored;
   std::filesystem::create_directories(cfg->state_dir, ignored);  // lists, stats, reports live here
-  write_ready_file(options_.ready_file, sockets);
+  monitoring_ = std::make_unique<Monitoring>(control_, workers_, snapshots_, refresher_, control_counters_,
+                                             [this] { return reload(); },
+                                             [this](config::Overrides o) { apply_overrides(std::move(o)); });
+  monitoring_->listen(*cfg);
+  // Every listener is bound (DNS, DoT/DoH, admin, block page) and the lists are loaded: what
+  // connects now is queued by the kernel until the workers and the control loop run.
+  write_ready_file(options_.ready_file, sockets, monitoring_->ready_lines());
   // Everything that needs root (binding) is done: from here on, never root again.
   if (!drop_privileges(options_.user, cfg->state_dir)) return false;
   ares_library_init(ARES_LIB_INIT_ALL);
@@ -295,9 +302,6 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
     workers_.push_back(std::make_unique<net::Worker>(i, snapshots_, sockets.per_worker[i], &tls_));
     workers_.back()->driver().set_notify(zones_.get());
   }
-  monitoring_ = std::make_unique<Monitoring>(control_, workers_, snapshots_, refresher_, control_counters_,
-                                             [this] { return reload(); },
-                                             [this](config::Overrides o) { apply_overrides(std::move(o)); });
   monitoring_->attach(cfg);  // the query log, before any worker answers (the ready file is out)
   for (auto& w : workers_) w->start();
   snapshots_.on_publish([this] {

@@ -5,19 +5,11 @@
 #include <limits>
 
 #include "sprout/cache/answer_scan.hpp"
+#include "sprout/core/base64url.hpp"
 #include "sprout/dns/wire.hpp"
 
 namespace sprout::core {
 namespace {
-
-int base64url_value(char c) noexcept {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
 
 // The value of `name` in a query string ("dns=...&ct=..."); nullopt when absent.
 std::optional<std::string_view> query_param(std::string_view query, std::string_view name) noexcept {
@@ -44,26 +36,6 @@ bool is_dns_message(std::string_view content_type) noexcept {
 }
 
 }  // namespace
-
-std::optional<std::size_t> base64url_decode(std::string_view in, std::span<std::uint8_t> out) noexcept {
-  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
-  if (in.size() % 4 == 1) return std::nullopt;  // no group of 4 ends with a single character
-  std::size_t n = 0;
-  std::uint32_t bits = 0;
-  int have = 0;
-  for (const char c : in) {
-    const int v = base64url_value(c);
-    if (v < 0) return std::nullopt;
-    bits = (bits << 6) | static_cast<std::uint32_t>(v);
-    have += 6;
-    if (have >= 8) {
-      have -= 8;
-      if (n == out.size()) return std::nullopt;
-      out[n++] = static_cast<std::uint8_t>(bits >> have);
-    }
-  }
-  return n;
-}
 
 DohParse parse_doh_request(const DohRequest& r, std::span<std::uint8_t> scratch) noexcept {
   DohParse p;

@@ -151,6 +151,21 @@ Status CentralStore::read_counts(std::int64_t from, std::int64_t to, std::vector
   return Status::failure(std::string("postgresql: ") + e.what());
 }
 
+Status CentralStore::read_instance_counts(const std::string& instance, std::int64_t from, std::int64_t to,
+                                          std::vector<StoredCount>& out) try {
+  PgResult r;
+  if (auto s = pg_.exec("SELECT minute, network, category, action, count FROM sprout_minute_counts "
+                        "WHERE instance = $1 AND minute >= $2 AND minute < $3 ORDER BY 1, 2, 3, 4",
+                        {instance, num(from), num(to)}, &r);
+      !s)
+    return s;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), static_cast<std::uint64_t>(r.integer(i, 4))});
+  return Status::success();
+} catch (const std::exception& e) {
+  return Status::failure(std::string("postgresql: ") + e.what());
+}
+
 Status CentralStore::read_blocked_domains(const Date& from, const Date& to, std::vector<BlockedDomainRow>& out) try {
   PgResult r;
   if (auto s = pg_.exec("SELECT to_char(day, 'YYYY-MM-DD'), domain, category, sum(count) FROM sprout_blocked_domains "

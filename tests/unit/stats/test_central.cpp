@@ -2,11 +2,17 @@
 // migrations, exactly-once batches, the spool through an outage, reports across instances.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <thread>
 
 #include "pg_server.hpp"
 #include "sprout/core/json.hpp"
+#include "sprout/stats/central_counts_reader.hpp"
 #include "sprout/stats/central_writer.hpp"
 #include "sprout/stats/report.hpp"
 #include "sprout/stats/report_render.hpp"
@@ -194,6 +200,61 @@ TEST_CASE("an unreachable central store is a clear error, not a crash") {
   o.pg_conninfo = "this is not a conninfo";
   CentralStore bad(o);
   CHECK_FALSE(bad.open_reader());
+}
+
+TEST_CASE("an instance reads back its own minutes, under their own network names") {
+  PgServer pg;
+  CentralStore w(central_options(pg));
+  REQUIRE(w.open_writer("sprout_report"));
+  REQUIRE(w.write_batch("hanoi-1", "e:1", batch(kMinute, {{"classroom", "adult", "blocked", 7}, {"staff", "none", "allowed", 3}})));
+  REQUIRE(w.write_batch("hanoi-2", "e:1", batch(kMinute, {{"classroom", "adult", "blocked", 100}})));
+  REQUIRE(w.write_batch("hanoi-1", "e:2", batch(kMinute + 3600, {{"classroom", "none", "allowed", 5}})));
+  CentralCountsReader reader(central_options(pg), "hanoi-1");
+  std::vector<StoredCount> rows;
+  REQUIRE(reader.read(kMinute, kMinute + 60, std::chrono::seconds(10), rows));
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].network == "classroom");
+  CHECK(rows[0].count == 7);
+  CHECK(rows[1].network == "staff");
+  rows.clear();
+  REQUIRE(reader.read(kMinute, kMinute + 7200, std::chrono::seconds(10), rows));
+  CHECK(rows.size() == 3);
+  pg.kill();  // its open connection breaks: a clear error, and a new connection once it is back
+  rows.clear();
+  const Status down = reader.read(kMinute, kMinute + 60, std::chrono::seconds(10), rows);
+  CHECK_FALSE(down);
+  CHECK(down.error.find("postgresql") != std::string::npos);
+  pg.start();
+  REQUIRE(reader.read(kMinute, kMinute + 60, std::chrono::seconds(10), rows));
+  CHECK(rows.size() == 2);
+}
+
+TEST_CASE("a central store that does not answer costs the overview its timeout, once") {
+  // A listener that never accepts: libpq's connect waits for the server's first message.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(fd, 4) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  StatsOptions o;
+  o.pg_conninfo = "host=127.0.0.1 port=" + std::to_string(ntohs(a.sin_port)) + " dbname=postgres user=sprout connect_timeout=20";
+  {
+    CentralCountsReader reader(o, "hanoi-1");
+    std::vector<StoredCount> rows;
+    const auto started = std::chrono::steady_clock::now();
+    const Status s = reader.read(0, 60, std::chrono::milliseconds(300), rows);
+    CHECK_FALSE(s);
+    CHECK(s.error.find("no answer within 300 ms") != std::string::npos);
+    // The read still hangs: the next one fails at once instead of waiting again.
+    const Status again = reader.read(0, 60, std::chrono::seconds(10), rows);
+    CHECK_FALSE(again);
+    CHECK(again.error.find("still waiting") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
+  }  // destroyed while its thread is inside libpq: no wait here either
+  ::close(fd);  // the queued connection is reset and the left thread returns
 }
 
 TEST_CASE("the conninfo comes from the config or the first line of conninfo_file") {

@@ -60,7 +60,7 @@ struct LoadOptions {
   std::uint64_t seed = 0;  // hash seed of the index; 0 = the previous catalog's, else random
   // Pieces built outside an update (a transferred list patched by IXFR), reused like the
   // previous catalogs' when their identity and seed match.
-  std::vector<std::shared_ptr<const ListPiece>> offered;
+  std::vector<std::shared_ptr<const ListPiece>> offered{};
 };
 
 struct LoadedLists {

@@ -1,4 +1,6 @@
 // Sprout configuration: the plain structs a YAML file is loaded into (no YAML types leak out).
+// Members without a default value are value-initialised ({}), so that code and tests built
+// with designated initializers name only what they set.
 #pragma once
 
 #include <array>
@@ -155,14 +157,14 @@ enum class ScheduleMode {
 };
 
 struct Schedule {
-  std::string name;
-  std::vector<Window> windows;
+  std::string name{};
+  std::vector<Window> windows{};
   ScheduleMode mode = ScheduleMode::add_categories;
-  std::vector<std::string> block;             // categories added while active
-  std::vector<std::string> allow;             // domains still resolving (allowlist_only, block_all)
-  std::vector<std::string> allow_categories;  // categories still resolving (allowlist_only)
-  std::vector<std::string> services;          // services blocked while active (add_categories)
-  std::vector<std::string> allow_services;    // services resolving while active, though the profile blocks them
+  std::vector<std::string> block{};           // categories added while active
+  std::vector<std::string> allow{};           // domains still resolving (allowlist_only, block_all)
+  std::vector<std::string> allow_categories{};  // categories still resolving (allowlist_only)
+  std::vector<std::string> services{};        // services blocked while active (add_categories)
+  std::vector<std::string> allow_services{};  // services resolving while active, though the profile blocks them
   bool operator==(const Schedule&) const = default;
 };
 
@@ -179,42 +181,42 @@ struct SafeSearch {
 };
 
 struct Profile {
-  std::string name;
-  std::vector<std::string> block;        // category names (checked at load)
-  std::vector<std::string> allow;        // domains always allowed (normalized lowercase, no trailing dot)
-  std::vector<std::string> deny;         // domains always blocked
+  std::string name{};
+  std::vector<std::string> block{};      // category names (checked at load)
+  std::vector<std::string> allow{};      // domains always allowed (normalized lowercase, no trailing dot)
+  std::vector<std::string> deny{};       // domains always blocked
   BlockMode block_mode = BlockMode::nxdomain;
-  std::optional<IpAddress> blockpage_v4;
-  std::optional<IpAddress> blockpage_v6;
+  std::optional<IpAddress> blockpage_v4{};
+  std::optional<IpAddress> blockpage_v6{};
   std::uint32_t block_ttl = 300;
-  SafeSearch safesearch;
+  SafeSearch safesearch{};
   bool bypass_prevention = true;         // canary domains, Private Relay, DDR, `bypass` category
   // DNS rebinding: upstream A/AAAA answers into loopback, private, link-local, CGNAT or
   // unspecified ranges are blocked, except for names under rebinding_allow (and the built-in
   // local suffixes: localhost, local, home.arpa, internal, lan).
   bool rebinding_protection = true;
-  std::vector<std::string> rebinding_allow;  // domains (with subdomains), normalized
-  std::string timezone;                  // IANA name; empty = Config::timezone
-  std::vector<Schedule> schedules;
-  std::vector<std::string> services;     // blocked services (catalogue names, checked at load)
+  std::vector<std::string> rebinding_allow{};  // domains (with subdomains), normalized
+  std::string timezone{};                // IANA name; empty = Config::timezone
+  std::vector<Schedule> schedules{};
+  std::vector<std::string> services{};   // blocked services (catalogue names, checked at load)
   bool operator==(const Profile&) const = default;
 };
 
 struct Network {
-  std::string name;
-  std::vector<IpPrefix> cidrs;
-  std::string profile;                   // must name a profile (checked at load)
-  std::map<std::string, std::string> labels;
+  std::string name{};
+  std::vector<IpPrefix> cidrs{};
+  std::string profile{};                 // must name a profile (checked at load)
+  std::map<std::string, std::string> labels{};
   bool operator==(const Network&) const = default;
 };
 
 // A device behind a home router, known by its MAC (or the router's CPE id): its own profile.
 struct Device {
-  std::string name;
-  std::vector<MacAddress> macs;
-  std::string cpe_id;                    // dnsmasq --add-cpe-id; empty: none
-  std::string profile;                   // must name a profile (checked at load)
-  std::map<std::string, std::string> labels;
+  std::string name{};
+  std::vector<MacAddress> macs{};
+  std::string cpe_id{};                  // dnsmasq --add-cpe-id; empty: none
+  std::string profile{};                 // must name a profile (checked at load)
+  std::map<std::string, std::string> labels{};
   bool operator==(const Device&) const = default;
 };
 
@@ -330,7 +332,7 @@ enum class UnknownClients { default_profile, refuse };
 
 // One DoT (RFC 7858) or DoH (RFC 8484) listener. Limits are per worker.
 struct EncryptedListener {
-  Endpoint endpoint;                     // port 853 (DoT) / 443 (DoH) unless given; 0 = a free one
+  Endpoint endpoint{};                   // port 853 (DoT) / 443 (DoH) unless given; 0 = a free one
   std::string profile = "default";       // for unknown client IDs (must name a profile)
   UnknownClients unknown_clients = UnknownClients::default_profile;
   int max_connections = 512;
@@ -340,16 +342,16 @@ struct EncryptedListener {
   // DoH only: HTTP/1.1 without TLS, for a reverse proxy in front that terminates TLS. The client
   // is then the X-Forwarded-For address when the TCP peer is in trusted_proxies.
   bool plain_http = false;
-  std::vector<IpPrefix> trusted_proxies;
+  std::vector<IpPrefix> trusted_proxies{};
   bool operator==(const EncryptedListener&) const = default;
 };
 
 // A client ID (the first SNI label under tls.server_name, or /dns-query/<id>): its profile and
 // report labels. It counts in reports like a network, under the same privacy rules.
 struct Client {
-  std::string id;                        // a lowercase DNS label: a-z, 0-9, '-', 1-63 characters
-  std::string profile;                   // must name a profile (checked at load)
-  std::map<std::string, std::string> labels;
+  std::string id{};                      // a lowercase DNS label: a-z, 0-9, '-', 1-63 characters
+  std::string profile{};                 // must name a profile (checked at load)
+  std::map<std::string, std::string> labels{};
   bool operator==(const Client&) const = default;
 };
 
@@ -363,11 +365,11 @@ struct ScheduleOverride {
 };
 
 struct ProfileOverride {
-  std::string profile;
-  std::vector<std::string> allow;             // domains allowed (with subdomains)
-  std::vector<std::string> deny;              // domains blocked
-  std::map<std::string, bool> categories;     // category -> blocked (true) or not (false)
-  std::vector<ScheduleOverride> schedules;
+  std::string profile{};
+  std::vector<std::string> allow{};           // domains allowed (with subdomains)
+  std::vector<std::string> deny{};            // domains blocked
+  std::map<std::string, bool> categories{};   // category -> blocked (true) or not (false)
+  std::vector<ScheduleOverride> schedules{};
   bool operator==(const ProfileOverride&) const = default;
 };
 

@@ -29,8 +29,6 @@ struct Target {
 // `params`; a key already there keeps its value unless `overwrite`. False on a bad escape or NUL.
 [[nodiscard]] bool parse_form(std::string_view text, QueryParams& params, bool overwrite);
 
-// Base64url without padding (RFC 4648 section 5): cookies, tokens, stored salts and hashes.
-[[nodiscard]] std::string base64url_encode(std::span<const std::uint8_t> bytes);
 // `bytes` random bytes (OpenSSL RAND_bytes) as base64url; throws std::runtime_error on failure.
 [[nodiscard]] std::string random_token(std::size_t bytes);
 

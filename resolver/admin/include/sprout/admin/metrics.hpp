@@ -45,7 +45,7 @@ struct ListStats {
   std::uint64_t entries = 0;
   std::optional<double> age_seconds;  // none: never loaded
   std::uint64_t refresh_failures = 0;
-  std::optional<double> expire_seconds;  // a transferred zone: until it expires (negative: past)
+  std::optional<double> expire_seconds{};  // a transferred zone: until it expires (negative: past)
 };
 
 struct ListenerStats {

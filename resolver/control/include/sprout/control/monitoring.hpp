@@ -16,6 +16,7 @@
 #include "sprout/control/domain_harvest.hpp"
 #include "sprout/control/list_refresher.hpp"
 #include "sprout/net/worker.hpp"
+#include "sprout/stats/central_counts_reader.hpp"
 #include "sprout/stats/central_writer.hpp"
 #include "sprout/stats/minute_aggregator.hpp"
 #include "sprout/stats/query_log.hpp"
@@ -45,8 +46,14 @@ class Monitoring {
 
   // Before the workers start: the query log, so that no query is answered unlogged.
   void attach(std::shared_ptr<const config::Config> cfg);
-  // Once they run (the store's baseline reads them): the stats store, timers and the HTTP
-  // servers. Failures are logged, DNS goes on.
+  // With the DNS listeners, before privileges are dropped (a port below 1024 needs root) and
+  // before the ready file: the admin and block page listeners. Requests are served once the
+  // control loop runs. Failures are logged, DNS goes on.
+  void listen(const config::Config& cfg);
+  // The ready file's lines for what listen() bound: "admin 127.0.0.1 8053", "blockpage ...".
+  [[nodiscard]] const std::vector<std::string>& ready_lines() const noexcept { return ready_lines_; }
+  // Once the workers run (the store's baseline reads them): the stats store and timers.
+  // Failures are logged, DNS goes on.
   void start();
   // A reload applies every monitoring key that changed: query_log.* (a new QueryLog, the old
   // one retired once no worker can still be using it), stats.* and timezone (the store
@@ -75,10 +82,12 @@ class Monitoring {
   admin::Handlers handlers();
   admin::ReportResult report(const admin::QueryParams& params);
   admin::ReportResult overview(const admin::QueryParams& params);  // monitoring_overview.cpp
+  // This instance's minutes from the store in use into out; a central store that does not
+  // answer in time is out["note"], only a failing SQLite store is an error.
+  stats::Status overview_counts(std::int64_t from, std::int64_t to, core::Json& out);
   admin::ReportResult refresh(const admin::QueryParams& params);
   core::Json upstreams_json(const config::Config& cfg);
   admin::BlockInfo block_info(std::string_view host, std::string_view client) const;
-  void start_http(const config::Config& cfg);
   void use_stats(const config::Config* previous, const config::Config& cfg);
   void use_query_log(const config::Config* previous, const config::Config& cfg);
   void retire_query_log(std::shared_ptr<stats::QueryLog> old);
@@ -100,6 +109,7 @@ class Monitoring {
   std::shared_ptr<const config::Config> cfg_;  // what monitoring runs with (the last use())
   std::unique_ptr<stats::StatsStore> store_;      // stats.backend sqlite
   std::unique_ptr<stats::CentralWriter> central_; // stats.backend postgresql (its own thread)
+  std::unique_ptr<stats::CentralCountsReader> central_counts_;  // the overview's reads (its own thread)
   stats::StatsOptions stats_options_;             // of whichever store is open
   std::vector<stats::ListStatusRow> recorded_lists_;
   std::unique_ptr<stats::MinuteAggregator> aggregator_;
@@ -111,6 +121,7 @@ class Monitoring {
   std::vector<std::shared_ptr<stats::QueryLog>> retired_logs_;
   std::unique_ptr<admin::AdminServer> admin_;
   std::unique_ptr<admin::BlockPageServer> blockpage_;
+  std::vector<std::string> ready_lines_;
   int minutes_ = 0;
   // Running totals of each worker's blocked-domain tally (the workers' tables are emptied
   // at each harvest); the aggregator turns totals into per-minute counts.

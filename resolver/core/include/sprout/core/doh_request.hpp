@@ -33,10 +33,6 @@ struct DohParse {
 // `scratch` holds a GET's decoded message (kMaxDohMessage bytes suffice).
 [[nodiscard]] DohParse parse_doh_request(const DohRequest& r, std::span<std::uint8_t> scratch) noexcept;
 
-// RFC 4648 section 5, without padding (RFC 8484 4.1); padding is accepted. Returns the
-// decoded size, or nullopt when `in` is not base64url or does not fit `out`.
-[[nodiscard]] std::optional<std::size_t> base64url_decode(std::string_view in, std::span<std::uint8_t> out) noexcept;
-
 // The Cache-Control max-age of an answer (RFC 8484 5.1): its smallest record TTL (OPT aside),
 // 0 when it has none or cannot be read.
 [[nodiscard]] std::uint32_t doh_max_age(std::span<const std::uint8_t> answer) noexcept;

@@ -38,6 +38,9 @@ class CentralStore final : public ReportSource {
 
   [[nodiscard]] const StatsOptions& options() const noexcept override { return options_; }
   Status read_counts(std::int64_t from, std::int64_t to, std::vector<StoredCount>& out) override;
+  // One instance's own minutes, networks named as in its config (its dashboard's overview).
+  Status read_instance_counts(const std::string& instance, std::int64_t from, std::int64_t to,
+                              std::vector<StoredCount>& out);
   Status read_blocked_domains(const Date& from, const Date& to, std::vector<BlockedDomainRow>& out) override;
   // Units are named instance/unit and carry the instance's labels, its own, and instance=NAME.
   Status read_networks(std::vector<NetworkInfo>& out) override;
