@@ -44,7 +44,7 @@ sysroot=$out/sysroot-$arch
 # The -dev packages of packaging/install-deps.sh for the target, and what the tests include.
 dev_pkgs=libboost-dev,libc-ares-dev,libyaml-cpp-dev,libidn2-dev,libcurl4-openssl-dev,zlib1g-dev
 dev_pkgs=$dev_pkgs,libsqlite3-dev,libpq-dev,libssl-dev,libldns-dev,libcctz-dev,nlohmann-json3-dev,catch2
-dev_pkgs=$dev_pkgs,libstdc++-12-dev,tzdata
+dev_pkgs=$dev_pkgs,libstdc++-12-dev,tzdata,libnghttp2-dev
 
 make_sysroot() {
   [ "$(id -u)" = 0 ] || { echo "cross-build.sh: making $sysroot needs root (debootstrap)" >&2; exit 1; }

@@ -249,7 +249,6 @@ bool seed_from_bundled(const config::List& list, const std::string& good, Meta& 
     return false;
   }
   const bool written = write_whole(good, bundled->gzip);
-  release_bundled_pages(*bundled);  // read from the stored copy from now on
   if (!written) {
     error = "cannot store the bundled copy in " + good;
     return false;

@@ -8,13 +8,21 @@ snapshots instead (their URLs point at a closed local port, so they are never re
 --emulator runs a cross-built SPROUTDNS under qemu-user (packaging/cross-build.sh): the
 figures are then the qemu process's, guest and emulator together (qemu's own mappings are
 listed by their names; its translated-code buffer and heap are in [anon]).
-usage: rss-breakdown.py [--emulator "qemu-ARCH-static -L SYSROOT"] SPROUTDNS LIST|bundled [LABEL]"""
+--settle SECONDS measures a second time after that long, the same queries sent again: 65 s
+covers one stats flush to SQLite (every minute) and the first list refresh, the steady state
+of a server that released its start-up pages (blocklists/loaded_pages.hpp).
+usage: rss-breakdown.py [--emulator "qemu-ARCH-static -L SYSROOT"] [--settle SECONDS] SPROUTDNS LIST|bundled [LABEL]"""
 import collections, os, shlex, socket, struct, subprocess, sys, tempfile, threading, time
 
 args = sys.argv[1:]
 emulator = []
-if args[:1] == ["--emulator"]:
-    emulator, args = shlex.split(args[1]), args[2:]
+settle = 0.0
+while args[:1] in (["--emulator"], ["--settle"]):
+    if args[0] == "--emulator":
+        emulator = shlex.split(args[1])
+    else:
+        settle = float(args[1])
+    args = args[2:]
 bin_, big = args[0], args[1]
 label = args[2] if len(args) > 2 else os.path.basename(bin_)
 d = tempfile.mkdtemp(prefix="sprout-rss-")
@@ -36,6 +44,25 @@ def query(port, name, qid):
         c.settimeout(5)
         c.sendto(wire, ("127.0.0.1", port))
         c.recvfrom(4096)
+
+def breakdown(pid, label):
+    """Prints VmRSS and Rss per mapping of process `pid`."""
+    by = collections.Counter()
+    name = None
+    for line in open(f"/proc/{pid}/smaps"):
+        parts = line.split()
+        if len(parts) >= 5 and "-" in parts[0] and ":" in parts[3]:
+            name = parts[5] if len(parts) > 5 else "[anon]"
+            if name.startswith("/"):
+                name = os.path.basename(name)
+        elif parts and parts[0] == "Rss:":
+            by[name] += int(parts[1])
+    status = {l.split(":")[0]: l.split(":")[1].strip() for l in open(f"/proc/{pid}/status")}
+    print(f"{label}: VmRSS {status['VmRSS']}, RssAnon {status['RssAnon']}, RssFile {status['RssFile']}")
+    for n, kb in by.most_common():
+        if kb >= 64:
+            print(f"  {kb / 1024:7.2f} MiB  {n}")
+
 cfg = os.path.join(d, "sprout.yaml")
 if big == "bundled":
     lists = "".join(f"  {n}: {{category: blocked, source: 'http://127.0.0.1:9/{n}.txt', format: domains, bundled: {n}}}\n"
@@ -66,24 +93,16 @@ try:
                  + open(os.path.join(d, "log")).read()[-2000:])
     port = int(next(l.split()[2] for l in open(ready) if l.startswith("udp ")))
     first = open(big).readline().strip() if big != "bundled" else "pornhub.com"
-    for i, name in enumerate([first, "www." + first, "example.com", "www.example.org"] * 5):
+    names = [first, "www." + first, "example.com", "www.example.org"] * 5
+    for i, name in enumerate(names):
         query(port, name, i)  # blocked, and forwarded to the stub (answered, cached)
     time.sleep(1.0)  # the background list refresh (file lists: nothing to fetch) settles
-    by = collections.Counter()
-    name = None
-    for line in open(f"/proc/{p.pid}/smaps"):
-        parts = line.split()
-        if len(parts) >= 5 and "-" in parts[0] and ":" in parts[3]:
-            name = parts[5] if len(parts) > 5 else "[anon]"
-            if name.startswith("/"):
-                name = os.path.basename(name)
-        elif parts and parts[0] == "Rss:":
-            by[name] += int(parts[1])
-    status = {l.split(":")[0]: l.split(":")[1].strip() for l in open(f"/proc/{p.pid}/status")}
-    print(f"{label}: VmRSS {status['VmRSS']}, RssAnon {status['RssAnon']}, RssFile {status['RssFile']}")
-    for n, kb in by.most_common():
-        if kb >= 64:
-            print(f"  {kb / 1024:7.2f} MiB  {n}")
+    breakdown(p.pid, label)
+    if settle > 0:
+        time.sleep(settle)
+        for i, name in enumerate(names + ["www.example.net"]):  # the last one forwarded, not cached
+            query(port, name, 100 + i)
+        breakdown(p.pid, f"{label} after {settle:g} s")
 finally:
     p.terminate()
     p.wait()

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <span>
 
+#include "sprout/blocklists/loaded_pages.hpp"
 #include "sprout/core/audit_log.hpp"
 #include "sprout/core/log.hpp"
 
@@ -69,6 +70,12 @@ static void carry_devices(core::Snapshot& snap, std::initializer_list<const core
     std::string error;
     if (!snap.pauses->load(core::process_clock().now(), error)) core::log::warn(error);
   }
+}
+
+void release_one_off_pages(const char* after) {
+  const auto released = blocklists::release_loaded_pages();
+  core::log::debug("after ", after, ": ", released.segments, " read-only segments (", released.bytes >> 10,
+                   " KiB mapped) released from memory");
 }
 
 std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Config> cfg, bool fetch,
@@ -216,6 +223,7 @@ void ListRefresher::finished(std::shared_ptr<const config::Config> cfg, bool fet
     start_build(false);  // a copy changed while this build ran: it may have read the old one
     return;
   }
+  release_one_off_pages("a list build");  // the download, the parsers, libcurl's OpenSSL init
   schedule();
 }
 

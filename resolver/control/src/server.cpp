@@ -234,6 +234,7 @@ admin::ReloadResult Server::reload() {
   core::log::emit(keys.pending.empty() ? config::LogLevel::info : config::LogLevel::warn, message);
   control_counters_.pending_restart = std::move(keys.pending);
   control_counters_.last_applied = std::move(keys.applied);
+  release_one_off_pages("a reload");
   return {true, message};
 }
 
@@ -316,6 +317,7 @@ bool Server::start(const std::shared_ptr<config::Config>& cfg) {
   refresher_.refresh_now();
   zones_->use(cfg);
   // Listeners bound, lists loaded (files, last-good or bundled copies), workers serving.
+  release_one_off_pages("start");  // the loader's tables, config and list loading: needed once
   notifier_.notify("READY=1\nSTATUS=serving");
   feed_watchdog();
   watch_leases();

@@ -22,10 +22,6 @@ struct BundledList {
 [[nodiscard]] std::optional<BundledList> bundled_list(std::string_view name) noexcept;
 // Every entry (empty when built with SPROUT_BUNDLED_LISTS=OFF).
 [[nodiscard]] std::span<const BundledList> bundled_lists() noexcept;
-// Drops the pages of `list` from this process's memory once it has been copied out: they are
-// part of the binary, resident from the first read on (1.4 MiB for the four default lists),
-// and needed again only if a state directory loses its copies (then read from the file).
-void release_bundled_pages(const BundledList& list) noexcept;
 // "2026-08-22" as a time (midnight UTC), or nothing when it is not such a date.
 [[nodiscard]] std::optional<std::chrono::system_clock::time_point> bundled_date(std::string_view date) noexcept;
 

@@ -29,6 +29,10 @@ std::shared_ptr<core::Snapshot> build_snapshot(std::shared_ptr<const config::Con
                                                    const core::Snapshot* newer = nullptr,
                                                    std::vector<std::shared_ptr<const blocklists::ListPiece>> offered = {});
 
+// After one-off work (start, a reload, a list build): gives its read-only pages back
+// (blocklists/loaded_pages.hpp: 4-6 MiB after a start); what is used again maps again.
+void release_one_off_pages(const char* after);
+
 // Runs list downloads on a background thread and hands finished snapshots back to the
 // control io_context, which publishes them. A download that finishes after a reload is not
 // lost: its content is in the last-good copies, and a snapshot for the current config is
