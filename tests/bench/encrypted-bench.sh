@@ -7,9 +7,11 @@
 # DoT also runs against `floor` (dot-floor.c, compiled here): a minimal epoll + OpenSSL responder
 # with canned NXDOMAIN answers, the bound for any DoT server with this load shape on this machine.
 # usage: tests/bench/encrypted-bench.sh BUILD_DIR [SECONDS]   (raises the descriptor limit to its hard limit)
-#   PARTS="dot doh handshakes idle" (default: all) picks what runs; COUNT=1 adds, per DoT server, a
-#   3 s run under `strace -c -f` (syscalls per answer) and the TCP segments per answer of a normal
-#   run (nstat's loopback totals, both directions; `ss -ti` of the server's sockets at the end).
+#   PARTS="dot doh handshakes idle" (default) picks what runs; idle-h2 and idle-http1 add idle DoH
+#   connections (ALPN h2, http/1.1; one request answered each), best one kind per run: a server
+#   that already held 1000 connections reuses their freed memory without growing RSS, and shows
+#   too little. COUNT=1 adds, per DoT server, a 3 s run under `strace -c -f` (syscalls per answer)
+#   and the TCP segments per answer of a normal run (nstat's loopback totals, both directions; `ss -ti` of the server's sockets at the end).
 set -eu
 build=$(cd "$1" && pwd) secs=${2:-10} parts=${PARTS:-dot doh handshakes idle} count=${COUNT:-0}
 has() { case " $parts " in *" $1 "*) return 0;; esac; return 1; }
@@ -147,8 +149,17 @@ has handshakes && for who in sprout dnsdist; do
 done
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-has idle && for who in sprout dnsdist; do
-  [ $who = sprout ] && { p=$s_dot; pid=$sprout; } || { p=$d_dot; pid=$dnsdist; }
-  before=$(rss "$pid")
-  python3 "$here/idle-tls.py" 127.0.0.1 "$p" 1000 "$work/ca.pem" "$pid" "$before"
-done
+idle() {  # idle KIND PROTOCOL: 1000 idle connections to each server, RSS delta
+  has "$1" || return 0
+  for who in sprout dnsdist; do
+    case "$1.$who" in
+      idle.sprout) p=$s_dot ;; idle.dnsdist) p=$d_dot ;; *.sprout) p=$s_doh ;; *) p=$d_doh ;;
+    esac
+    pid=$(pid_of $who)
+    echo "== $1 $who (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+    python3 "$here/idle-tls.py" 127.0.0.1 "$p" 1000 "$work/ca.pem" "$pid" "$(rss "$pid")" $2
+  done
+}
+idle idle ""
+idle idle-h2 h2
+idle idle-http1 http/1.1

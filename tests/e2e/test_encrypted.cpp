@@ -437,6 +437,31 @@ TEST_CASE("DoH: kdig +https reaches the listener", "[resolver][doh]") {
   CHECK(parse_dig_output(r.output).status == "NXDOMAIN");
 }
 
+// A connection waits for its next request holding no read buffer (when_readable): a request
+// that arrives later, and requests that arrive together, are all still read and answered.
+TEST_CASE("DoH: one connection, requests together and after a pause, both HTTP versions", "[resolver][doh]") {
+  SPROUT_REQUIRE_RESOLVER();
+  DotStack s;
+  const std::string path = "/dns-query?dns=" + base64url(MessageBuilder::query("allowed.example", 1, 0).bytes);
+  const std::string url = "'https://" + std::string(kServerName) + ":" + std::to_string(s.doh_port) + path + "'";
+  // HTTP/1.1 pipelined: two requests in one write, a third 300 ms later (it closes).
+  const std::string get = "GET " + path + " HTTP/1.1\\r\\nHost: " + kServerName + "\\r\\n";
+  const CommandResult h1 = run_command("(printf '" + get + "\\r\\n" + get + "\\r\\n'; sleep 0.3; printf '" + get +
+                                       "Connection: close\\r\\n\\r\\n') | timeout 5 openssl s_client -quiet -alpn http/1.1 "
+                                       "-servername " + kServerName + " -connect 127.0.0.1:" + std::to_string(s.doh_port) + " 2>&1");
+  INFO(h1.output);
+  std::size_t answered = 0;
+  for (std::size_t at = h1.output.find("HTTP/1.1 200"); at != std::string::npos; at = h1.output.find("HTTP/1.1 200", at + 1)) ++answered;
+  CHECK(answered == 3);
+  CHECK(h1.exit_code != 124);  // the server closed after the third, before the client gave up
+  // HTTP/2: curl asks its second URL on the connection the first one left idle.
+  const CommandResult h2 = run_command("curl -sS --max-time 5 --http2 --cacert " + (s.dir / "ca.pem").string() + " --resolve " +
+                                       kServerName + ":" + std::to_string(s.doh_port) + ":127.0.0.1 -o /dev/null -o /dev/null "
+                                       "-w '%{http_code} %{http_version} %{num_connects}\\n' " + url + " " + url);
+  INFO(h2.output);
+  CHECK(h2.output == "200 2 1\n200 2 0\n");
+}
+
 TEST_CASE("DoH: a silent connection and a slow request stall nobody", "[resolver][doh]") {
   SPROUT_REQUIRE_RESOLVER();
   DotStack s;

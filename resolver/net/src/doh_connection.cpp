@@ -27,11 +27,10 @@ std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-// A plain-HTTP connection still lives in a TlsStream (one connection type for both), but only its
-// TCP socket is ever used: this context makes its unused SSL object and is never handshaken.
-asio::ssl::context& unused_tls_context() {
-  static asio::ssl::context ctx{asio::ssl::context::tls_server};
-  return ctx;
+// The stream HTTP runs on: TLS, or the socket itself behind a proxy that terminated TLS.
+std::variant<asio::ip::tcp::socket, TlsSocket> stream_for(asio::ip::tcp::socket socket, const TlsServerContext* tls) {
+  if (tls == nullptr) return std::variant<asio::ip::tcp::socket, TlsSocket>(std::in_place_type<asio::ip::tcp::socket>, std::move(socket));
+  return std::variant<asio::ip::tcp::socket, TlsSocket>(std::in_place_type<TlsSocket>, std::move(socket), tls->doh_ctx);
 }
 
 }  // namespace
@@ -39,24 +38,22 @@ asio::ssl::context& unused_tls_context() {
 void accept_doh(Worker& worker, std::size_t listener, asio::ip::tcp::socket socket) {
   if (worker.encrypted_listener(core::Transport::doh, listener).plain_http) {
     if (!admit_plain(worker, listener, socket)) return;
-    TlsStream stream(std::move(socket), unused_tls_context());
-    return std::make_shared<DohConnection>(worker, std::move(stream), listener, nullptr)->start();
+    return std::make_shared<DohConnection>(worker, std::move(socket), listener, nullptr)->start();
   }
   auto tls = admit_encrypted(worker, core::Transport::doh, listener, socket);
   if (tls == nullptr) return;
-  TlsStream stream(std::move(socket), tls->doh_ctx);
-  std::make_shared<DohConnection>(worker, std::move(stream), listener, std::move(tls))->start();
+  std::make_shared<DohConnection>(worker, std::move(socket), listener, std::move(tls))->start();
 }
 
-DohConnection::DohConnection(Worker& worker, TlsStream stream, std::size_t listener,
+DohConnection::DohConnection(Worker& worker, asio::ip::tcp::socket tcp, std::size_t listener,
                              std::shared_ptr<const TlsServerContext> tls)
-    : worker_(worker), stream_(std::move(stream)), listener_(listener),
+    : worker_(worker), stream_(stream_for(std::move(tcp), tls.get())), listener_(listener),
       load_(worker.encrypted_load(core::Transport::doh, listener)), tls_(std::move(tls)), timer_(worker.io()) {
   ++load_.open;
   boost::system::error_code ec;
-  const auto remote = stream_.lowest_layer().remote_endpoint(ec);
+  const auto remote = socket().remote_endpoint(ec);
   if (!ec) peer_ = client_ = to_ip(remote.address());
-  stream_.lowest_layer().set_option(asio::ip::tcp::no_delay(true), ec);
+  socket().set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
 DohConnection::~DohConnection() {
@@ -66,19 +63,31 @@ DohConnection::~DohConnection() {
 
 void DohConnection::start() {
   if (plain()) return h1_read();  // behind a proxy that terminated TLS: HTTP/1.1 only
-  tls_server_handshake(stream_, timer_, worker_.encrypted_listener(core::Transport::doh, listener_), load_,
+  tls_server_handshake(std::get<TlsSocket>(stream_), timer_, worker_.encrypted_listener(core::Transport::doh, listener_), load_,
                        worker_.counters().transport(core::Transport::doh),
                        [self = shared_from_this()](const boost::system::error_code& ec) { self->handshake_done(ec); });
 }
 
 void DohConnection::handshake_done(const boost::system::error_code& ec) {
   if (ec || !open_) return close();
-  sni_id_.assign(sni_client_id(stream_.native_handle(), *tls_));
+  SSL* ssl = std::get<TlsSocket>(stream_).native_handle();
+  sni_id_.assign(sni_client_id(ssl, *tls_));
   const unsigned char* alpn = nullptr;
   unsigned int alpn_size = 0;
-  SSL_get0_alpn_selected(stream_.native_handle(), &alpn, &alpn_size);
+  SSL_get0_alpn_selected(ssl, &alpn, &alpn_size);
   if (std::string_view(reinterpret_cast<const char*>(alpn), alpn_size) == "h2") return h2_start();
   h1_read();  // http/1.1, or a client that offered no ALPN at all
+}
+
+asio::ip::tcp::socket& DohConnection::socket() {
+  if (TlsSocket* tls = std::get_if<TlsSocket>(&stream_)) return tls->lowest_layer();
+  return std::get<asio::ip::tcp::socket>(stream_);
+}
+
+asio::mutable_buffer DohConnection::input() {
+  constexpr std::size_t kReadSize = 16384;  // one TLS record's plaintext
+  in_.resize(kReadSize);
+  return asio::buffer(in_);
 }
 
 void DohConnection::arm_idle() {
@@ -136,7 +145,7 @@ void DohConnection::respond(std::int32_t stream, int status, std::span<const std
 void DohConnection::linger() {
   constexpr auto kLinger = std::chrono::seconds(2);
   boost::system::error_code ec;
-  stream_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   if (ec) return close();
   timer_.expires_after(kLinger);
   timer_.async_wait([self = shared_from_this()](const boost::system::error_code& e) {
@@ -147,7 +156,7 @@ void DohConnection::linger() {
 
 void DohConnection::drain() {
   // Raw TCP bytes: nothing more of this connection is read as TLS or HTTP.
-  stream_.next_layer().async_read_some(asio::buffer(h2_in_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+  socket().async_read_some(input(), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
     if (ec || !self->open_) return self->close();
     self->drain();
   });
@@ -158,8 +167,8 @@ void DohConnection::close() {
   open_ = false;
   timer_.cancel();
   boost::system::error_code ec;
-  stream_.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  stream_.lowest_layer().close(ec);
+  socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket().close(ec);
 }
 
 }  // namespace sprout::net

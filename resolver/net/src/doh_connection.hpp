@@ -1,5 +1,8 @@
 // Internal: one DoH connection. The TLS handshake and what both HTTP versions share live in
 // doh_connection.cpp; HTTP/1.1 in doh_http1.cpp, HTTP/2 in doh_http2.cpp.
+// Memory per idle connection is what a phone or browser keeping DoH open costs: TLS runs on
+// TlsSocket (no engine buffers), and no read buffer is held while waiting for a request (see
+// when_readable).
 #pragma once
 
 #include <utility>  // before Asio: Boost 1.74 needs it
@@ -15,7 +18,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "sprout/core/doh_request.hpp"
@@ -27,7 +32,9 @@ namespace sprout::net {
 
 class DohConnection : public std::enable_shared_from_this<DohConnection> {
  public:
-  DohConnection(Worker& worker, TlsStream stream, std::size_t listener, std::shared_ptr<const TlsServerContext> tls);
+  // `tls` null: plain HTTP behind a proxy that terminated TLS (the socket is used as it is).
+  DohConnection(Worker& worker, asio::ip::tcp::socket tcp, std::size_t listener,
+                std::shared_ptr<const TlsServerContext> tls);
   ~DohConnection();
   void start();  // the handshake, then the HTTP version ALPN chose
 
@@ -60,12 +67,25 @@ class DohConnection : public std::enable_shared_from_this<DohConnection> {
   void drain();
   void close();
   [[nodiscard]] bool plain() const noexcept { return tls_ == nullptr; }
-  // HTTP/1.1's I/O runs on the TLS stream, or on its TCP socket for plain HTTP.
+  // HTTP's I/O runs on the TLS stream, or on the TCP socket itself for plain HTTP.
   template <class F>
   void with_stream(F&& f) {
-    if (plain()) f(stream_.next_layer());
-    else f(stream_);
+    std::visit([&f](auto& stream) { f(stream); }, stream_);
   }
+  asio::ip::tcp::socket& socket();
+  // Calls `f(ec)` once a read would find bytes: TLS already holds some (read ahead), or the
+  // socket has some (asked first: under load a request is usually there, and a wait costs an
+  // epoll_ctl and a loop round), or when it becomes readable. Reading only then, an idle
+  // connection holds no read buffer.
+  template <class F>
+  void when_readable(F&& f) {
+    TlsSocket* tls = std::get_if<TlsSocket>(&stream_);
+    boost::system::error_code ec;
+    if ((tls != nullptr && SSL_has_pending(tls->native_handle()) == 1) || socket().available(ec) > 0) return f(ec);
+    socket().async_wait(asio::socket_base::wait_read, std::forward<F>(f));
+  }
+  asio::mutable_buffer input();  // the read buffer, allocated for one read and its processing
+  void release_input() { std::vector<std::uint8_t>().swap(in_); }
   void set_client(const boost::beast::http::fields& headers);
 
   void h1_read();
@@ -74,12 +94,13 @@ class DohConnection : public std::enable_shared_from_this<DohConnection> {
 
   void h2_start();
   void h2_read();
+  void h2_received(std::size_t n);
   void h2_flush();
   void h2_respond(std::int32_t id, int status, std::span<const std::uint8_t> body, std::string_view type,
                   std::optional<std::uint32_t> max_age);
 
   Worker& worker_;
-  TlsStream stream_;
+  std::variant<asio::ip::tcp::socket, TlsSocket> stream_;
   std::size_t listener_;
   ListenerLoad& load_;
   std::shared_ptr<const TlsServerContext> tls_;  // null: plain HTTP behind a proxy
@@ -90,6 +111,7 @@ class DohConnection : public std::enable_shared_from_this<DohConnection> {
   int inflight_ = 0;          // queries awaiting their answer
   bool open_ = true;
   bool writing_ = false;
+  std::vector<std::uint8_t> in_;  // HTTP/2's and drain()'s reads (Beast reads into h1_buffer_)
 
   // HTTP/1.1: one request at a time.
   boost::beast::flat_buffer h1_buffer_;
@@ -100,7 +122,6 @@ class DohConnection : public std::enable_shared_from_this<DohConnection> {
   // HTTP/2: concurrent streams, answered in any order.
   nghttp2_session* h2_ = nullptr;
   std::map<std::int32_t, H2Stream> h2_streams_;
-  std::array<std::uint8_t, 16384> h2_in_{};  // also drain()'s scratch: an HTTP/1.1 connection never reads HTTP/2
   std::vector<std::uint8_t> h2_out_;
   bool h2_in_recv_ = false;  // inside nghttp2_session_mem_recv: no mem_send from its callbacks
 };

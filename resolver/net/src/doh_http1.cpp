@@ -24,10 +24,16 @@ void DohConnection::h1_read() {
   h1_parser_->body_limit(core::kMaxDohMessage);
   h1_parser_->header_limit(kMaxHeaderBytes);
   arm_idle();
-  with_stream([&](auto& stream) {
-    http::async_read(stream, h1_buffer_, *h1_parser_,
-                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) { self->h1_request(ec); });
-  });
+  const auto read = [self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || !self->open_) return self->close();
+    self->with_stream([&self](auto& stream) {
+      http::async_read(stream, self->h1_buffer_, *self->h1_parser_,
+                       [self](const boost::system::error_code& e, std::size_t) { self->h1_request(e); });
+    });
+  };
+  if (h1_buffer_.size() > 0) return read({});  // the next request is already here (pipelined)
+  h1_buffer_.shrink_to_fit();  // idle: no read buffer until bytes arrive
+  when_readable(read);
 }
 
 // Plain HTTP: every request names its client anew (a proxy reuses one connection for many).
@@ -74,6 +80,7 @@ void DohConnection::h1_respond(int status, std::span<const std::uint8_t> body, s
   with_stream([&](auto& stream) {
     http::async_write(stream, res, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
       self->writing_ = false;
+      self->h1_response_.reset();
       if (ec) return self->close();
       if (!self->h1_keep_alive_) return self->linger();
       self->h1_read();

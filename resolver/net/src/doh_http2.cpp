@@ -92,20 +92,30 @@ void DohConnection::h2_start() {
 void DohConnection::h2_read() {
   if (!open_) return;
   arm_idle();
-  stream_.async_read_some(asio::buffer(h2_in_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+  when_readable([self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec || !self->open_) return self->close();
-    self->h2_in_recv_ = true;
-    const ssize_t rv = nghttp2_session_mem_recv(self->h2_, self->h2_in_.data(), n);
-    self->h2_in_recv_ = false;
-    if (rv < 0) {
-      // Malformed framing: nghttp2 has queued GOAWAY where it could; send it, then close.
-      self->worker_.counters().transport(core::Transport::doh).errors.fetch_add(1, std::memory_order_relaxed);
-      self->h2_flush();
-      return self->close();
-    }
-    self->h2_flush();
-    self->h2_read();
+    self->with_stream([&self](auto& stream) {
+      stream.async_read_some(self->input(), [self](const boost::system::error_code& e, std::size_t n) {
+        if (e || !self->open_) return self->close();
+        self->h2_received(n);
+      });
+    });
   });
+}
+
+void DohConnection::h2_received(std::size_t n) {
+  h2_in_recv_ = true;
+  const ssize_t rv = nghttp2_session_mem_recv(h2_, in_.data(), n);
+  h2_in_recv_ = false;
+  release_input();  // nghttp2 keeps what it needs; idle, the connection holds no read buffer
+  if (rv < 0) {
+    // Malformed framing: nghttp2 has queued GOAWAY where it could; send it, then close.
+    worker_.counters().transport(core::Transport::doh).errors.fetch_add(1, std::memory_order_relaxed);
+    h2_flush();
+    return close();
+  }
+  h2_flush();
+  h2_read();
 }
 
 void DohConnection::h2_flush() {
@@ -119,14 +129,17 @@ void DohConnection::h2_flush() {
     h2_out_.insert(h2_out_.end(), data, data + n);
   }
   if (h2_out_.empty()) {
+    std::vector<std::uint8_t>().swap(h2_out_);  // up to kMaxWriteBatch, not kept by an idle connection
     if (nghttp2_session_want_read(h2_) == 0 && nghttp2_session_want_write(h2_) == 0) close();  // GOAWAY done
     return;
   }
   writing_ = true;
-  asio::async_write(stream_, asio::buffer(h2_out_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-    self->writing_ = false;
-    if (ec) return self->close();
-    self->h2_flush();
+  with_stream([this](auto& stream) {
+    asio::async_write(stream, asio::buffer(h2_out_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+      self->writing_ = false;
+      if (ec) return self->close();
+      self->h2_flush();
+    });
   });
 }
 

@@ -1,4 +1,4 @@
-// OpenSSL on the socket itself for DoT: setup, teardown and the meaning of a failed call.
+// OpenSSL on the socket itself for DoT and DoH: setup, teardown and the meaning of a failed call.
 #include "sprout/net/tls_socket.hpp"
 
 #include <sys/socket.h>

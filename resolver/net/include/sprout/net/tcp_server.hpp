@@ -5,7 +5,6 @@
 #include <utility>  // before Asio: Boost 1.74 needs it
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <array>
 #include <chrono>
@@ -43,9 +42,6 @@ class StreamAcceptor : public std::enable_shared_from_this<StreamAcceptor> {
 
 // Plain TCP: at tcp.max_connections a new connection is closed at once.
 void accept_tcp(Worker& worker, asio::ip::tcp::socket socket);
-
-// DoH's TLS stream (Beast and nghttp2 read and write through it); DoT uses TlsSocket.
-using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
 // What a connection's transport is, and the per-worker load it counts in.
 struct StreamSettings {

@@ -4,7 +4,6 @@
 
 #include <utility>  // before Asio: Boost 1.74 needs it
 
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string_view>
@@ -26,7 +25,7 @@ namespace sprout::net {
 
 // The server handshake, counted in `load.handshaking` while it runs and closed by `timer` at
 // the listener's handshake timeout; `done(ec)` after, with the outcome counted.
-// `Stream`: TlsSocket (DoT) or TlsStream (DoH).
+// `Stream`: TlsSocket (DoT and DoH).
 template <class Stream, class Done>
 void tls_server_handshake(Stream& stream, asio::steady_timer& timer, const config::EncryptedListener& limits,
                           ListenerLoad& load, TransportCounters& counters, Done&& done) {

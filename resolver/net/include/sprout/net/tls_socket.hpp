@@ -1,4 +1,4 @@
-// A server TLS stream that runs OpenSSL directly on the non-blocking socket (DoT's stream).
+// A server TLS stream that runs OpenSSL directly on the non-blocking socket (DoT's and DoH's stream).
 #pragma once
 
 #include <utility>  // before Asio: Boost 1.74 needs it
@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -22,8 +23,9 @@ namespace asio = boost::asio;
 // Here SSL_read/SSL_write work on the socket itself; on WANT_READ/WANT_WRITE the operation
 // waits for the socket and retries. SSL_MODE_RELEASE_BUFFERS frees OpenSSL's record buffers
 // between records, so an idle connection holds little more than its SSL object.
-// The same surface as asio::ssl::stream where StreamConnection and the handshake use it: an
-// AsyncReadStream/AsyncWriteStream (asio::async_write works on it), async_handshake,
+// The same surface as asio::ssl::stream where StreamConnection, DoH and the handshake use it: an
+// AsyncReadStream/AsyncWriteStream (asio::async_write, Beast's http::async_read/async_write and
+// nghttp2's byte shuttling work on it), async_handshake,
 // lowest_layer(), native_handle(). One read and one write may be in flight at once, as on a
 // socket; all on one thread (a worker's io_context).
 class TlsSocket {
@@ -41,26 +43,41 @@ class TlsSocket {
   SSL* native_handle() { return ssl_; }
 
   // Server side only (`type` must be server): DoT and DoH listeners.
-  template <class Handler>
-  void async_handshake(asio::ssl::stream_base::handshake_type /*server*/, Handler&& handler) {
-    run([](SSL* ssl) { return SSL_do_handshake(ssl); },
-        [h = std::forward<Handler>(handler)](const boost::system::error_code& ec, std::size_t) mutable { h(ec); }, true);
+  // The three operations take any Asio 1.18 completion token (a handler, Beast's and
+  // asio::async_write's composed operations, use_awaitable): async_initiate turns it into the
+  // handler `run` completes.
+  template <class Token>
+  auto async_handshake(asio::ssl::stream_base::handshake_type /*server*/, Token&& token) {
+    return asio::async_initiate<Token, void(boost::system::error_code)>(
+        [this](auto handler) {
+          run([](SSL* ssl) { return SSL_do_handshake(ssl); },
+              [h = std::move(handler)](const boost::system::error_code& ec, std::size_t) mutable { h(ec); }, true);
+        },
+        token);
   }
 
-  template <class Buffers, class Handler>
-  void async_read_some(const Buffers& buffers, Handler&& handler) {
+  template <class Buffers, class Token>
+  auto async_read_some(const Buffers& buffers, Token&& token) {
     const asio::mutable_buffer b = asio::buffer_sequence_begin(buffers) == asio::buffer_sequence_end(buffers)
                                        ? asio::mutable_buffer()
                                        : asio::mutable_buffer(*asio::buffer_sequence_begin(buffers));
-    run([b](SSL* ssl) { return read_records(ssl, b.data(), clamp(b.size())); }, std::forward<Handler>(handler), b.size() > 0);
+    return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this, b](auto handler) {
+          run([b](SSL* ssl) { return read_records(ssl, b.data(), clamp(b.size())); }, std::move(handler), b.size() > 0);
+        },
+        token);
   }
 
-  template <class Buffers, class Handler>
-  void async_write_some(const Buffers& buffers, Handler&& handler) {
+  template <class Buffers, class Token>
+  auto async_write_some(const Buffers& buffers, Token&& token) {
     const asio::const_buffer b = asio::buffer_sequence_begin(buffers) == asio::buffer_sequence_end(buffers)
                                      ? asio::const_buffer()
                                      : asio::const_buffer(*asio::buffer_sequence_begin(buffers));
-    run([b](SSL* ssl) { return SSL_write(ssl, b.data(), clamp(b.size())); }, std::forward<Handler>(handler), b.size() > 0);
+    return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this, b](auto handler) {
+          run([b](SSL* ssl) { return SSL_write(ssl, b.data(), clamp(b.size())); }, std::move(handler), b.size() > 0);
+        },
+        token);
   }
 
  private:
