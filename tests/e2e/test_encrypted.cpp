@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "dnsdist_front.hpp"
@@ -364,7 +365,54 @@ TEST_CASE("DoH: bad requests get their status and the server keeps serving", "[r
   CHECK(s.resolver->process().running());
 }
 
-TEST_CASE("DoH over plain HTTP behind a proxy: X-Forwarded-For names the client only from a trusted proxy; an oversize body is drained",
+namespace {
+
+// HTTP/2 by hand for h2c: a frame, and a GET whose header block is HPACK literals (RFC 7541
+// 6.2.2: not indexed, no Huffman; every string here is shorter than 127 bytes).
+Bytes h2_frame(std::uint8_t type, std::uint8_t flags, std::uint32_t stream, const Bytes& payload) {
+  const auto n = payload.size();
+  Bytes f{static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n), type, flags,
+          static_cast<std::uint8_t>(stream >> 24), static_cast<std::uint8_t>(stream >> 16),
+          static_cast<std::uint8_t>(stream >> 8), static_cast<std::uint8_t>(stream)};
+  f.insert(f.end(), payload.begin(), payload.end());
+  return f;
+}
+
+Bytes h2_get(std::uint32_t stream, const std::string& path, const std::string& forwarded) {
+  Bytes block;
+  const auto literal = [&block](std::string_view name, std::string_view value) {
+    block.push_back(0);
+    block.push_back(static_cast<std::uint8_t>(name.size()));
+    block.insert(block.end(), name.begin(), name.end());
+    block.push_back(static_cast<std::uint8_t>(value.size()));
+    block.insert(block.end(), value.begin(), value.end());
+  };
+  literal(":method", "GET");
+  literal(":scheme", "http");
+  literal(":path", path);
+  literal(":authority", "proxy");
+  if (!forwarded.empty()) literal("x-forwarded-for", forwarded);
+  return h2_frame(1, 0x5, stream, block);  // HEADERS, END_STREAM | END_HEADERS
+}
+
+// The bodies (DATA frames) in a server's HTTP/2 bytes, by stream.
+std::map<std::uint32_t, Bytes> h2_bodies(const Bytes& in) {
+  std::map<std::uint32_t, Bytes> out;
+  for (std::size_t at = 0; at + 9 <= in.size();) {
+    const std::size_t length = (std::size_t{in[at]} << 16) | (std::size_t{in[at + 1]} << 8) | in[at + 2];
+    const std::uint32_t stream = (std::uint32_t{in[at + 5] & 0x7fu} << 24) | (std::uint32_t{in[at + 6]} << 16) |
+                                 (std::uint32_t{in[at + 7]} << 8) | in[at + 8];
+    if (at + 9 + length > in.size()) break;
+    if (in[at + 3] == 0) out[stream].insert(out[stream].end(), in.begin() + static_cast<std::ptrdiff_t>(at + 9),
+                                            in.begin() + static_cast<std::ptrdiff_t>(at + 9 + length));
+    at += 9 + length;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("DoH over plain HTTP behind a proxy, HTTP/1.1 and h2c: X-Forwarded-For names the client only from a trusted proxy; an oversize body is drained",
           "[resolver][doh]") {
   SPROUT_REQUIRE_RESOLVER();
   TempDir dir;
@@ -396,8 +444,29 @@ TEST_CASE("DoH over plain HTTP behind a proxy: X-Forwarded-For names the client 
   // A client that writes its own header, straight to the listener from 127.0.0.2: ignored, counted.
   CHECK(rcode("--interface 127.0.0.2 -H 'X-Forwarded-For: 192.0.2.7'") == 0);
   CHECK(rcode("-H 'X-Forwarded-For: not-an-address'") == 0);  // unreadable: the peer, counted
+  // HTTP/2 with prior knowledge (h2c, what HAProxy's `proto h2` speaks to a backend): the same rules.
+  const std::string h2c = "--http2-prior-knowledge ";
+  CHECK(run_command("curl -sS --max-time 5 -o /dev/null -w '%{http_version}' " + h2c + get).output == "2");
+  CHECK(rcode(h2c + "-H 'X-Forwarded-For: 192.0.2.7'") == 3);
+  CHECK(rcode(h2c + "-H 'X-Forwarded-For: 192.0.2.7, 127.0.0.1'") == 3);
+  CHECK(rcode(h2c) == 0);
+  CHECK(rcode(h2c + "--interface 127.0.0.2 -H 'X-Forwarded-For: 192.0.2.7'") == 0);  // counted
+  // One h2c connection, two streams for two clients (a proxy multiplexes): each judged on its
+  // own. By hand: curl 7.88 cannot reuse a prior-knowledge connection (curl issue 10634).
+  const std::string path = "/dns-query?dns=" + base64url(MessageBuilder::query("games.example", 1, 0).bytes);
+  const std::string preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  Bytes mux_bytes(preface.begin(), preface.end());
+  for (const Bytes& f : {h2_frame(4, 0, 0, {}), h2_get(1, path, "192.0.2.7"), h2_get(3, path, ""), h2_frame(7, 0, 0, Bytes(8, 0))}) {
+    mux_bytes.insert(mux_bytes.end(), f.begin(), f.end());  // SETTINGS, two requests, GOAWAY: the server closes when done
+  }
+  TcpClient mux(port);
+  CHECK(mux.send_raw(mux_bytes));
+  CHECK(mux.closed_by_peer(5000ms));
+  const auto bodies = h2_bodies(mux.received());
+  CHECK(rcode_of(bodies.count(1) ? bodies.at(1) : Bytes{}) == 3);  // 192.0.2.7: the class's profile
+  CHECK(rcode_of(bodies.count(3) ? bodies.at(3) : Bytes{}) == 0);  // no header: the proxy itself, lo
   const std::string m = run_command("curl -s --max-time 5 'http://127.0.0.1:" + std::to_string(admin) + "/metrics'").output;
-  CHECK(m.find("sprout_encrypted_forwarded_for_ignored_total{transport=\"doh\"} 2\n") != std::string::npos);
+  CHECK(m.find("sprout_encrypted_forwarded_for_ignored_total{transport=\"doh\"} 3\n") != std::string::npos);
 
   // An oversize POST sent whole before reading: the 413 goes out after the header, then the
   // server drains the body. Closing with it unread would reset the connection under the

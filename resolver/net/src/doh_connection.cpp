@@ -62,7 +62,7 @@ DohConnection::~DohConnection() {
 }
 
 void DohConnection::start() {
-  if (plain()) return h1_read();  // behind a proxy that terminated TLS: HTTP/1.1 only
+  if (plain()) return plain_sniff();  // behind a proxy that terminated TLS: no ALPN, the first bytes tell
   tls_server_handshake(std::get<TlsSocket>(stream_), timer_, worker_.encrypted_listener(core::Transport::doh, listener_), load_,
                        worker_.counters().transport(core::Transport::doh),
                        [self = shared_from_this()](const boost::system::error_code& ec) { self->handshake_done(ec); });

@@ -45,6 +45,7 @@ class DohConnection : public std::enable_shared_from_this<DohConnection> {
   // HTTP/2 session callbacks (doh_http2.cpp) reach the streams through these.
   struct H2Stream {
     std::string method, path, content_type;
+    std::string forwarded;  // X-Forwarded-For, every field joined (plain HTTP: h2c behind a proxy)
     std::vector<std::uint8_t> body;
     bool body_too_large = false;
     std::vector<std::uint8_t> response;
@@ -86,7 +87,9 @@ class DohConnection : public std::enable_shared_from_this<DohConnection> {
   }
   asio::mutable_buffer input();  // the read buffer, allocated for one read and its processing
   void release_input() { std::vector<std::uint8_t>().swap(in_); }
-  void set_client(const boost::beast::http::fields& headers);
+  // Plain HTTP: every request names its client anew (a proxy reuses one connection for many).
+  void set_client(std::string_view forwarded);
+  void plain_sniff();  // plain HTTP: HTTP/1.1, or HTTP/2 with prior knowledge (h2c)
 
   void h1_read();
   void h1_request(const boost::system::error_code& ec);
@@ -95,6 +98,7 @@ class DohConnection : public std::enable_shared_from_this<DohConnection> {
   void h2_start();
   void h2_read();
   void h2_received(std::size_t n);
+  [[nodiscard]] bool h2_feed(const std::uint8_t* data, std::size_t n);
   void h2_flush();
   void h2_respond(std::int32_t id, int status, std::span<const std::uint8_t> body, std::string_view type,
                   std::optional<std::uint32_t> max_age);

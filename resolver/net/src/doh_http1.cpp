@@ -1,4 +1,5 @@
-// DoH over HTTP/1.1 (Beast), for clients without HTTP/2: one request at a time, keep-alive.
+// DoH over HTTP/1.1 (Beast), for clients without HTTP/2; and, on a plain-HTTP listener, telling
+// HTTP/1.1 from HTTP/2 with prior knowledge (h2c) and the client a trusted proxy names.
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -36,20 +37,32 @@ void DohConnection::h1_read() {
   when_readable(read);
 }
 
-// Plain HTTP: every request names its client anew (a proxy reuses one connection for many).
-void DohConnection::set_client(const http::fields& headers) {
+void DohConnection::set_client(std::string_view forwarded) {
   if (!plain()) return;
-  std::string forwarded;
-  for (const auto& f : boost::make_iterator_range(headers.equal_range("X-Forwarded-For"))) {
-    if (!forwarded.empty()) forwarded += ',';
-    forwarded.append(f.value().data(), f.value().size());
-  }
   const auto& trusted = worker_.encrypted_listener(core::Transport::doh, listener_).trusted_proxies;
   const core::ForwardedClient c = core::forwarded_client(peer_, forwarded, trusted);
   if (c.status == core::ForwardedStatus::untrusted || c.status == core::ForwardedStatus::malformed) {
     worker_.counters().transport(core::Transport::doh).forwarded_ignored.fetch_add(1, std::memory_order_relaxed);
   }
   client_ = c.client;
+}
+
+// A proxy that speaks HTTP/2 to its backends without TLS (HAProxy `proto h2`, nginx's grpc_pass,
+// Envoy) starts with HTTP/2's client preface: there is no ALPN to ask. Reads until the first
+// bytes match the preface or cannot; they stay in h1_buffer_ for whichever version reads next.
+void DohConnection::plain_sniff() {
+  constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  const std::string_view have(static_cast<const char*>(h1_buffer_.data().data()), h1_buffer_.size());
+  const std::size_t n = std::min(have.size(), kPreface.size());
+  if (have.substr(0, n) != kPreface.substr(0, n)) return h1_read();
+  if (n == kPreface.size()) return h2_start();
+  arm_idle();
+  socket().async_read_some(h1_buffer_.prepare(kPreface.size() - n),
+                           [self = shared_from_this()](const boost::system::error_code& ec, std::size_t got) {
+                             if (ec || !self->open_) return self->close();
+                             self->h1_buffer_.commit(got);
+                             self->plain_sniff();
+                           });
 }
 
 void DohConnection::h1_request(const boost::system::error_code& ec) {
@@ -61,7 +74,12 @@ void DohConnection::h1_request(const boost::system::error_code& ec) {
   if (ec) return close();  // end of stream, a timeout, or not HTTP at all
   const auto& req = h1_parser_->get();
   h1_keep_alive_ = req.keep_alive();
-  set_client(req);
+  std::string forwarded;
+  for (const auto& f : boost::make_iterator_range(req.equal_range("X-Forwarded-For"))) {
+    if (!forwarded.empty()) forwarded += ',';
+    forwarded.append(f.value().data(), f.value().size());
+  }
+  set_client(forwarded);
   const core::DohRequest request{view(req.method_string()), view(req.target()), view(req[http::field::content_type]),
                                  req.body()};
   dispatch(0, request);

@@ -26,6 +26,7 @@ int on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* 
   if (n == ":method") s->method = v;
   else if (n == ":path") s->path = v;
   else if (n == "content-type") s->content_type = v;
+  else if (n == "x-forwarded-for") s->forwarded.append(s->forwarded.empty() ? "" : ",").append(v);
   return 0;
 }
 
@@ -85,6 +86,12 @@ void DohConnection::h2_start() {
   if (rv != 0) return close();
   const nghttp2_settings_entry settings[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxStreams}};
   nghttp2_submit_settings(h2_, NGHTTP2_FLAG_NONE, settings, 1);
+  if (h1_buffer_.size() > 0) {  // h2c: the preface (and what came with it), read by plain_sniff
+    const bool ok = h2_feed(static_cast<const std::uint8_t*>(h1_buffer_.data().data()), h1_buffer_.size());
+    h1_buffer_.consume(h1_buffer_.size());
+    h1_buffer_.shrink_to_fit();
+    if (!ok) return;
+  }
   h2_flush();
   h2_read();
 }
@@ -104,18 +111,23 @@ void DohConnection::h2_read() {
 }
 
 void DohConnection::h2_received(std::size_t n) {
-  h2_in_recv_ = true;
-  const ssize_t rv = nghttp2_session_mem_recv(h2_, in_.data(), n);
-  h2_in_recv_ = false;
+  const bool ok = h2_feed(in_.data(), n);
   release_input();  // nghttp2 keeps what it needs; idle, the connection holds no read buffer
-  if (rv < 0) {
-    // Malformed framing: nghttp2 has queued GOAWAY where it could; send it, then close.
-    worker_.counters().transport(core::Transport::doh).errors.fetch_add(1, std::memory_order_relaxed);
-    h2_flush();
-    return close();
-  }
+  if (!ok) return;
   h2_flush();
   h2_read();
+}
+
+bool DohConnection::h2_feed(const std::uint8_t* data, std::size_t n) {
+  h2_in_recv_ = true;
+  const ssize_t rv = nghttp2_session_mem_recv(h2_, data, n);
+  h2_in_recv_ = false;
+  if (rv >= 0) return true;
+  // Malformed framing: nghttp2 has queued GOAWAY where it could; send it, then close.
+  worker_.counters().transport(core::Transport::doh).errors.fetch_add(1, std::memory_order_relaxed);
+  h2_flush();
+  close();
+  return false;
 }
 
 void DohConnection::h2_flush() {
@@ -146,6 +158,7 @@ void DohConnection::h2_flush() {
 void DohConnection::h2_request(std::int32_t id) {
   H2Stream* s = h2_stream(id);
   if (s == nullptr) return;
+  set_client(s->forwarded);  // plain HTTP (h2c): each stream is judged on its own, like each HTTP/1.1 request
   const core::DohRequest request{s->method, s->path, s->content_type, s->body, s->body_too_large};
   dispatch(id, request);
 }
