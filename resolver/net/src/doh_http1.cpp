@@ -47,9 +47,9 @@ void DohConnection::set_client(std::string_view forwarded) {
   client_ = c.client;
 }
 
-// A proxy that speaks HTTP/2 to its backends without TLS (HAProxy `proto h2`, nginx's grpc_pass,
-// Envoy) starts with HTTP/2's client preface: there is no ALPN to ask. Reads until the first
-// bytes match the preface or cannot; they stay in h1_buffer_ for whichever version reads next.
+// A proxy that speaks HTTP/2 to its backends without TLS (HAProxy's `proto h2`) starts with
+// HTTP/2's client preface: there is no ALPN to ask. Reads until the first bytes match the
+// preface or cannot; they stay in h1_buffer_ for whichever version reads next.
 void DohConnection::plain_sniff() {
   constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
   const std::string_view have(static_cast<const char*>(h1_buffer_.data().data()), h1_buffer_.size());
