@@ -326,17 +326,9 @@ PiecePtr load_url(ListStatus& s, const config::List& list, const SourceContext& 
   return adopt_download(s, list, ctx, req.dest_path, good, meta, res);
 }
 
-// Every line of a stored zone copy (the SOA first, numbered from 1) to `visit(line, number)`.
-template <class Visit>
-void zone_lines(const ZoneCopy& copy, Visit&& visit) {
-  std::size_t number = 1;
-  visit(std::string_view(copy.soa), number);
-  copy.records.for_each([&](std::string_view line) { visit(line, ++number); });
-}
-
 // The stored copy read (with its journal) and indexed; an old-format or damaged copy gives an
 // unusable piece saying so, and the follower transfers the zone again.
-Parsed parse_zone_copy(const std::string& path, const config::List& list, const std::string& label, std::uint64_t seed) {
+Parsed index_zone_copy(const std::string& path, const config::List& list, const std::string& label, std::uint64_t seed) {
   Parsed p;
   std::string error;
   const auto copy = load_zone_copy(path, error);
@@ -345,10 +337,7 @@ Parsed parse_zone_copy(const std::string& path, const config::List& list, const 
     return p;
   }
   IndexBuilder builder(seed);
-  const RuleSink sink = entry_sink(builder, list.allow);
-  LineParse parse(Format::rpz, label, sink);
-  zone_lines(*copy, [&](std::string_view line, std::size_t number) { parse.line(line, number); });
-  p.stats = std::move(parse.stats());
+  p.stats = parse_zone_copy(*copy, label, entry_sink(builder, list.allow));
   finish(p, builder);
   return p;
 }
@@ -367,7 +356,7 @@ PiecePtr load_transferred(ListStatus& s, const config::List& list, const SourceC
   ListIdentity id = stored_identity(list, good);
   PiecePtr piece = ctx.reuse.find(id);
   s.reused = piece != nullptr;
-  if (!piece) piece = make_piece(std::move(id), parse_zone_copy(good, list, s.name + " (last-good)", ctx.seed), true);
+  if (!piece) piece = make_piece(std::move(id), index_zone_copy(good, list, s.name + " (last-good)", ctx.seed), true);
   take_stats(s, piece->stats());
   if (!piece->usable()) {
     s.state = ListState::failed;
@@ -443,8 +432,7 @@ std::optional<std::size_t> find_zone_line(const std::string& path, std::string_v
   const RuleSink sink = [&](std::string_view name, const Rule&, std::size_t line) {
     if (!found && name == *wanted) found = line;
   };
-  LineParse parse(Format::rpz, path, sink);
-  zone_lines(*copy, [&](std::string_view line, std::size_t number) { parse.line(line, number); });
+  parse_zone_copy(*copy, path, sink);
   return found;
 }
 

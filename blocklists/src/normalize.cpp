@@ -78,6 +78,8 @@ bool looks_like_ip_address(std::string_view text) noexcept {
   return is_ipv4(text) || is_ipv6(text);
 }
 
+bool is_normal_domain(std::string_view name) noexcept { return valid_ldh_name(name) && !is_ipv4(name); }
+
 NameStatus normalize_domain_into(std::string_view in, std::string& out) {
   if (!in.empty() && in.back() == '.') in.remove_suffix(1);
   if (in.empty() || in.size() > 1024) return NameStatus::invalid;

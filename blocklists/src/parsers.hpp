@@ -47,6 +47,10 @@ std::string_view next_token(std::string_view& s) noexcept;
 // Maps a normalization status of a single-name line to a line outcome.
 LineOutcome outcome_of(NameStatus st) noexcept;
 
+// An RPZ trigger on something else than the query name (owner below the apex ending in the
+// label rpz-ip, rpz-nsdname, rpz-nsip or rpz-client-ip): not supported.
+bool is_non_qname_trigger(std::string_view name) noexcept;
+
 std::unique_ptr<LineParser> make_adblock_parser();
 std::unique_ptr<LineParser> make_rpz_parser();
 

@@ -98,12 +98,7 @@ class RpzParser final : public LineParser {
                       Emitter& out) {
     if (!apex_.empty() && fqdn == apex_) return {LineKind::ignored, {}};
     std::string_view name = strip_apex(fqdn);
-    for (std::string_view t : {"rpz-ip", "rpz-nsdname", "rpz-nsip", "rpz-client-ip"}) {
-      if (!name.ends_with(t)) continue;
-      if (name.size() == t.size() || name[name.size() - t.size() - 1] == '.') {
-        return {LineKind::unsupported, "non-QNAME trigger"};
-      }
-    }
+    if (is_non_qname_trigger(name)) return {LineKind::unsupported, "non-QNAME trigger"};
     if (type != "cname") return {LineKind::unsupported, "local data (only CNAME actions are supported)"};
     Rule rule;
     rule.cover = Cover::exact;  // an RPZ owner is exactly that name
@@ -130,6 +125,13 @@ class RpzParser final : public LineParser {
 };
 
 }  // namespace
+
+bool is_non_qname_trigger(std::string_view name) noexcept {
+  for (std::string_view t : {"rpz-ip", "rpz-nsdname", "rpz-nsip", "rpz-client-ip"}) {
+    if (name.ends_with(t) && (name.size() == t.size() || name[name.size() - t.size() - 1] == '.')) return true;
+  }
+  return false;
+}
 
 std::unique_ptr<LineParser> make_rpz_parser() { return std::make_unique<RpzParser>(); }
 

@@ -22,7 +22,8 @@ constexpr char kApex = '\x02';   // owner = apex (empty key)
 constexpr char kWhole = '\x03';  // owner = key
 constexpr char kNoTab = '\x05';  // the line has no tab after its owner
 constexpr char kCode0 = '\x10';  // kCommon[i] is packed as kCode0 + i
-// What nearly every record of an RPZ zone is after its owner: the four QNAME actions.
+// What nearly every record of an RPZ zone is after its owner: the four QNAME actions, in the
+// order of ZoneRecords::Action.
 constexpr std::array<std::string_view, 4> kCommon{"IN\tCNAME\t.", "IN\tCNAME\t*.", "IN\tCNAME\trpz-passthru.",
                                                   "IN\tCNAME\trpz-drop."};
 constexpr std::size_t kMinSlots = 64;
@@ -93,6 +94,20 @@ void ZoneRecords::unpack(std::size_t at, std::string& out) const {
     return;
   }
   out.append(rest);
+}
+
+std::optional<std::string_view> ZoneRecords::Record::below_apex() const noexcept {
+  const std::string_view key = records_.owner_key(at_);
+  if (key.back() != kRel) return std::nullopt;
+  return key.substr(0, key.size() - 1);
+}
+
+std::optional<ZoneRecords::Action> ZoneRecords::Record::action() const noexcept {
+  const std::string_view r = records_.record(at_);
+  if (r.size() < 2 || !is_marker(r[r.size() - 2])) return std::nullopt;  // a code is alone after the marker
+  const char code = r.back();
+  if (code < kCode0 || static_cast<std::size_t>(code - kCode0) >= kCommon.size()) return std::nullopt;
+  return static_cast<Action>(code - kCode0);
 }
 
 std::size_t ZoneRecords::next_record(std::size_t at) const noexcept { return arena_.find('\n', at) + 1; }

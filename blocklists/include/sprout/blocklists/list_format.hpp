@@ -82,6 +82,14 @@ class LineParse {
   std::unique_ptr<detail::Emitter> emitter_;
 };
 
+struct ZoneCopy;
+
+// The rules of a stored zone copy, what parse_list gives for its text (the SOA line first,
+// numbered 1, then the records in the copy's order): records packed as one of the common
+// actions below the apex go to `sink` straight from their packed owner; any other record
+// goes through the RPZ line parser.
+ParseStats parse_zone_copy(const ZoneCopy& copy, std::string_view source, const RuleSink& sink);
+
 // Convenience for tests and small inputs.
 ParseStats parse_text(std::string_view text, Format format, const RuleSink& sink);
 

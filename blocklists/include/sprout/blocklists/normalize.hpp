@@ -22,6 +22,10 @@ NameStatus normalize_domain_into(std::string_view in, std::string& out);
 // Convenience form: nullopt for anything that is not a valid domain name.
 std::optional<std::string> normalize_domain(std::string_view in);
 
+// True when `name` is already what normalize_domain_into makes of it (lowercase LDH labels,
+// no trailing dot, not an address): a name stored normalized is checked, not copied again.
+[[nodiscard]] bool is_normal_domain(std::string_view name) noexcept;
+
 // True if `text` is a dotted-quad IPv4 address or contains ':' and only hex digits,
 // ':' and '.' (an IPv6 address as found in hosts files).
 bool looks_like_ip_address(std::string_view text) noexcept;

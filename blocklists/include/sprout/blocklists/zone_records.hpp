@@ -32,16 +32,41 @@ class ZoneRecords {
   [[nodiscard]] bool contains(std::string_view line) const;
   // Appends every line held for `owner` ("name.") to `out`, one a line.
   void lines_of(std::string_view owner, std::string& out) const;
+  // The four QNAME actions packed as one byte ("CNAME ." "CNAME *." "CNAME rpz-passthru."
+  // "CNAME rpz-drop."), in that order.
+  enum class Action : std::uint8_t { nxdomain, nodata, passthru, drop };
+  // One record as packed: its owner and action read without turning it back into text
+  // (indexing a stored copy at start needs no text round trip for nearly every record).
+  class Record {
+   public:
+    // The owner without ".<apex>" (as stored: the transfer's lowercase) when it lies below
+    // the apex; null for the apex itself and owners outside it.
+    [[nodiscard]] std::optional<std::string_view> below_apex() const noexcept;
+    [[nodiscard]] std::optional<Action> action() const noexcept;  // null: any other record
+    void line(std::string& out) const { records_.unpack(at_, out); }  // its text line, appended
+
+   private:
+    friend class ZoneRecords;
+    Record(const ZoneRecords& records, std::size_t at) noexcept : records_(records), at_(at) {}
+    const ZoneRecords& records_;
+    std::size_t at_;
+  };
+  // Calls `visit(const Record&)` for each record, in the order they were inserted.
+  template <class Visit>
+  void for_each_record(Visit&& visit) const {
+    for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
+      if (arena_[at] != kDead) visit(Record(*this, at));
+    }
+  }
   // Calls `visit(std::string_view line)` for each line, in the order they were inserted.
   template <class Visit>
   void for_each(Visit&& visit) const {
     std::string line;
-    for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
-      if (arena_[at] == kDead) continue;
+    for_each_record([&](const Record& r) {
       line.clear();
-      unpack(at, line);
+      r.line(line);
       visit(std::string_view(line));
-    }
+    });
   }
 
   // The packed form, for the stored copy (zone_copy.hpp): each live record's bytes with
