@@ -1,6 +1,7 @@
 // Line parser for RPZ zone files (QNAME triggers only).
 #include "parsers.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace sprout::blocklists::detail {
@@ -29,14 +30,41 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Removes a `;` comment (outside double quotes).
-std::string_view strip_comment(std::string_view s) noexcept {
+// Calls `plain(i)` for every character of `s` outside double-quoted text (TXT data, where
+// `\"` is an escaped quote); stops early when `plain` returns false.
+template <class Plain>
+void for_each_unquoted(std::string_view s, Plain plain) {
   bool quoted = false;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '"') quoted = !quoted;
-    if (s[i] == ';' && !quoted) return s.substr(0, i);
+    if (quoted && s[i] == '\\') {
+      ++i;  // the escaped character is data
+    } else if (s[i] == '"') {
+      quoted = !quoted;
+    } else if (!quoted && !plain(i)) {
+      return;
+    }
   }
-  return s;
+}
+
+// Removes a `;` comment (outside double quotes).
+std::string_view strip_comment(std::string_view s) noexcept {
+  std::size_t end = s.size();
+  for_each_unquoted(s, [&](std::size_t i) {
+    if (s[i] != ';') return true;
+    end = i;
+    return false;
+  });
+  return s.substr(0, end);
+}
+
+// How a line moves the depth of a multi-line record: parentheses in quoted text do not count.
+int paren_change(std::string_view s) noexcept {
+  int change = 0;
+  for_each_unquoted(s, [&](std::size_t i) {
+    change += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
+    return true;
+  });
+  return change;
 }
 
 class RpzParser final : public LineParser {
@@ -44,8 +72,7 @@ class RpzParser final : public LineParser {
   LineOutcome parse(std::string_view raw, Emitter& out) override {
     std::string_view line = strip_comment(raw);
     const bool continuation = depth_ > 0;
-    for (char c : line) depth_ += c == '(' ? 1 : c == ')' ? -1 : 0;
-    if (depth_ < 0) depth_ = 0;
+    depth_ = std::max(0, depth_ + paren_change(line));
     if (continuation) return {};  // inside a multi-line record (the SOA)
     const bool inherits_owner = !line.empty() && (line[0] == ' ' || line[0] == '\t');
     line = trim(line);

@@ -211,6 +211,23 @@ TEST_CASE("rpz format: absolute owners without $ORIGIN", "[formats]") {
   CHECK(p.find("evil.com"));
 }
 
+TEST_CASE("rpz format: parentheses and semicolons inside quoted TXT data", "[formats]") {
+  // A TXT record whose text holds "(" must not open a multi-line record that swallows the
+  // triggers after it; a quoted ";" is not a comment, an escaped quote does not end the text.
+  const auto p = parse(
+      "$ORIGIN rpz.example.\n"
+      "@ IN SOA localhost. admin.localhost. ( 1 3600 600 86400 300 )\n"
+      "note TXT \"blocked (policy 7; see \\\"rules(\\\")\"\n"
+      "after.com CNAME .\n"
+      "multi TXT ( \"a)\"\n"
+      "  \"b\" )\n"
+      "last.com CNAME .\n",
+      Format::rpz);
+  CHECK(p.find("after.com"));
+  CHECK(p.find("last.com"));
+  CHECK(p.stats.entries == 2);
+}
+
 TEST_CASE("unbound local-zone format", "[formats]") {
   const auto p = parse(
       "server:\n"
