@@ -137,6 +137,12 @@ Status CentralStore::enforce_retention(std::int64_t now) try {
   return Status::failure(std::string("postgresql: ") + e.what());
 }
 
+// Rows of (minute, network, category, action, count), as both count queries select them.
+static void append_counts(const PgResult& r, std::vector<StoredCount>& out) {
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), static_cast<std::uint64_t>(r.integer(i, 4))});
+}
+
 Status CentralStore::read_counts(std::int64_t from, std::int64_t to, std::vector<StoredCount>& out) try {
   PgResult r;
   if (auto s = pg_.exec("SELECT minute, instance || '/' || network, category, action, count FROM sprout_minute_counts "
@@ -144,8 +150,7 @@ Status CentralStore::read_counts(std::int64_t from, std::int64_t to, std::vector
                         {num(from), num(to)}, &r);
       !s)
     return s;
-  for (int i = 0; i < r.rows(); ++i)
-    out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), static_cast<std::uint64_t>(r.integer(i, 4))});
+  append_counts(r, out);
   return Status::success();
 } catch (const std::exception& e) {
   return Status::failure(std::string("postgresql: ") + e.what());
@@ -159,8 +164,7 @@ Status CentralStore::read_instance_counts(const std::string& instance, std::int6
                         {instance, num(from), num(to)}, &r);
       !s)
     return s;
-  for (int i = 0; i < r.rows(); ++i)
-    out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), static_cast<std::uint64_t>(r.integer(i, 4))});
+  append_counts(r, out);
   return Status::success();
 } catch (const std::exception& e) {
   return Status::failure(std::string("postgresql: ") + e.what());

@@ -48,6 +48,16 @@ cfg::List make_list(const std::string& name, const std::string& category, const 
   return l;
 }
 
+// The "province" list followed by zone transfer of rpz.test, added to `c`.
+cfg::List add_transfer_list(cfg::Config& c) {
+  cfg::List l = make_list("province", "adult", "axfr://192.0.2.1/rpz.test");
+  l.format = cfg::ListFormat::rpz;
+  l.transfer = cfg::Transfer{};
+  l.transfer->zone = "rpz.test";
+  c.lists.push_back(l);
+  return l;
+}
+
 constexpr bl::CategorySet kAll = ~bl::CategorySet{0};
 bl::LoadOptions opts() {
   bl::LoadOptions o;
@@ -310,11 +320,7 @@ TEST_CASE("the status table escapes what came from a list, so no row can hide an
 TEST_CASE("load_lists: a list by zone transfer serves its stored zone; past expire it is stale", "[loader][transfer]") {
   const std::string dir = temp_dir();
   cfg::Config c = base_config(dir);
-  cfg::List l = make_list("province", "adult", "axfr://192.0.2.1/rpz.test");
-  l.format = cfg::ListFormat::rpz;
-  l.transfer = cfg::Transfer{};
-  l.transfer->zone = "rpz.test";
-  c.lists.push_back(l);
+  const cfg::List l = add_transfer_list(c);
   const std::string copy = bl::list_content_path(c, l);
   CHECK(copy == dir + "/state/lists/province.rpz");
 
@@ -377,11 +383,7 @@ TEST_CASE("load_lists: a list by zone transfer serves its stored zone; past expi
 TEST_CASE("bench: a stored 1M-record zone copy indexed", "[.][bench_zone_load]") {
   const std::string dir = temp_dir();
   cfg::Config c = base_config(dir);
-  cfg::List l = make_list("province", "adult", "axfr://192.0.2.1/rpz.test");
-  l.format = cfg::ListFormat::rpz;
-  l.transfer = cfg::Transfer{};
-  l.transfer->zone = "rpz.test";
-  c.lists.push_back(l);
+  const cfg::List l = add_transfer_list(c);
   const std::string copy = bl::list_content_path(c, l);
   bl::ZoneRecords records("rpz.test.");
   for (int i = 0; i < 1000000; ++i) records.append("n" + std::to_string(i) + ".bench.example.rpz.test.\tIN\tCNAME\t.");
