@@ -49,8 +49,11 @@ class SharedLibrary {
 // Null when it cannot be loaded, and `error` says why.
 template <class Api>
 std::shared_ptr<const Api> load_library(std::string& error) {
-  static std::mutex mutex;
-  static std::weak_ptr<const Api> current;
+  // Never destroyed: a thread still inside the library when the process exits (a detached
+  // central-store reader waiting on a server that does not answer) may load or release it
+  // while static destructors run (TSan saw `current` destroyed under such a thread).
+  static std::mutex& mutex = *new std::mutex;
+  static std::weak_ptr<const Api>& current = *new std::weak_ptr<const Api>;
   std::shared_ptr<const Api> api;
   {
     std::lock_guard lock(mutex);
