@@ -58,9 +58,7 @@ class TlsSocket {
 
   template <class Buffers, class Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
-    const asio::mutable_buffer b = asio::buffer_sequence_begin(buffers) == asio::buffer_sequence_end(buffers)
-                                       ? asio::mutable_buffer()
-                                       : asio::mutable_buffer(*asio::buffer_sequence_begin(buffers));
+    const auto b = first_buffer<asio::mutable_buffer>(buffers);
     return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [this, b](auto handler) {
           run([b](SSL* ssl) { return read_records(ssl, b.data(), clamp(b.size())); }, std::move(handler), b.size() > 0);
@@ -70,9 +68,7 @@ class TlsSocket {
 
   template <class Buffers, class Token>
   auto async_write_some(const Buffers& buffers, Token&& token) {
-    const asio::const_buffer b = asio::buffer_sequence_begin(buffers) == asio::buffer_sequence_end(buffers)
-                                     ? asio::const_buffer()
-                                     : asio::const_buffer(*asio::buffer_sequence_begin(buffers));
+    const auto b = first_buffer<asio::const_buffer>(buffers);
     return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [this, b](auto handler) {
           run([b](SSL* ssl) { return SSL_write(ssl, b.data(), clamp(b.size())); }, std::move(handler), b.size() > 0);
@@ -81,6 +77,13 @@ class TlsSocket {
   }
 
  private:
+  // One TLS call moves one contiguous block: the sequence's first buffer (empty when none),
+  // as the *_some contract allows.
+  template <class Buffer, class Buffers>
+  static Buffer first_buffer(const Buffers& buffers) {
+    const auto begin = asio::buffer_sequence_begin(buffers);
+    return begin == asio::buffer_sequence_end(buffers) ? Buffer() : Buffer(*begin);
+  }
   static int clamp(std::size_t n) { return n > (1u << 30) ? (1 << 30) : static_cast<int>(n); }
   // SSL_read for every record OpenSSL already holds, up to `size` bytes (SSL_read's result when
   // the first read fails).
