@@ -50,6 +50,9 @@ LineOutcome outcome_of(NameStatus st) noexcept;
 // An RPZ trigger on something else than the query name (owner below the apex ending in the
 // label rpz-ip, rpz-nsdname, rpz-nsip or rpz-client-ip): not supported.
 bool is_non_qname_trigger(std::string_view name) noexcept;
+// The rule an RPZ QNAME owner gives before its action: exactly that name, or with a leading
+// "*." (removed from `name`) its subdomains. One place for the parser and the packed copy.
+Rule rpz_owner_rule(std::string_view& name) noexcept;
 
 std::unique_ptr<LineParser> make_adblock_parser();
 std::unique_ptr<LineParser> make_rpz_parser();

@@ -127,12 +127,7 @@ class RpzParser final : public LineParser {
     std::string_view name = strip_apex(fqdn);
     if (is_non_qname_trigger(name)) return {LineKind::unsupported, "non-QNAME trigger"};
     if (type != "cname") return {LineKind::unsupported, "local data (only CNAME actions are supported)"};
-    Rule rule;
-    rule.cover = Cover::exact;  // an RPZ owner is exactly that name
-    if (name.starts_with("*.")) {
-      rule.cover = Cover::subtree;
-      name.remove_prefix(2);
-    }
+    Rule rule = rpz_owner_rule(name);
     const std::string action = lower(target);
     if (action == "*.") {
       rule.nodata = true;
@@ -152,6 +147,16 @@ class RpzParser final : public LineParser {
 };
 
 }  // namespace
+
+Rule rpz_owner_rule(std::string_view& name) noexcept {
+  Rule rule;
+  rule.cover = Cover::exact;  // an RPZ owner is exactly that name
+  if (name.starts_with("*.")) {
+    rule.cover = Cover::subtree;
+    name.remove_prefix(2);
+  }
+  return rule;
+}
 
 bool is_non_qname_trigger(std::string_view name) noexcept {
   for (std::string_view t : {"rpz-ip", "rpz-nsdname", "rpz-nsip", "rpz-client-ip"}) {

@@ -25,11 +25,7 @@ std::optional<PackedRule> packed_rule(const ZoneRecords::Record& r) {
   const std::optional<std::string_view> owner = r.below_apex();
   if (!action || !owner || detail::is_non_qname_trigger(*owner)) return std::nullopt;
   PackedRule p{*owner, Rule{}};
-  p.rule.cover = Cover::exact;  // an RPZ owner is exactly that name
-  if (p.name.starts_with("*.")) {
-    p.rule.cover = Cover::subtree;
-    p.name.remove_prefix(2);
-  }
+  p.rule = detail::rpz_owner_rule(p.name);
   // Stored normalized by the transfer; anything else (a hand-made copy) is the parser's.
   if (!is_normal_domain(p.name)) return std::nullopt;
   switch (*action) {
